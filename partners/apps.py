@@ -1,0 +1,7 @@
+"""Partners (professionals), their regions, cities and calendars."""
+
+from django.apps import AppConfig
+
+
+class PartnersConfig(AppConfig):
+    name = "partners"

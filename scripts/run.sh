@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# make run: local PostgreSQL + Redis (unless DATABASE_URL / CELERY_BROKER_URL are set), migrate,
+# demo data once, then web + Celery worker + beat until Ctrl-C.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+LOCAL=.local
+mkdir -p "$LOCAL"
+
+if [ -z "${DATABASE_URL:-}" ] || [ -z "${CELERY_BROKER_URL:-}" ]; then
+  scripts/services.sh start "$LOCAL" "${CASEWORK_PG_PORT:-54329}" "${CASEWORK_REDIS_PORT:-63799}"
+  export DATABASE_URL="${DATABASE_URL:-postgres://casework:casework@127.0.0.1:${CASEWORK_PG_PORT:-54329}/casework}"
+  export CELERY_BROKER_URL="${CELERY_BROKER_URL:-redis://127.0.0.1:${CASEWORK_REDIS_PORT:-63799}/0}"
+fi
+export DEBUG="${DEBUG:-1}"
+
+$PY manage.py migrate --noinput
+$PY manage.py load_demo   # idempotent: does nothing when the demo data is already there
+
+pids=()
+stop_all() {
+  trap - INT TERM EXIT
+  echo; echo "Stopping web, worker and beat..."
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  scripts/services.sh stop "$LOCAL"
+}
+trap stop_all INT TERM EXIT
+
+$PY manage.py runserver 127.0.0.1:8000 --noreload >"$LOCAL/web.log" 2>&1 &
+pids+=($!)
+.venv/bin/celery -A config worker --loglevel=INFO --concurrency=2 >"$LOCAL/worker.log" 2>&1 &
+pids+=($!)
+.venv/bin/celery -A config beat --loglevel=INFO --schedule "$LOCAL/celerybeat-schedule" \
+  >"$LOCAL/beat.log" 2>&1 &
+pids+=($!)
+echo "${pids[*]}" >"$LOCAL/run.pids"
+
+for _ in $(seq 100); do
+  curl -fs -o /dev/null http://127.0.0.1:8000/admin/login/ && break
+  sleep 0.2
+done
+
+cat <<MSG
+
+Casework is running (logs in $LOCAL/*.log; Ctrl-C or 'make stop' to stop).
+  Admin:     http://127.0.0.1:8000/admin/
+  API docs:  http://127.0.0.1:8000/api/docs/
+  Logins (password = demo1234 for all):
+    agent        (agent)
+    partnersup   (partner support)
+    finance      (finance)
+    supervisor   (supervisor)
+    admin        (superuser)
+MSG
+wait
