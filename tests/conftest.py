@@ -1,0 +1,50 @@
+"""Shared fixtures: role users, an API client per role."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def agent(db):
+    return UserFactory(username="agent-1", role="agent")
+
+
+@pytest.fixture
+def agent2(db):
+    return UserFactory(username="agent-2", role="agent")
+
+
+@pytest.fixture
+def supervisor(db):
+    return UserFactory(username="super-1", role="supervisor")
+
+
+@pytest.fixture
+def finance_user(db):
+    return UserFactory(username="finance-1", role="finance")
+
+
+@pytest.fixture
+def partner_support(db):
+    return UserFactory(username="ps-1", role="partner support")
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def agent_client(agent):
+    client = APIClient()
+    client.force_authenticate(agent)
+    return client
+
+
+@pytest.fixture
+def supervisor_client(supervisor):
+    client = APIClient()
+    client.force_authenticate(supervisor)
+    return client
