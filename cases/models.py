@@ -10,7 +10,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import ConcurrentTransitionMixin, FSMField, TransitionNotAllowed, transition
 
 from partners.models import City, Currency, LineOfBusiness, Partner
 
@@ -352,10 +352,13 @@ class Case(ConcurrentTransitionMixin, models.Model):
         self.parked_until = None
 
     @transition(field=status, source=[S.NEW, S.OPEN, S.PENDING], target=S.PARKED,
-                conditions=[_park_time_in_future], permission=_works_cases,
-                custom={"label": "Park", "needs": ["parked_until"]})
+                permission=_works_cases, custom={"label": "Park", "needs": ["parked_until"]})
     def park(self) -> None:
-        """Put the case on hold; the caller sets parked_until first (the condition checks it)."""
+        """Put the case on hold; the caller sets parked_until first."""
+        # Checked here rather than as an FSM condition so the console can offer the button
+        # before the agent has typed the time; an exception leaves the state unchanged.
+        if not _park_time_in_future(self):
+            raise TransitionNotAllowed("A parked case needs a park time in the future.")
 
     @transition(field=status, source=S.PARKED, target=S.OPEN, permission=_works_cases,
                 custom={"label": "Unpark"})
@@ -379,10 +382,11 @@ class Case(ConcurrentTransitionMixin, models.Model):
         pass
 
     @transition(field=status, source=WORKING_STATES, target=S.RESOLVED,
-                conditions=[_has_applicable_tag], permission=_works_cases,
-                custom={"label": "Resolve", "needs": ["disposition"]})
+                permission=_works_cases, custom={"label": "Resolve", "needs": ["disposition"]})
     def resolve(self) -> None:
         """Resolve with a tag that applies to this kind; the caller sets disposition first."""
+        if not _has_applicable_tag(self):
+            raise TransitionNotAllowed("Resolving needs a tag that applies to the case kind.")
         self.parked_until = None
         self.resolved_at = timezone.now()
 

@@ -9,7 +9,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
+from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
 
 from policies.selectors import policy_in_force
 
@@ -189,13 +189,16 @@ def transition_case(
                 f"{case.get_status_display()}; allowed only from "
                 f"{', '.join(transition_sources(name))}."
             )
-        if not has_transition_perm(method, actor):
+        if not method._django_fsm.has_transition_perm(case, case.status, actor):
             raise NotPermitted(f"Your role may not {name.replace('_', ' ')} a case.")
         applied = _apply_inputs(case, name, data or {})
         if not can_proceed(method):
             raise TransitionConflict(f"Conditions for {name.replace('_', ' ')} are not met.")
         from_state = case.status
-        method()
+        try:
+            method()
+        except TransitionNotAllowed as exc:
+            raise TransitionConflict(str(exc)) from exc
         try:
             case.save()
         except ConcurrentTransition as exc:  # defence in depth next to the row lock

@@ -48,3 +48,12 @@ def supervisor_client(supervisor):
     client = APIClient()
     client.force_authenticate(supervisor)
     return client
+
+
+@pytest.fixture(autouse=True)
+def django_db_serialized_rollback():
+    """Transactional tests (live server, two-connection races) flush every table afterwards;
+    asking for serialized rollback everywhere puts the seeded cities, tags and role groups
+    back, so later tests never depend on the order they ran in. Tests that use the
+    django_db marker with transaction=True must also pass serialized_rollback=True."""
+    return None

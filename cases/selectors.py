@@ -1,0 +1,173 @@
+"""Reads for the API lists and detail pages: who sees which rows, and how they are fetched."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+
+from partners.models import City, Partner
+
+from . import roles
+from .models import Booking, Case, CaseEvent, Customer, DispositionTag
+
+User = AbstractBaseUser | AnonymousUser
+
+
+def partner_of(user: User | None) -> Partner | None:
+    """The partner record a partner-app login belongs to, or None for staff and strangers.
+
+    Django caches the reverse one-to-one on the user object (a miss included), so asking
+    twice in one request costs one query.
+    """
+    if user is None or not user.is_authenticated:
+        return None
+    try:
+        return user.partner  # type: ignore[union-attr]
+    except Partner.DoesNotExist:
+        return None
+
+
+def is_back_office(user: User | None) -> bool:
+    """Staff in one of the role groups, or a superuser."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return bool(user.is_staff) and roles.has_role(user, *roles.ALL_ROLES)
+
+
+def is_active_partner_user(user: User | None) -> bool:
+    partner = partner_of(user)
+    return partner is not None and partner.is_active and bool(user and user.is_active)
+
+
+def _scope_for(user: User | None) -> tuple[bool, Partner | None]:
+    """(sees everything, partner to restrict to). Back office wins over a partner link."""
+    if is_back_office(user):
+        return True, None
+    return False, partner_of(user)
+
+
+# Cases
+
+
+def cases_visible_to(user: User | None) -> QuerySet[Case]:
+    """Every case for the back office; only the partner's own cases for a partner login."""
+    sees_all, partner = _scope_for(user)
+    if sees_all:
+        return Case.objects.all()
+    if partner is not None:
+        return Case.objects.filter(partner_id=partner.pk)
+    return Case.objects.none()
+
+
+def case_list(*, user: User | None) -> QuerySet[Case]:
+    """The queue: one query per page whatever its size, ordered by -id for the cursor."""
+    return (
+        cases_visible_to(user)
+        .select_related("city", "assignee", "partner", "booking", "customer")
+        .defer("description")
+        .order_by("-id")
+    )
+
+
+def case_detail(*, user: User | None) -> QuerySet[Case]:
+    """Cases with everything the detail view renders, the audit trail included."""
+    events = CaseEvent.objects.select_related("actor").order_by("at", "id")
+    return cases_visible_to(user).select_related(
+        "city", "assignee", "partner", "booking", "customer", "disposition", "created_by"
+    ).prefetch_related(Prefetch("events", queryset=events))
+
+
+@dataclass(frozen=True)
+class AvailableTransition:
+    name: str
+    label: str
+    target: str
+    needs: list[str] = field(default_factory=list)
+
+
+def available_transitions(case: Case, user: User | None) -> list[AvailableTransition]:
+    """Transitions the user may take from the case's current state, with what each needs."""
+    if user is None or not user.is_authenticated:
+        return []
+    return [
+        AvailableTransition(
+            name=t.name,
+            label=t.custom.get("label", t.name.replace("_", " ").capitalize()),
+            target=str(t.target),
+            needs=list(t.custom.get("needs", [])),
+        )
+        for t in case.get_available_user_status_transitions(user)
+    ]
+
+
+# Bookings, customers, partners
+
+
+def bookings_visible_to(user: User | None) -> QuerySet[Booking]:
+    sees_all, partner = _scope_for(user)
+    if sees_all:
+        return Booking.objects.all()
+    if partner is not None:
+        return Booking.objects.filter(partner_id=partner.pk)
+    return Booking.objects.none()
+
+
+def booking_list(*, user: User | None) -> QuerySet[Booking]:
+    return (
+        bookings_visible_to(user)
+        .select_related("customer", "partner", "city", "revisit_of")
+        .prefetch_related("lines")
+        .order_by("-id")
+    )
+
+
+def customers_visible_to(user: User | None) -> QuerySet[Customer]:
+    """Partners see the customers of their own bookings only."""
+    sees_all, partner = _scope_for(user)
+    if sees_all:
+        return Customer.objects.all()
+    if partner is not None:
+        own_booking = Booking.objects.filter(customer_id=OuterRef("pk"), partner_id=partner.pk)
+        return Customer.objects.filter(Exists(own_booking))
+    return Customer.objects.none()
+
+
+def customer_list(*, user: User | None) -> QuerySet[Customer]:
+    return customers_visible_to(user).select_related("city").order_by("-id")
+
+
+def partners_visible_to(user: User | None) -> QuerySet[Partner]:
+    """A partner login sees its own record and no other."""
+    sees_all, partner = _scope_for(user)
+    if sees_all:
+        return Partner.objects.all()
+    if partner is not None:
+        return Partner.objects.filter(pk=partner.pk)
+    return Partner.objects.none()
+
+
+def partner_list(*, user: User | None) -> QuerySet[Partner]:
+    return partners_visible_to(user).select_related("city").order_by("-id")
+
+
+# Reference data
+
+
+def cities_named(name_or_id: str) -> QuerySet[City]:
+    """Cities matching an id or a (case-insensitive) name; names repeat only across regions."""
+    value = str(name_or_id).strip()
+    if value.isdigit():
+        return City.objects.filter(pk=int(value))
+    return City.objects.filter(name__iexact=value)
+
+
+def dispositions_for(*, kind: str | None = None) -> QuerySet[DispositionTag]:
+    """Tags an agent may pick: the selectable leaves, narrowed to one case kind if given."""
+    tags = DispositionTag.objects.filter(is_selectable=True)
+    if kind:
+        tags = tags.filter(kinds__contains=[kind])
+    return tags.order_by("path")
