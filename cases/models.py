@@ -103,7 +103,9 @@ class Booking(ConcurrentTransitionMixin, models.Model):
     )
     is_sme_revisit = models.BooleanField(default=False)
     status = FSMField(default=BookingStatus.CREATED, choices=BookingStatus.choices, protected=True)
-    cancellation_code = models.CharField(max_length=32, choices=CancellationCode.choices, blank=True)
+    cancellation_code = models.CharField(
+        max_length=32, choices=CancellationCode.choices, blank=True
+    )
     cancelled_by = models.CharField(max_length=16, choices=CancelledBy.choices, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -341,18 +343,29 @@ class Case(ConcurrentTransitionMixin, models.Model):
     # The service layer (cases.services.transition_case) locks the row, calls one of these,
     # saves and writes the audit event in one transaction.
 
-    @transition(field=status, source=S.NEW, target=S.OPEN, permission=_works_cases,
-                custom={"label": "Open"})
+    @transition(
+        field=status, source=S.NEW, target=S.OPEN, permission=_works_cases, custom={"label": "Open"}
+    )
     def open(self) -> None:
         pass
 
-    @transition(field=status, source=[S.OPEN, S.PARKED, S.WAITING_ON_THIRD_PARTY],
-                target=S.PENDING, permission=_works_cases, custom={"label": "Mark pending"})
+    @transition(
+        field=status,
+        source=[S.OPEN, S.PARKED, S.WAITING_ON_THIRD_PARTY],
+        target=S.PENDING,
+        permission=_works_cases,
+        custom={"label": "Mark pending"},
+    )
     def mark_pending(self) -> None:
         self.parked_until = None
 
-    @transition(field=status, source=[S.NEW, S.OPEN, S.PENDING], target=S.PARKED,
-                permission=_works_cases, custom={"label": "Park", "needs": ["parked_until"]})
+    @transition(
+        field=status,
+        source=[S.NEW, S.OPEN, S.PENDING],
+        target=S.PARKED,
+        permission=_works_cases,
+        custom={"label": "Park", "needs": ["parked_until"]},
+    )
     def park(self) -> None:
         """Put the case on hold; the caller sets parked_until first."""
         # Checked here rather than as an FSM condition so the console can offer the button
@@ -360,29 +373,53 @@ class Case(ConcurrentTransitionMixin, models.Model):
         if not _park_time_in_future(self):
             raise TransitionNotAllowed("A parked case needs a park time in the future.")
 
-    @transition(field=status, source=S.PARKED, target=S.OPEN, permission=_works_cases,
-                custom={"label": "Unpark"})
+    @transition(
+        field=status,
+        source=S.PARKED,
+        target=S.OPEN,
+        permission=_works_cases,
+        custom={"label": "Unpark"},
+    )
     def unpark(self) -> None:
         self.parked_until = None
 
-    @transition(field=status, source=[S.OPEN, S.PENDING, S.PARKED], target=S.WAITING_ON_CUSTOMER,
-                permission=_works_cases, custom={"label": "Wait on customer"})
+    @transition(
+        field=status,
+        source=[S.OPEN, S.PENDING, S.PARKED],
+        target=S.WAITING_ON_CUSTOMER,
+        permission=_works_cases,
+        custom={"label": "Wait on customer"},
+    )
     def wait_on_customer(self) -> None:
         self.parked_until = None
 
-    @transition(field=status, source=[S.OPEN, S.PENDING, S.PARKED],
-                target=S.WAITING_ON_THIRD_PARTY, permission=_works_cases,
-                custom={"label": "Wait on third party"})
+    @transition(
+        field=status,
+        source=[S.OPEN, S.PENDING, S.PARKED],
+        target=S.WAITING_ON_THIRD_PARTY,
+        permission=_works_cases,
+        custom={"label": "Wait on third party"},
+    )
     def wait_on_third_party(self) -> None:
         self.parked_until = None
 
-    @transition(field=status, source=[S.PENDING, S.WAITING_ON_CUSTOMER, S.WAITING_ON_THIRD_PARTY],
-                target=S.OPEN, permission=_works_cases, custom={"label": "Resume"})
+    @transition(
+        field=status,
+        source=[S.PENDING, S.WAITING_ON_CUSTOMER, S.WAITING_ON_THIRD_PARTY],
+        target=S.OPEN,
+        permission=_works_cases,
+        custom={"label": "Resume"},
+    )
     def resume(self) -> None:
         pass
 
-    @transition(field=status, source=WORKING_STATES, target=S.RESOLVED,
-                permission=_works_cases, custom={"label": "Resolve", "needs": ["disposition"]})
+    @transition(
+        field=status,
+        source=WORKING_STATES,
+        target=S.RESOLVED,
+        permission=_works_cases,
+        custom={"label": "Resolve", "needs": ["disposition"]},
+    )
     def resolve(self) -> None:
         """Resolve with a tag that applies to this kind; the caller sets disposition first."""
         if not _has_applicable_tag(self):
@@ -390,13 +427,23 @@ class Case(ConcurrentTransitionMixin, models.Model):
         self.parked_until = None
         self.resolved_at = timezone.now()
 
-    @transition(field=status, source=S.RESOLVED, target=S.CLOSED, permission=_works_cases,
-                custom={"label": "Close"})
+    @transition(
+        field=status,
+        source=S.RESOLVED,
+        target=S.CLOSED,
+        permission=_works_cases,
+        custom={"label": "Close"},
+    )
     def close(self) -> None:
         self.closed_at = timezone.now()
 
-    @transition(field=status, source=[S.RESOLVED, S.CLOSED], target=S.OPEN,
-                permission=_supervises, custom={"label": "Reopen"})
+    @transition(
+        field=status,
+        source=[S.RESOLVED, S.CLOSED],
+        target=S.OPEN,
+        permission=_supervises,
+        custom={"label": "Reopen"},
+    )
     def reopen(self) -> None:
         self.resolved_at = None
         self.closed_at = None
@@ -421,7 +468,10 @@ class CaseEvent(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
     type = models.CharField(max_length=16, choices=EventType.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
     at = models.DateTimeField(default=timezone.now)

@@ -109,8 +109,13 @@ def create_case(
             due_at=due_at,
             created_by=actor if actor is not None and actor.is_authenticated else None,
         )
-        _log(case, type=EventType.CREATED, actor=actor, to_state=case.status,
-             payload={"kind": kind, "channel": channel, "team": case.team})
+        _log(
+            case,
+            type=EventType.CREATED,
+            actor=actor,
+            to_state=case.status,
+            payload={"kind": kind, "channel": channel, "team": case.team},
+        )
     return case
 
 
@@ -203,13 +208,22 @@ def transition_case(
             case.save()
         except ConcurrentTransition as exc:  # defence in depth next to the row lock
             raise TransitionConflict(str(exc), code="stale_state") from exc
-        _log(case, type=EventType.TRANSITION, actor=actor, transition=name,
-             from_state=from_state, to_state=case.status, reason=reason, payload=applied)
+        _log(
+            case,
+            type=EventType.TRANSITION,
+            actor=actor,
+            transition=name,
+            from_state=from_state,
+            to_state=case.status,
+            reason=reason,
+            payload=applied,
+        )
     return case
 
 
-def update_case(*, case_id: int, actor: AbstractBaseUser, changes: dict[str, Any],
-                reason: str = "") -> Case:
+def update_case(
+    *, case_id: int, actor: AbstractBaseUser, changes: dict[str, Any], reason: str = ""
+) -> Case:
     """Change working fields (assignee, priority, team, due date...), one audit event each."""
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
@@ -225,8 +239,13 @@ def update_case(*, case_id: int, actor: AbstractBaseUser, changes: dict[str, Any
             if before == value:
                 continue
             setattr(case, field, value)
-            _log(case, type=EventType.FIELD_CHANGE, actor=actor, reason=reason,
-                 payload={"field": field, "from": _plain(before), "to": _plain(value)})
+            _log(
+                case,
+                type=EventType.FIELD_CHANGE,
+                actor=actor,
+                reason=reason,
+                payload={"field": field, "from": _plain(before), "to": _plain(value)},
+            )
         case.save()
     return case
 
@@ -253,9 +272,15 @@ def unpark_due_cases(*, now: datetime | None = None, limit: int = 500) -> int:
             until = case.parked_until
             case.unpark()
             case.save()
-            _log(case, type=EventType.TRANSITION, actor=None, transition="unpark",
-                 from_state=CaseStatus.PARKED, to_state=case.status,
-                 reason=f"Park time {until:%Y-%m-%d %H:%M} reached.")
+            _log(
+                case,
+                type=EventType.TRANSITION,
+                actor=None,
+                transition="unpark",
+                from_state=CaseStatus.PARKED,
+                to_state=case.status,
+                reason=f"Park time {until:%Y-%m-%d %H:%M} reached.",
+            )
             done += 1
     return done
 

@@ -15,77 +15,121 @@ L1_AFTER = [K.POST_SERVICE_COMPLAINT]
 
 TAXONOMY: list[tuple[str, list[str]]] = [
     # L1 installation & maintenance (Kapture)
-    ("Inbound >> Enquiry >> Enquiry about the cancellation >> Resolved",
-     [K.STATUS_CHECK, K.CANCELLATION_REQUEST]),
-    ("Inbound >> Complaint >> Fake closure/ Fake Status >> service not provided / Call closed "
-     "without service >> Unresolved", L1_STATUS),
+    (
+        "Inbound >> Enquiry >> Enquiry about the cancellation >> Resolved",
+        [K.STATUS_CHECK, K.CANCELLATION_REQUEST],
+    ),
+    (
+        "Inbound >> Complaint >> Fake closure/ Fake Status >> service not provided / Call closed "
+        "without service >> Unresolved",
+        L1_STATUS,
+    ),
     ("Inbound >> Complaint >> Fake status updated by technician >> Unresolved", L1_STATUS),
-    ("Inbound >> Request >> Cancellation of service >> Resolved",
-     [K.STATUS_CHECK, K.CANCELLATION_REQUEST]),
+    (
+        "Inbound >> Request >> Cancellation of service >> Resolved",
+        [K.STATUS_CHECK, K.CANCELLATION_REQUEST],
+    ),
     ("Inbound >> Complaint >> Delay in Service >> Out of SPD >> Unresolved", L1_STATUS),
-    ("Inbound >> Enquiry >> Enquiry About TAT/SPD >> Resolved",
-     [K.STATUS_CHECK, K.PAYMENT_NOT_CONFIRMED, K.PRODUCT_PICKUP]),
+    (
+        "Inbound >> Enquiry >> Enquiry About TAT/SPD >> Resolved",
+        [K.STATUS_CHECK, K.PAYMENT_NOT_CONFIRMED, K.PRODUCT_PICKUP],
+    ),
     ("Reschedule >> Preferred date", [K.STATUS_CHECK, K.RESCHEDULE]),
     ("Inbound >> Request >> Request to reopen ticket >> Resolved", L1_AFTER),
-    ("Inbound >> Complaint >> Technician Not Aware Of Installation/Improper Installation "
-     ">> Unresolved", L1_AFTER),
+    (
+        "Inbound >> Complaint >> Technician Not Aware Of Installation/Improper Installation "
+        ">> Unresolved",
+        L1_AFTER,
+    ),
     ("Inbound >> Enquiry >> Post Policy-Service Denial", L1_AFTER),
     ("Inbound >> Request >> Change of Address", [K.ADDRESS_CHANGE]),
     ("Inbound >> Request >> Cancellation of Service", [K.ADDRESS_CHANGE]),
-    ("Inbound >> Complaint >> Technician damaged customers property >> Unresolved",
-     [K.PROPERTY_DAMAGE]),
+    (
+        "Inbound >> Complaint >> Technician damaged customers property >> Unresolved",
+        [K.PROPERTY_DAMAGE],
+    ),
     ("Inbound >> Complaint >> Bill Not Given By Technician >> Unresolved", [K.MISSING_INVOICE]),
-    ("Inbound >> Complaint >> Delay in refund >> Unresolved",
-     [K.PAYMENT_NOT_CONFIRMED, K.REFUND_STATUS]),
+    (
+        "Inbound >> Complaint >> Delay in refund >> Unresolved",
+        [K.PAYMENT_NOT_CONFIRMED, K.REFUND_STATUS],
+    ),
     ("Inbound >> Enquiry >> Refund status query >> Resolved", [K.REFUND_STATUS]),
     ("Inbound >> Enquiry >> Enquiry About Service Charges", [K.EXTRA_CHARGES]),
-    ("Inbound >> Complaint >> Extra Cash Collected By Technician >> Unresolved",
-     [K.EXTRA_CHARGES]),
+    ("Inbound >> Complaint >> Extra Cash Collected By Technician >> Unresolved", [K.EXTRA_CHARGES]),
     ("Inbound >> Complaint >> Women & Child Safety Case >> Unresolved", [K.SAFETY_INCIDENT]),
     # Revisit work: the three money-revisit tags, plus one per scenario outcome
-    ("1.3 Money-revisit issue : revisit work related info",
-     [K.REVISIT_CUSTOMER_CANCELLED, K.REVISIT_WORK_NOT_REQUIRED, K.REVISIT_NEW_WORK_DENIED,
-      K.REVISIT_PARTNER_FAULT, K.PAF_REVERSAL]),
+    (
+        "1.3 Money-revisit issue : revisit work related info",
+        [
+            K.REVISIT_CUSTOMER_CANCELLED,
+            K.REVISIT_WORK_NOT_REQUIRED,
+            K.REVISIT_NEW_WORK_DENIED,
+            K.REVISIT_PARTNER_FAULT,
+            K.PAF_REVERSAL,
+        ],
+    ),
     ("1.3 Money-revisit issue : SME Revisit - Payout issue", [K.REVISIT_PAYMENT]),
     ("1.3 Money-revisit issue : Non-SME Revisit - Payout issue", [K.REVISIT_PAYMENT]),
     # Out of scope
-    ("4.2 On job - Partner led Cancellation < Out of scope",
-     [K.OUT_OF_SCOPE, K.OOS_OTP_OR_PAYMENT, K.RATING_REVERSAL]),
+    (
+        "4.2 On job - Partner led Cancellation < Out of scope",
+        [K.OUT_OF_SCOPE, K.OOS_OTP_OR_PAYMENT, K.RATING_REVERSAL],
+    ),
     ("Partner led cancellation >> Out Of Scope", [K.OUT_OF_SCOPE]),
     # Pre-services
-    ("Pre service >> Make changes in existing request >> Parked till delivered",
-     [K.CHANGE_REQUEST]),
-    ("Pre service >> Make changes in existing request >> Fresh booking advised",
-     [K.CHANGE_REQUEST]),
+    (
+        "Pre service >> Make changes in existing request >> Parked till delivered",
+        [K.CHANGE_REQUEST],
+    ),
+    (
+        "Pre service >> Make changes in existing request >> Fresh booking advised",
+        [K.CHANGE_REQUEST],
+    ),
     ("Pre service >> Rescheduling / Different pro >> Rescheduled", [K.RESCHEDULE]),
     ("Pre service >> Preferred professional >> Assigned", [K.PREFERRED_PROFESSIONAL]),
-    ("Pre service >> Preferred professional >> Different professional assigned",
-     [K.PREFERRED_PROFESSIONAL]),
+    (
+        "Pre service >> Preferred professional >> Different professional assigned",
+        [K.PREFERRED_PROFESSIONAL],
+    ),
     ("Pre service >> Cancellation >> Rescheduled instead", [K.PRE_SERVICE_CANCELLATION]),
     ("Pre service >> Cancellation >> Cancelled on customer VOC", [K.PRE_SERVICE_CANCELLATION]),
     ("Pre service >> Cancellation >> Goodwill refund", [K.PRE_SERVICE_CANCELLATION]),
-    ("Pre service >> Wrong job started >> Refund and deduct from professional",
-     [K.WRONG_JOB_STARTED]),
+    (
+        "Pre service >> Wrong job started >> Refund and deduct from professional",
+        [K.WRONG_JOB_STARTED],
+    ),
     ("Pre service >> Wrong job started >> No amount paid", [K.WRONG_JOB_STARTED]),
     ("Pre service >> Edit address/Name/Email/Number >> Refused", [K.CONTACT_EDIT]),
-    ("Pre service >> Edit address/Name/Email/Number >> Delivered to requested address",
-     [K.CONTACT_EDIT]),
+    (
+        "Pre service >> Edit address/Name/Email/Number >> Delivered to requested address",
+        [K.CONTACT_EDIT],
+    ),
     ("Pre service >> Enquiry on services >> Booked now", [K.SERVICE_ENQUIRY]),
     ("Pre service >> Enquiry on services >> Will book later", [K.SERVICE_ENQUIRY]),
     ("Pre service >> Unable to place booking >> Resolved", [K.UNABLE_TO_BOOK]),
     ("Pre service >> Unable to place booking >> Escalated with screenshot", [K.UNABLE_TO_BOOK]),
     ("Pre service >> OB form >> E-mail sent", [K.OB_FORM]),
     # Pending customer action (follow up >> customer care)
-    ("Follow up >> Customer care >> New appointment set",
-     [K.FOLLOW_UP_FIRST_VISIT, K.FOLLOW_UP_SECOND_APPOINTMENT, K.FOLLOW_UP_PAINTING]),
-    ("Follow up >> Customer care >> Customer does not want the service",
-     [K.FOLLOW_UP_FIRST_VISIT, K.FOLLOW_UP_SECOND_APPOINTMENT, K.FOLLOW_UP_PAINTING]),
-    ("Follow up >> Customer care >> No answer twice",
-     [K.FOLLOW_UP_FIRST_VISIT, K.FOLLOW_UP_SECOND_APPOINTMENT, K.FOLLOW_UP_PAINTING]),
-    ("Follow up >> Customer care >> Complaint ticket created",
-     [K.FOLLOW_UP_FIRST_VISIT, K.FOLLOW_UP_SECOND_APPOINTMENT, K.FOLLOW_UP_PAINTING]),
-    ("Follow up >> Customer care >> Assigned to engineering operations",
-     [K.FOLLOW_UP_SECOND_APPOINTMENT, K.FOLLOW_UP_PAINTING]),
+    (
+        "Follow up >> Customer care >> New appointment set",
+        [K.FOLLOW_UP_FIRST_VISIT, K.FOLLOW_UP_SECOND_APPOINTMENT, K.FOLLOW_UP_PAINTING],
+    ),
+    (
+        "Follow up >> Customer care >> Customer does not want the service",
+        [K.FOLLOW_UP_FIRST_VISIT, K.FOLLOW_UP_SECOND_APPOINTMENT, K.FOLLOW_UP_PAINTING],
+    ),
+    (
+        "Follow up >> Customer care >> No answer twice",
+        [K.FOLLOW_UP_FIRST_VISIT, K.FOLLOW_UP_SECOND_APPOINTMENT, K.FOLLOW_UP_PAINTING],
+    ),
+    (
+        "Follow up >> Customer care >> Complaint ticket created",
+        [K.FOLLOW_UP_FIRST_VISIT, K.FOLLOW_UP_SECOND_APPOINTMENT, K.FOLLOW_UP_PAINTING],
+    ),
+    (
+        "Follow up >> Customer care >> Assigned to engineering operations",
+        [K.FOLLOW_UP_SECOND_APPOINTMENT, K.FOLLOW_UP_PAINTING],
+    ),
 ]
 
 

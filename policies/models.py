@@ -59,4 +59,6 @@ class PolicyVersion(models.Model):
         try:
             PolicyParameters.from_dict(self.parameters or {})
         except PolicyValidationError as exc:
-            raise ValidationError({"parameters": [f"{k}: {v}" for k, v in exc.errors.items()]})
+            raise ValidationError(
+                {"parameters": [f"{k}: {v}" for k, v in exc.errors.items()]}
+            ) from exc

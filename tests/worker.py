@@ -34,13 +34,32 @@ def celery_worker_process() -> Iterator[str]:
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "CELERY_TASK_ALWAYS_EAGER": "false",
     }
-    log = open(ROOT / ".local" / f"{queue}.log", "w") if (ROOT / ".local").is_dir() else None
+    log_path = ROOT / ".local" / f"{queue}.log" if (ROOT / ".local").is_dir() else os.devnull
+    with open(log_path, "w") as log:
+        yield from _run_worker(queue, node, env, log)
+
+
+def _run_worker(queue: str, node: str, env: dict, log) -> Iterator[str]:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
-         "-Q", queue, "-n", node, "--without-gossip", "--without-mingle", "--loglevel=INFO"],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            queue,
+            "-n",
+            node,
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel=INFO",
+        ],
         cwd=ROOT,
         env=env,
-        stdout=log or subprocess.DEVNULL,
+        stdout=log,
         stderr=subprocess.STDOUT,
     )
     try:
@@ -59,5 +78,3 @@ def celery_worker_process() -> Iterator[str]:
             proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
             proc.kill()
-        if log:
-            log.close()

@@ -13,231 +13,673 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('partners', '0001_initial'),
+        ("partners", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Booking',
+            name="Booking",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.CharField(max_length=64, unique=True)),
-                ('lob', models.CharField(choices=[('appliances', 'Appliances'), ('ac', 'AC service & repair'), ('ro', 'RO water purifier'), ('cleaning', 'Cleaning'), ('painting', 'Painting'), ('plumbing', 'Plumbing'), ('electrical', 'Electrical'), ('installation', 'Installation & maintenance')], max_length=32, verbose_name='line of business')),
-                ('currency', models.CharField(choices=[('INR', 'Indian rupee'), ('EGP', 'Egyptian pound')], max_length=3)),
-                ('cart_value', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('invoice_amount', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('payment_mode', models.CharField(choices=[('online', 'Online / prepaid'), ('cash', 'Cash')], max_length=8)),
-                ('booking_time', models.DateTimeField(help_text='BT: when the service is booked to start')),
-                ('service_date', models.DateField()),
-                ('spd', models.DateField(blank=True, null=True, verbose_name='service promise date')),
-                ('address', models.CharField(blank=True, max_length=255)),
-                ('latitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True)),
-                ('longitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True)),
-                ('is_commercial', models.BooleanField(default=False, verbose_name='commercial location')),
-                ('is_sme_revisit', models.BooleanField(default=False)),
-                ('status', django_fsm.FSMField(choices=[('created', 'Created'), ('allocated', 'Allocated'), ('started', 'Started'), ('completed', 'Completed'), ('cancelled', 'Cancelled')], default='created', max_length=50, protected=True)),
-                ('cancellation_code', models.CharField(blank=True, choices=[('placed_revisit_by_mistake', 'Placed revisit by mistake'), ('issue_resolved', 'Issue resolved'), ('incorrect_service_booked', 'Incorrect service booked'), ('pro_cannot_deliver', 'Pro cannot deliver'), ('cant_deliver', "Can't deliver"), ('customer_voc', 'Customer VOC'), ('no_show', 'Pro no show'), ('no_response', 'Customer no response')], max_length=32)),
-                ('cancelled_by', models.CharField(blank=True, choices=[('customer', 'Customer'), ('partner', 'Partner'), ('agent', 'Back office'), ('system', 'System')], max_length=16)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('city', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='bookings', to='partners.city')),
-                ('partner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='bookings', to='partners.partner')),
-                ('revisit_of', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='revisits', to='cases.booking')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("external_id", models.CharField(max_length=64, unique=True)),
+                (
+                    "lob",
+                    models.CharField(
+                        choices=[
+                            ("appliances", "Appliances"),
+                            ("ac", "AC service & repair"),
+                            ("ro", "RO water purifier"),
+                            ("cleaning", "Cleaning"),
+                            ("painting", "Painting"),
+                            ("plumbing", "Plumbing"),
+                            ("electrical", "Electrical"),
+                            ("installation", "Installation & maintenance"),
+                        ],
+                        max_length=32,
+                        verbose_name="line of business",
+                    ),
+                ),
+                (
+                    "currency",
+                    models.CharField(
+                        choices=[("INR", "Indian rupee"), ("EGP", "Egyptian pound")], max_length=3
+                    ),
+                ),
+                ("cart_value", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("invoice_amount", models.DecimalField(decimal_places=2, max_digits=12)),
+                (
+                    "payment_mode",
+                    models.CharField(
+                        choices=[("online", "Online / prepaid"), ("cash", "Cash")], max_length=8
+                    ),
+                ),
+                (
+                    "booking_time",
+                    models.DateTimeField(help_text="BT: when the service is booked to start"),
+                ),
+                ("service_date", models.DateField()),
+                (
+                    "spd",
+                    models.DateField(blank=True, null=True, verbose_name="service promise date"),
+                ),
+                ("address", models.CharField(blank=True, max_length=255)),
+                (
+                    "latitude",
+                    models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True),
+                ),
+                (
+                    "longitude",
+                    models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True),
+                ),
+                (
+                    "is_commercial",
+                    models.BooleanField(default=False, verbose_name="commercial location"),
+                ),
+                ("is_sme_revisit", models.BooleanField(default=False)),
+                (
+                    "status",
+                    django_fsm.FSMField(
+                        choices=[
+                            ("created", "Created"),
+                            ("allocated", "Allocated"),
+                            ("started", "Started"),
+                            ("completed", "Completed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="created",
+                        max_length=50,
+                        protected=True,
+                    ),
+                ),
+                (
+                    "cancellation_code",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("placed_revisit_by_mistake", "Placed revisit by mistake"),
+                            ("issue_resolved", "Issue resolved"),
+                            ("incorrect_service_booked", "Incorrect service booked"),
+                            ("pro_cannot_deliver", "Pro cannot deliver"),
+                            ("cant_deliver", "Can't deliver"),
+                            ("customer_voc", "Customer VOC"),
+                            ("no_show", "Pro no show"),
+                            ("no_response", "Customer no response"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "cancelled_by",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("customer", "Customer"),
+                            ("partner", "Partner"),
+                            ("agent", "Back office"),
+                            ("system", "System"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "city",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="bookings",
+                        to="partners.city",
+                    ),
+                ),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="bookings",
+                        to="partners.partner",
+                    ),
+                ),
+                (
+                    "revisit_of",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="revisits",
+                        to="cases.booking",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-booking_time'],
+                "ordering": ["-booking_time"],
             },
             bases=(django_fsm.ConcurrentTransitionMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='BookingLine',
+            name="BookingLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sku', models.CharField(max_length=64)),
-                ('description', models.CharField(max_length=200)),
-                ('quantity', models.PositiveIntegerField(default=1)),
-                ('unit_price', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('booking', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='cases.booking')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sku", models.CharField(max_length=64)),
+                ("description", models.CharField(max_length=200)),
+                ("quantity", models.PositiveIntegerField(default=1)),
+                ("unit_price", models.DecimalField(decimal_places=2, max_digits=12)),
+                (
+                    "booking",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lines",
+                        to="cases.booking",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Customer',
+            name="Customer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.CharField(max_length=64, unique=True)),
-                ('name', models.CharField(max_length=128)),
-                ('phone', models.CharField(db_index=True, max_length=32)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('fraud_score', models.DecimalField(decimal_places=3, default=Decimal('0'), help_text='0 = no risk, 1 = certain fraud; gates wrong-job refunds.', max_digits=4, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(1)])),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('city', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='customers', to='partners.city')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("external_id", models.CharField(max_length=64, unique=True)),
+                ("name", models.CharField(max_length=128)),
+                ("phone", models.CharField(db_index=True, max_length=32)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                (
+                    "fraud_score",
+                    models.DecimalField(
+                        decimal_places=3,
+                        default=Decimal("0"),
+                        help_text="0 = no risk, 1 = certain fraud; gates wrong-job refunds.",
+                        max_digits=4,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(1),
+                        ],
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "city",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="customers",
+                        to="partners.city",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.AddField(
-            model_name='booking',
-            name='customer',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='bookings', to='cases.customer'),
+            model_name="booking",
+            name="customer",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="bookings",
+                to="cases.customer",
+            ),
         ),
         migrations.CreateModel(
-            name='DispositionTag',
+            name="DispositionTag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('path', models.CharField(max_length=255, unique=True)),
-                ('label', models.CharField(max_length=160)),
-                ('depth', models.PositiveSmallIntegerField(default=1)),
-                ('kinds', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=48), blank=True, default=list, size=None)),
-                ('is_selectable', models.BooleanField(default=False)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='cases.dispositiontag')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("path", models.CharField(max_length=255, unique=True)),
+                ("label", models.CharField(max_length=160)),
+                ("depth", models.PositiveSmallIntegerField(default=1)),
+                (
+                    "kinds",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(max_length=48),
+                        blank=True,
+                        default=list,
+                        size=None,
+                    ),
+                ),
+                ("is_selectable", models.BooleanField(default=False)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="cases.dispositiontag",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['path'],
+                "ordering": ["path"],
             },
         ),
         migrations.CreateModel(
-            name='Case',
+            name="Case",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('revisit_customer_cancelled', 'Revisit: customer cancelled'), ('revisit_work_not_required', 'Revisit: work not required'), ('revisit_new_work_denied', 'Revisit: customer denied new work'), ('revisit_partner_fault', 'Revisit: pro denied / no show / poor service'), ('revisit_payment', 'Revisit: payment issue'), ('paf_reversal', 'PAF and penalty reversal request'), ('status_check', 'Status check'), ('post_service_complaint', 'Complaint after service (warranty)'), ('cancellation_request', 'Order cancellation request'), ('address_change', 'Installation address change'), ('property_damage', 'Property damage / theft'), ('missing_invoice', 'Invoice not given'), ('payment_not_confirmed', 'Amount debited, booking not confirmed'), ('refund_status', 'Refund status'), ('extra_charges', 'Extra charges collected'), ('safety_incident', 'Harassment / women & child safety'), ('product_pickup', 'Product taken for repair not returned'), ('change_request', 'Change in existing request'), ('reschedule', 'Reschedule / different pro'), ('preferred_professional', 'Preferred professional'), ('pre_service_cancellation', 'Cancellation before service'), ('wrong_job_started', 'Wrong job started'), ('contact_edit', 'Edit address / name / e-mail / number'), ('service_enquiry', 'Enquiry on services'), ('unable_to_book', 'Unable to place booking'), ('ob_form', 'OB form'), ('out_of_scope', 'Out of scope / visited cancellation'), ('oos_otp_or_payment', 'Customer refuses start-job OTP / payment'), ('rating_reversal', 'Rating reversal request'), ('follow_up_first_visit', 'Follow-up: first visit cancelled'), ('follow_up_second_appointment', 'Follow-up: second appointment'), ('follow_up_painting', 'Follow-up: painting order')], max_length=48)),
-                ('channel', models.CharField(choices=[('inbound_call', 'Inbound call'), ('chat', 'Chat'), ('email', 'E-mail'), ('partner_app', 'Partner app'), ('system', 'System')], max_length=16)),
-                ('reporter', models.CharField(choices=[('customer', 'Customer'), ('partner', 'Partner')], max_length=16)),
-                ('subject', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True)),
-                ('team', models.CharField(choices=[('customer_care', 'Customer care'), ('partner_support', 'Partner support'), ('engineering_ops', 'Engineering operations (EO)'), ('finance', 'Finance'), ('escalations', 'Escalations'), ('training', 'Trainer / QA')], max_length=32)),
-                ('priority', models.CharField(choices=[('low', 'Low'), ('medium', 'Medium'), ('high', 'High'), ('urgent', 'Urgent')], default='low', max_length=8)),
-                ('status', django_fsm.FSMField(choices=[('new', 'New'), ('open', 'Open'), ('pending', 'Pending'), ('parked', 'Parked'), ('waiting_on_customer', 'Waiting on customer'), ('waiting_on_third_party', 'Waiting on third party'), ('resolved', 'Resolved'), ('closed', 'Closed')], default='new', max_length=50, protected=True)),
-                ('parked_until', models.DateTimeField(blank=True, null=True)),
-                ('due_at', models.DateTimeField(blank=True, null=True)),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='assigned_cases', to=settings.AUTH_USER_MODEL)),
-                ('booking', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='cases.booking')),
-                ('city', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='partners.city')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='created_cases', to=settings.AUTH_USER_MODEL)),
-                ('partner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='partners.partner')),
-                ('customer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='cases.customer')),
-                ('disposition', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='cases.dispositiontag')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("revisit_customer_cancelled", "Revisit: customer cancelled"),
+                            ("revisit_work_not_required", "Revisit: work not required"),
+                            ("revisit_new_work_denied", "Revisit: customer denied new work"),
+                            (
+                                "revisit_partner_fault",
+                                "Revisit: pro denied / no show / poor service",
+                            ),
+                            ("revisit_payment", "Revisit: payment issue"),
+                            ("paf_reversal", "PAF and penalty reversal request"),
+                            ("status_check", "Status check"),
+                            ("post_service_complaint", "Complaint after service (warranty)"),
+                            ("cancellation_request", "Order cancellation request"),
+                            ("address_change", "Installation address change"),
+                            ("property_damage", "Property damage / theft"),
+                            ("missing_invoice", "Invoice not given"),
+                            ("payment_not_confirmed", "Amount debited, booking not confirmed"),
+                            ("refund_status", "Refund status"),
+                            ("extra_charges", "Extra charges collected"),
+                            ("safety_incident", "Harassment / women & child safety"),
+                            ("product_pickup", "Product taken for repair not returned"),
+                            ("change_request", "Change in existing request"),
+                            ("reschedule", "Reschedule / different pro"),
+                            ("preferred_professional", "Preferred professional"),
+                            ("pre_service_cancellation", "Cancellation before service"),
+                            ("wrong_job_started", "Wrong job started"),
+                            ("contact_edit", "Edit address / name / e-mail / number"),
+                            ("service_enquiry", "Enquiry on services"),
+                            ("unable_to_book", "Unable to place booking"),
+                            ("ob_form", "OB form"),
+                            ("out_of_scope", "Out of scope / visited cancellation"),
+                            ("oos_otp_or_payment", "Customer refuses start-job OTP / payment"),
+                            ("rating_reversal", "Rating reversal request"),
+                            ("follow_up_first_visit", "Follow-up: first visit cancelled"),
+                            ("follow_up_second_appointment", "Follow-up: second appointment"),
+                            ("follow_up_painting", "Follow-up: painting order"),
+                        ],
+                        max_length=48,
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("inbound_call", "Inbound call"),
+                            ("chat", "Chat"),
+                            ("email", "E-mail"),
+                            ("partner_app", "Partner app"),
+                            ("system", "System"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "reporter",
+                    models.CharField(
+                        choices=[("customer", "Customer"), ("partner", "Partner")], max_length=16
+                    ),
+                ),
+                ("subject", models.CharField(max_length=200)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "team",
+                    models.CharField(
+                        choices=[
+                            ("customer_care", "Customer care"),
+                            ("partner_support", "Partner support"),
+                            ("engineering_ops", "Engineering operations (EO)"),
+                            ("finance", "Finance"),
+                            ("escalations", "Escalations"),
+                            ("training", "Trainer / QA"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "priority",
+                    models.CharField(
+                        choices=[
+                            ("low", "Low"),
+                            ("medium", "Medium"),
+                            ("high", "High"),
+                            ("urgent", "Urgent"),
+                        ],
+                        default="low",
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "status",
+                    django_fsm.FSMField(
+                        choices=[
+                            ("new", "New"),
+                            ("open", "Open"),
+                            ("pending", "Pending"),
+                            ("parked", "Parked"),
+                            ("waiting_on_customer", "Waiting on customer"),
+                            ("waiting_on_third_party", "Waiting on third party"),
+                            ("resolved", "Resolved"),
+                            ("closed", "Closed"),
+                        ],
+                        default="new",
+                        max_length=50,
+                        protected=True,
+                    ),
+                ),
+                ("parked_until", models.DateTimeField(blank=True, null=True)),
+                ("due_at", models.DateTimeField(blank=True, null=True)),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assigned_cases",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "booking",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="cases.booking",
+                    ),
+                ),
+                (
+                    "city",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="partners.city",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="created_cases",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="partners.partner",
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="cases.customer",
+                    ),
+                ),
+                (
+                    "disposition",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="cases.dispositiontag",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-id'],
-                'permissions': [('reopen_case', 'Can reopen a resolved or closed case')],
+                "ordering": ["-id"],
+                "permissions": [("reopen_case", "Can reopen a resolved or closed case")],
             },
             bases=(django_fsm.ConcurrentTransitionMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='CaseEvent',
+            name="CaseEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('type', models.CharField(choices=[('created', 'Created'), ('transition', 'Transition'), ('note', 'Note'), ('call_attempt', 'Call attempt'), ('field_change', 'Field change'), ('decision', 'Policy decision')], max_length=16)),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('transition', models.CharField(blank=True, max_length=48)),
-                ('from_state', models.CharField(blank=True, max_length=32)),
-                ('to_state', models.CharField(blank=True, max_length=32)),
-                ('reason', models.TextField(blank=True)),
-                ('payload', models.JSONField(blank=True, default=dict)),
-                ('policy_version', models.CharField(blank=True, max_length=64)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='cases.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("created", "Created"),
+                            ("transition", "Transition"),
+                            ("note", "Note"),
+                            ("call_attempt", "Call attempt"),
+                            ("field_change", "Field change"),
+                            ("decision", "Policy decision"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("transition", models.CharField(blank=True, max_length=48)),
+                ("from_state", models.CharField(blank=True, max_length=32)),
+                ("to_state", models.CharField(blank=True, max_length=32)),
+                ("reason", models.TextField(blank=True)),
+                ("payload", models.JSONField(blank=True, default=dict)),
+                ("policy_version", models.CharField(blank=True, max_length=64)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="cases.case",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
-                'indexes': [models.Index(fields=['case', 'at'], name='cases_casee_case_id_d4909f_idx')],
+                "ordering": ["at", "id"],
+                "indexes": [
+                    models.Index(fields=["case", "at"], name="cases_casee_case_id_d4909f_idx")
+                ],
             },
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='caseevent',
-            trigger=pgtrigger.compiler.Trigger(name='case_event_append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='c33034407a26fda873847f2d5c681686f6e0cfca', operation='UPDATE OR DELETE', pgid='pgtrigger_case_event_append_only_fc2da', table='cases_caseevent', when='BEFORE')),
+            model_name="caseevent",
+            trigger=pgtrigger.compiler.Trigger(
+                name="case_event_append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="c33034407a26fda873847f2d5c681686f6e0cfca",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_case_event_append_only_fc2da",
+                    table="cases_caseevent",
+                    when="BEFORE",
+                ),
+            ),
         ),
         migrations.AddConstraint(
-            model_name='customer',
-            constraint=models.CheckConstraint(condition=models.Q(('fraud_score__gte', 0), ('fraud_score__lte', 1)), name='customer_fraud_score_0_1'),
+            model_name="customer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("fraud_score__gte", 0), ("fraud_score__lte", 1)),
+                name="customer_fraud_score_0_1",
+            ),
         ),
         migrations.AddIndex(
-            model_name='booking',
-            index=models.Index(fields=['partner', 'service_date'], name='cases_booki_partner_d0bce0_idx'),
+            model_name="booking",
+            index=models.Index(
+                fields=["partner", "service_date"], name="cases_booki_partner_d0bce0_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='booking',
-            index=models.Index(fields=['customer', '-booking_time'], name='cases_booki_custome_c699ec_idx'),
+            model_name="booking",
+            index=models.Index(
+                fields=["customer", "-booking_time"], name="cases_booki_custome_c699ec_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='booking',
-            index=models.Index(fields=['status', 'city'], name='cases_booki_status_86f35a_idx'),
+            model_name="booking",
+            index=models.Index(fields=["status", "city"], name="cases_booki_status_86f35a_idx"),
         ),
         migrations.AddConstraint(
-            model_name='booking',
-            constraint=models.CheckConstraint(condition=models.Q(('cart_value__gte', 0), ('invoice_amount__gte', 0)), name='booking_amounts_not_negative'),
+            model_name="booking",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("cart_value__gte", 0), ("invoice_amount__gte", 0)),
+                name="booking_amounts_not_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='booking',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'cancelled'), _negated=True), models.Q(('cancellation_code', ''), _negated=True), _connector='OR'), name='booking_cancelled_has_code'),
+            model_name="booking",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "cancelled"), _negated=True),
+                    models.Q(("cancellation_code", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="booking_cancelled_has_code",
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['status', 'city', '-id'], name='case_status_city_id'),
+            model_name="case",
+            index=models.Index(fields=["status", "city", "-id"], name="case_status_city_id"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['status', '-id'], name='case_status_id'),
+            model_name="case",
+            index=models.Index(fields=["status", "-id"], name="case_status_id"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['team', 'status', '-id'], name='case_team_status_id'),
+            model_name="case",
+            index=models.Index(fields=["team", "status", "-id"], name="case_team_status_id"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['assignee', 'status', '-id'], name='case_assignee_status_id'),
+            model_name="case",
+            index=models.Index(
+                fields=["assignee", "status", "-id"], name="case_assignee_status_id"
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['kind', 'status', '-id'], name='case_kind_status_id'),
+            model_name="case",
+            index=models.Index(fields=["kind", "status", "-id"], name="case_kind_status_id"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['priority', 'status', '-id'], name='case_priority_status_id'),
+            model_name="case",
+            index=models.Index(
+                fields=["priority", "status", "-id"], name="case_priority_status_id"
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['partner', '-id'], name='case_partner_id'),
+            model_name="case",
+            index=models.Index(fields=["partner", "-id"], name="case_partner_id"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['booking', '-id'], name='case_booking_id'),
+            model_name="case",
+            index=models.Index(fields=["booking", "-id"], name="case_booking_id"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['customer', '-id'], name='case_customer_id'),
+            model_name="case",
+            index=models.Index(fields=["customer", "-id"], name="case_customer_id"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['created_at'], name='case_created_at'),
+            model_name="case",
+            index=models.Index(fields=["created_at"], name="case_created_at"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('status__in', ['new', 'open', 'pending', 'parked', 'waiting_on_customer', 'waiting_on_third_party'])), fields=['due_at'], name='case_open_due_at'),
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        [
+                            "new",
+                            "open",
+                            "pending",
+                            "parked",
+                            "waiting_on_customer",
+                            "waiting_on_third_party",
+                        ],
+                    )
+                ),
+                fields=["due_at"],
+                name="case_open_due_at",
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('status', 'parked')), fields=['parked_until'], name='case_parked_until'),
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(("status", "parked")),
+                fields=["parked_until"],
+                name="case_parked_until",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'parked'), _negated=True), ('parked_until__isnull', False), _connector='OR'), name='case_parked_has_until'),
+            model_name="case",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "parked"), _negated=True),
+                    ("parked_until__isnull", False),
+                    _connector="OR",
+                ),
+                name="case_parked_has_until",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status__in', ['resolved', 'closed']), _negated=True), ('disposition__isnull', False), _connector='OR'), name='case_resolved_has_disposition'),
+            model_name="case",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status__in", ["resolved", "closed"]), _negated=True),
+                    ("disposition__isnull", False),
+                    _connector="OR",
+                ),
+                name="case_resolved_has_disposition",
+            ),
         ),
     ]

@@ -4,20 +4,34 @@ from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
 VIEW_ALL = [
-    "partners.view_region", "partners.view_city", "partners.view_partner",
-    "partners.view_calendarslot", "cases.view_customer", "cases.view_booking",
-    "cases.view_bookingline", "cases.view_dispositiontag", "cases.view_case",
-    "cases.view_caseevent", "policies.view_policyversion",
+    "partners.view_region",
+    "partners.view_city",
+    "partners.view_partner",
+    "partners.view_calendarslot",
+    "cases.view_customer",
+    "cases.view_booking",
+    "cases.view_bookingline",
+    "cases.view_dispositiontag",
+    "cases.view_case",
+    "cases.view_caseevent",
+    "policies.view_policyversion",
 ]
 WORK_CASES = ["cases.add_case", "cases.change_case"]
 ROLES = {
     "agent": VIEW_ALL + WORK_CASES,
     "partner support": VIEW_ALL + WORK_CASES + ["partners.change_partner"],
     "finance": VIEW_ALL,
-    "supervisor": VIEW_ALL + WORK_CASES + [
-        "cases.reopen_case", "cases.change_booking", "cases.change_customer",
-        "partners.change_partner", "partners.add_calendarslot", "partners.change_calendarslot",
-        "policies.add_policyversion", "policies.change_policyversion",
+    "supervisor": VIEW_ALL
+    + WORK_CASES
+    + [
+        "cases.reopen_case",
+        "cases.change_booking",
+        "cases.change_customer",
+        "partners.change_partner",
+        "partners.add_calendarslot",
+        "partners.change_calendarslot",
+        "policies.add_policyversion",
+        "policies.change_policyversion",
     ],
 }
 

@@ -8,7 +8,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -17,89 +16,214 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='City',
+            name="City",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=64)),
-                ('is_metro', models.BooleanField(default=False)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=64)),
+                ("is_metro", models.BooleanField(default=False)),
             ],
             options={
-                'verbose_name_plural': 'cities',
-                'ordering': ['name'],
+                "verbose_name_plural": "cities",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('country', models.CharField(help_text='ISO 3166 code, e.g. IN', max_length=2, unique=True)),
-                ('name', models.CharField(max_length=64)),
-                ('currency', models.CharField(choices=[('INR', 'Indian rupee'), ('EGP', 'Egyptian pound')], max_length=3)),
-                ('timezone', models.CharField(max_length=64)),
-                ('weekend_days', django.contrib.postgres.fields.ArrayField(base_field=models.PositiveSmallIntegerField(), default=list, size=None)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "country",
+                    models.CharField(help_text="ISO 3166 code, e.g. IN", max_length=2, unique=True),
+                ),
+                ("name", models.CharField(max_length=64)),
+                (
+                    "currency",
+                    models.CharField(
+                        choices=[("INR", "Indian rupee"), ("EGP", "Egyptian pound")], max_length=3
+                    ),
+                ),
+                ("timezone", models.CharField(max_length=64)),
+                (
+                    "weekend_days",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.PositiveSmallIntegerField(), default=list, size=None
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Partner',
+            name="Partner",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.CharField(max_length=64, unique=True)),
-                ('name', models.CharField(max_length=128)),
-                ('phone', models.CharField(max_length=32)),
-                ('hub', models.CharField(blank=True, max_length=64)),
-                ('categories', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(choices=[('appliances', 'Appliances'), ('ac', 'AC service & repair'), ('ro', 'RO water purifier'), ('cleaning', 'Cleaning'), ('painting', 'Painting'), ('plumbing', 'Plumbing'), ('electrical', 'Electrical'), ('installation', 'Installation & maintenance')], max_length=32), blank=True, default=list, size=None)),
-                ('is_sme', models.BooleanField(default=False, verbose_name='subject-matter expert')),
-                ('programmes', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(choices=[('rwm', 'RWM'), ('mg_plan', 'MG plan')], max_length=16), blank=True, default=list, size=None)),
-                ('rating', models.DecimalField(decimal_places=2, default=5, max_digits=3, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(5)])),
-                ('is_active', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('city', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='partners', to='partners.city')),
-                ('user', models.OneToOneField(blank=True, help_text="The login a partner app uses; its token sees only this partner's records.", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='partner', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("external_id", models.CharField(max_length=64, unique=True)),
+                ("name", models.CharField(max_length=128)),
+                ("phone", models.CharField(max_length=32)),
+                ("hub", models.CharField(blank=True, max_length=64)),
+                (
+                    "categories",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(
+                            choices=[
+                                ("appliances", "Appliances"),
+                                ("ac", "AC service & repair"),
+                                ("ro", "RO water purifier"),
+                                ("cleaning", "Cleaning"),
+                                ("painting", "Painting"),
+                                ("plumbing", "Plumbing"),
+                                ("electrical", "Electrical"),
+                                ("installation", "Installation & maintenance"),
+                            ],
+                            max_length=32,
+                        ),
+                        blank=True,
+                        default=list,
+                        size=None,
+                    ),
+                ),
+                (
+                    "is_sme",
+                    models.BooleanField(default=False, verbose_name="subject-matter expert"),
+                ),
+                (
+                    "programmes",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(
+                            choices=[("rwm", "RWM"), ("mg_plan", "MG plan")], max_length=16
+                        ),
+                        blank=True,
+                        default=list,
+                        size=None,
+                    ),
+                ),
+                (
+                    "rating",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=5,
+                        max_digits=3,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(5),
+                        ],
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "city",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="partners",
+                        to="partners.city",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        help_text="The login a partner app uses; its token sees only this partner's records.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="partner",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='CalendarSlot',
+            name="CalendarSlot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('starts_at', models.DateTimeField()),
-                ('ends_at', models.DateTimeField()),
-                ('status', models.CharField(choices=[('working', 'Working on a job'), ('on_leave', 'On leave'), ('free', 'Free')], max_length=16)),
-                ('note', models.CharField(blank=True, max_length=200)),
-                ('partner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='calendar', to='partners.partner')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("starts_at", models.DateTimeField()),
+                ("ends_at", models.DateTimeField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("working", "Working on a job"),
+                            ("on_leave", "On leave"),
+                            ("free", "Free"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=200)),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="calendar",
+                        to="partners.partner",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['starts_at'],
+                "ordering": ["starts_at"],
             },
         ),
         migrations.AddField(
-            model_name='city',
-            name='region',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cities', to='partners.region'),
+            model_name="city",
+            name="region",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="cities",
+                to="partners.region",
+            ),
         ),
         migrations.AddIndex(
-            model_name='partner',
-            index=models.Index(fields=['city', 'is_active'], name='partners_pa_city_id_3e2251_idx'),
+            model_name="partner",
+            index=models.Index(fields=["city", "is_active"], name="partners_pa_city_id_3e2251_idx"),
         ),
         migrations.AddConstraint(
-            model_name='partner',
-            constraint=models.CheckConstraint(condition=models.Q(('rating__gte', 0), ('rating__lte', 5)), name='partner_rating_0_5'),
+            model_name="partner",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("rating__gte", 0), ("rating__lte", 5)),
+                name="partner_rating_0_5",
+            ),
         ),
         migrations.AddIndex(
-            model_name='calendarslot',
-            index=models.Index(fields=['partner', 'starts_at'], name='partners_ca_partner_7569c1_idx'),
+            model_name="calendarslot",
+            index=models.Index(
+                fields=["partner", "starts_at"], name="partners_ca_partner_7569c1_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='calendarslot',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='slot_ends_after_start'),
+            model_name="calendarslot",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_at__gt", models.F("starts_at"))),
+                name="slot_ends_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='city',
-            constraint=models.UniqueConstraint(fields=('region', 'name'), name='city_unique_per_region'),
+            model_name="city",
+            constraint=models.UniqueConstraint(
+                fields=("region", "name"), name="city_unique_per_region"
+            ),
         ),
     ]

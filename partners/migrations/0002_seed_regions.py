@@ -2,7 +2,16 @@
 
 from django.db import migrations
 
-INDIA_METROS = ["Delhi", "Mumbai", "Hyderabad", "Bangalore", "Ahmedabad", "Pune", "Kolkata", "Chennai"]
+INDIA_METROS = [
+    "Delhi",
+    "Mumbai",
+    "Hyderabad",
+    "Bangalore",
+    "Ahmedabad",
+    "Pune",
+    "Kolkata",
+    "Chennai",
+]
 INDIA_OTHERS = ["Jaipur", "Lucknow", "Chandigarh", "Indore", "Nagpur", "Kochi", "Surat", "Bhopal"]
 EGYPT = ["Cairo", "Alex", "Sahel"]
 
@@ -12,11 +21,21 @@ def seed(apps, schema_editor):
     City = apps.get_model("partners", "City")
     india, _ = Region.objects.get_or_create(
         country="IN",
-        defaults={"name": "India", "currency": "INR", "timezone": "Asia/Kolkata", "weekend_days": [6]},
+        defaults={
+            "name": "India",
+            "currency": "INR",
+            "timezone": "Asia/Kolkata",
+            "weekend_days": [6],
+        },
     )
     egypt, _ = Region.objects.get_or_create(
         country="EG",
-        defaults={"name": "Egypt", "currency": "EGP", "timezone": "Africa/Cairo", "weekend_days": [4, 5]},
+        defaults={
+            "name": "Egypt",
+            "currency": "EGP",
+            "timezone": "Africa/Cairo",
+            "weekend_days": [4, 5],
+        },
     )
     for name in INDIA_METROS:
         City.objects.get_or_create(region=india, name=name, defaults={"is_metro": True})

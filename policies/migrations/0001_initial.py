@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,23 +15,69 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='PolicyVersion',
+            name="PolicyVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.SlugField(max_length=64, unique=True)),
-                ('parameters', models.JSONField(help_text='Validated against policies.parameters.')),
-                ('effective_from', models.DateTimeField(default=django.utils.timezone.now)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('active', 'Active'), ('retired', 'Retired')], default='draft', max_length=8)),
-                ('change_note', models.TextField(blank=True)),
-                ('activated_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('activated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.SlugField(max_length=64, unique=True)),
+                (
+                    "parameters",
+                    models.JSONField(help_text="Validated against policies.parameters."),
+                ),
+                ("effective_from", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("active", "Active"), ("retired", "Retired")],
+                        default="draft",
+                        max_length=8,
+                    ),
+                ),
+                ("change_note", models.TextField(blank=True)),
+                ("activated_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "activated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-effective_from'],
-                'indexes': [models.Index(fields=['status', '-effective_from'], name='policies_po_status_20070f_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('status', 'active'), _negated=True), ('activated_at__isnull', False), _connector='OR'), name='policy_active_has_activation')],
+                "ordering": ["-effective_from"],
+                "indexes": [
+                    models.Index(
+                        fields=["status", "-effective_from"], name="policies_po_status_20070f_idx"
+                    )
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status", "active"), _negated=True),
+                            ("activated_at__isnull", False),
+                            _connector="OR",
+                        ),
+                        name="policy_active_has_activation",
+                    )
+                ],
             },
         ),
     ]

@@ -1,6 +1,6 @@
 """Activate the SOP defaults as the first policy version, in force from 2020-01-01."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from django.db import migrations
 
@@ -13,9 +13,9 @@ def create(apps, schema_editor):
         version=DEFAULT_POLICY.version,
         defaults={
             "parameters": DEFAULT_POLICY.params.to_dict(),
-            "effective_from": datetime(2020, 1, 1, tzinfo=timezone.utc),
+            "effective_from": datetime(2020, 1, 1, tzinfo=UTC),
             "status": "active",
-            "activated_at": datetime(2020, 1, 1, tzinfo=timezone.utc),
+            "activated_at": datetime(2020, 1, 1, tzinfo=UTC),
             "change_note": "The values of the five SOPs as written.",
         },
     )

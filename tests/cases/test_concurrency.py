@@ -83,9 +83,7 @@ def test_second_agent_waits_for_the_lock_then_sees_the_new_state(agent, agent2):
     # B re-read the row after A committed: pending → waiting_on_customer is legal, so B
     # succeeds on the fresh state instead of overwriting it blindly.
     assert isinstance(results["b"], Case) and results["b"].status == "waiting_on_customer"
-    events = list(
-        CaseEvent.objects.filter(case=case, type=EventType.TRANSITION).order_by("id")
-    )
+    events = list(CaseEvent.objects.filter(case=case, type=EventType.TRANSITION).order_by("id"))
     assert [(e.from_state, e.to_state) for e in events] == [
         ("open", "pending"),
         ("pending", "waiting_on_customer"),

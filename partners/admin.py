@@ -1,0 +1,86 @@
+"""Console pages for regions, cities, partners and partner calendars."""
+
+from django.contrib import admin
+
+from .models import CalendarSlot, City, Partner, Region
+
+
+class CityInline(admin.TabularInline):
+    model = City
+    fields = ("name", "is_metro")
+    extra = 0
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ("name", "country", "currency", "timezone", "weekend_days")
+    list_filter = ("currency",)
+    search_fields = ("name", "country")
+    list_per_page = 50
+    inlines = [CityInline]
+
+
+@admin.register(City)
+class CityAdmin(admin.ModelAdmin):
+    list_display = ("name", "region", "is_metro")
+    list_select_related = ("region",)
+    list_filter = ("region", "is_metro")
+    search_fields = ("name",)
+    list_per_page = 100
+
+
+@admin.register(Partner)
+class PartnerAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "external_id",
+        "phone",
+        "city",
+        "hub",
+        "category_list",
+        "is_sme",
+        "rwm",
+        "rating",
+        "is_active",
+    )
+    list_select_related = ("city",)
+    list_filter = ("is_active", "is_sme", "city")
+    # Exact id and phone, name by prefix: no leading-wildcard scans.
+    search_fields = ("external_id__exact", "phone__exact", "^name")
+    search_help_text = "Exact partner id (PX…) or phone, or the start of the name."
+    list_per_page = 50
+    ordering = ("name",)
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+    raw_id_fields = ("user",)
+    readonly_fields = ("external_id", "created_at")
+    fieldsets = [
+        (None, {"fields": ("external_id", "name", "phone", "city", "hub", "is_active")}),
+        ("Work", {"fields": ("categories", "is_sme", "programmes", "rating")}),
+        ("Partner app", {"fields": ("user", "created_at"), "classes": ["collapse"]}),
+    ]
+
+    @admin.display(description="categories")
+    def category_list(self, partner: Partner) -> str:
+        return ", ".join(partner.categories)
+
+    @admin.display(description="RWM", boolean=True)
+    def rwm(self, partner: Partner) -> bool:
+        return partner.is_rwm
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # bookings, cases and payouts point at partners; deactivate instead
+
+
+@admin.register(CalendarSlot)
+class CalendarSlotAdmin(admin.ModelAdmin):
+    list_display = ("partner", "status", "starts_at", "ends_at", "note")
+    list_select_related = ("partner",)
+    list_filter = ("status", ("starts_at", admin.DateFieldListFilter))
+    date_hierarchy = "starts_at"
+    search_fields = ("partner__external_id__exact",)
+    search_help_text = "Exact partner id (PX…)."
+    list_per_page = 100
+    ordering = ("-starts_at",)
+    show_full_result_count = False
+    raw_id_fields = ("partner",)

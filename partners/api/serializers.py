@@ -1,0 +1,57 @@
+"""API shapes of partners: the rendered record and the platform's upsert input."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from rest_framework import serializers
+
+from cases.api.serializers import city_field
+
+from ..models import LineOfBusiness, Partner, Programme
+
+
+class PartnerSerializer(serializers.ModelSerializer):
+    city_name = serializers.CharField(source="city.name", read_only=True)
+
+    class Meta:
+        model = Partner
+        fields = [
+            "id",
+            "external_id",
+            "name",
+            "phone",
+            "city",
+            "city_name",
+            "hub",
+            "categories",
+            "is_sme",
+            "programmes",
+            "rating",
+            "is_active",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class PartnerUpsertSerializer(serializers.Serializer):
+    external_id = serializers.CharField(max_length=64)
+    name = serializers.CharField(max_length=128)
+    phone = serializers.CharField(max_length=32)
+    city = city_field()
+    hub = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    categories = serializers.ListField(
+        child=serializers.ChoiceField(choices=LineOfBusiness.choices), required=False
+    )
+    is_sme = serializers.BooleanField(required=False)
+    programmes = serializers.ListField(
+        child=serializers.ChoiceField(choices=Programme.choices), required=False
+    )
+    rating = serializers.DecimalField(
+        max_digits=3,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        max_value=Decimal("5"),
+        required=False,
+    )
+    is_active = serializers.BooleanField(required=False)
