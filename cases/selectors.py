@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, Model, OuterRef, Prefetch, QuerySet
 
 from partners.models import City, Partner
 
@@ -43,11 +43,28 @@ def is_active_partner_user(user: User | None) -> bool:
     return partner is not None and partner.is_active and bool(user and user.is_active)
 
 
-def _scope_for(user: User | None) -> tuple[bool, Partner | None]:
-    """(sees everything, partner to restrict to). Back office wins over a partner link."""
+def _may_add(user: User | None, model: type[Model]) -> bool:
+    opts = model._meta
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and user.has_perm(f"{opts.app_label}.add_{opts.model_name}")
+    )
+
+
+def _scope_for(user: User | None, model: type[Model]) -> tuple[bool, Partner | None]:
+    """(sees every row, partner to restrict the rows to).
+
+    The back office sees everything; a partner login its own rows; a user allowed to add
+    the model (the booking platform's) reads back everything of that model it pushes.
+    """
     if is_back_office(user):
         return True, None
-    return False, partner_of(user)
+    partner = partner_of(user)
+    if partner is not None:
+        return False, partner
+    return _may_add(user, model), None
 
 
 # Cases
@@ -55,7 +72,7 @@ def _scope_for(user: User | None) -> tuple[bool, Partner | None]:
 
 def cases_visible_to(user: User | None) -> QuerySet[Case]:
     """Every case for the back office; only the partner's own cases for a partner login."""
-    sees_all, partner = _scope_for(user)
+    sees_all, partner = _scope_for(user, Case)
     if sees_all:
         return Case.objects.all()
     if partner is not None:
@@ -76,9 +93,13 @@ def case_list(*, user: User | None) -> QuerySet[Case]:
 def case_detail(*, user: User | None) -> QuerySet[Case]:
     """Cases with everything the detail view renders, the audit trail included."""
     events = CaseEvent.objects.select_related("actor").order_by("at", "id")
-    return cases_visible_to(user).select_related(
-        "city", "assignee", "partner", "booking", "customer", "disposition", "created_by"
-    ).prefetch_related(Prefetch("events", queryset=events))
+    return (
+        cases_visible_to(user)
+        .select_related(
+            "city", "assignee", "partner", "booking", "customer", "disposition", "created_by"
+        )
+        .prefetch_related(Prefetch("events", queryset=events))
+    )
 
 
 @dataclass(frozen=True)
@@ -108,7 +129,7 @@ def available_transitions(case: Case, user: User | None) -> list[AvailableTransi
 
 
 def bookings_visible_to(user: User | None) -> QuerySet[Booking]:
-    sees_all, partner = _scope_for(user)
+    sees_all, partner = _scope_for(user, Booking)
     if sees_all:
         return Booking.objects.all()
     if partner is not None:
@@ -127,7 +148,7 @@ def booking_list(*, user: User | None) -> QuerySet[Booking]:
 
 def customers_visible_to(user: User | None) -> QuerySet[Customer]:
     """Partners see the customers of their own bookings only."""
-    sees_all, partner = _scope_for(user)
+    sees_all, partner = _scope_for(user, Customer)
     if sees_all:
         return Customer.objects.all()
     if partner is not None:
@@ -142,7 +163,7 @@ def customer_list(*, user: User | None) -> QuerySet[Customer]:
 
 def partners_visible_to(user: User | None) -> QuerySet[Partner]:
     """A partner login sees its own record and no other."""
-    sees_all, partner = _scope_for(user)
+    sees_all, partner = _scope_for(user, Partner)
     if sees_all:
         return Partner.objects.all()
     if partner is not None:

@@ -1,0 +1,392 @@
+"""API shapes: input serializers validate a request, output serializers render rows.
+
+Inputs never save: the views hand their validated data to a service.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from partners.models import City, Currency, LineOfBusiness, Partner
+
+from ..catalog import CaseKind, Team
+from ..models import (
+    Booking,
+    BookingLine,
+    CancellationCode,
+    CancelledBy,
+    Case,
+    CaseEvent,
+    CaseStatus,
+    Channel,
+    Customer,
+    DispositionTag,
+    PaymentMode,
+    Priority,
+    Reporter,
+)
+from ..selectors import available_transitions
+from .fields import IdOrKeyField
+
+MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0")}
+
+
+def city_field(**kwargs) -> IdOrKeyField:
+    return IdOrKeyField(
+        key="name__iexact",
+        queryset=City.objects.select_related("region"),
+        help_text="City id, or its name (e.g. Delhi).",
+        **kwargs,
+    )
+
+
+def external_id_field(model, **kwargs) -> serializers.SlugRelatedField:
+    return serializers.SlugRelatedField(
+        slug_field="external_id", queryset=model._default_manager.all(), **kwargs
+    )
+
+
+# Customers
+
+
+class CustomerSerializer(serializers.ModelSerializer):
+    city_name = serializers.CharField(source="city.name", read_only=True)
+
+    class Meta:
+        model = Customer
+        fields = [
+            "id",
+            "external_id",
+            "name",
+            "phone",
+            "email",
+            "city",
+            "city_name",
+            "fraud_score",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class CustomerUpsertSerializer(serializers.Serializer):
+    external_id = serializers.CharField(max_length=64)
+    name = serializers.CharField(max_length=128)
+    phone = serializers.CharField(max_length=32)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    city = city_field()
+    fraud_score = serializers.DecimalField(
+        max_digits=4,
+        decimal_places=3,
+        min_value=Decimal("0"),
+        max_value=Decimal("1"),
+        required=False,
+    )
+
+
+# Bookings
+
+
+class BookingLineSerializer(serializers.ModelSerializer):
+    quantity = serializers.IntegerField(min_value=1, default=1)
+    unit_price = serializers.DecimalField(**MONEY)
+
+    class Meta:
+        model = BookingLine
+        fields = ["sku", "description", "quantity", "unit_price"]
+
+
+class BookingSerializer(serializers.ModelSerializer):
+    customer_external_id = serializers.CharField(source="customer.external_id", read_only=True)
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    partner_external_id = serializers.CharField(
+        source="partner.external_id", read_only=True, allow_null=True
+    )
+    partner_name = serializers.CharField(source="partner.name", read_only=True, allow_null=True)
+    city_name = serializers.CharField(source="city.name", read_only=True)
+    revisit_of_external_id = serializers.CharField(
+        source="revisit_of.external_id", read_only=True, allow_null=True
+    )
+    lines = BookingLineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Booking
+        fields = [
+            "id",
+            "external_id",
+            "status",
+            "customer",
+            "customer_external_id",
+            "customer_name",
+            "partner",
+            "partner_external_id",
+            "partner_name",
+            "city",
+            "city_name",
+            "lob",
+            "currency",
+            "cart_value",
+            "invoice_amount",
+            "payment_mode",
+            "booking_time",
+            "service_date",
+            "spd",
+            "address",
+            "latitude",
+            "longitude",
+            "is_commercial",
+            "revisit_of",
+            "revisit_of_external_id",
+            "is_sme_revisit",
+            "cancellation_code",
+            "cancelled_by",
+            "lines",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class BookingUpsertSerializer(serializers.Serializer):
+    """The platform's booking; status is not accepted here (use the transitions)."""
+
+    external_id = serializers.CharField(max_length=64)
+    customer_external_id = external_id_field(Customer, source="customer")
+    partner_external_id = external_id_field(
+        Partner, source="partner", required=False, allow_null=True
+    )
+    city = city_field(required=False)
+    lob = serializers.ChoiceField(choices=LineOfBusiness.choices)
+    currency = serializers.ChoiceField(
+        choices=Currency.choices, required=False, help_text="Defaults to the city's currency."
+    )
+    cart_value = serializers.DecimalField(**MONEY)
+    invoice_amount = serializers.DecimalField(**MONEY)
+    payment_mode = serializers.ChoiceField(choices=PaymentMode.choices)
+    booking_time = serializers.DateTimeField()
+    service_date = serializers.DateField()
+    spd = serializers.DateField(required=False, allow_null=True)
+    address = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    latitude = serializers.DecimalField(
+        max_digits=9, decimal_places=6, required=False, allow_null=True
+    )
+    longitude = serializers.DecimalField(
+        max_digits=9, decimal_places=6, required=False, allow_null=True
+    )
+    is_commercial = serializers.BooleanField(required=False)
+    revisit_of_external_id = external_id_field(
+        Booking, source="revisit_of", required=False, allow_null=True
+    )
+    is_sme_revisit = serializers.BooleanField(required=False)
+    lines = BookingLineSerializer(
+        many=True, required=False, help_text="When given, replaces the booking's lines."
+    )
+
+
+class BookingTransitionSerializer(serializers.Serializer):
+    partner_external_id = external_id_field(
+        Partner, source="partner", required=False, help_text="allocate: the partner."
+    )
+    code = serializers.ChoiceField(
+        choices=CancellationCode.choices, required=False, help_text="cancel: why."
+    )
+    cancelled_by = serializers.ChoiceField(
+        choices=CancelledBy.choices, required=False, help_text="cancel: who."
+    )
+
+
+# Dispositions
+
+
+class DispositionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DispositionTag
+        fields = ["id", "path", "label", "kinds"]
+        read_only_fields = fields
+
+
+# Cases
+
+
+class CaseListSerializer(serializers.ModelSerializer):
+    """Flat: ids plus the few names a queue shows, all from select_related rows."""
+
+    city_name = serializers.CharField(source="city.name", read_only=True)
+    assignee_username = serializers.CharField(
+        source="assignee.username", read_only=True, allow_null=True
+    )
+    partner_name = serializers.CharField(source="partner.name", read_only=True, allow_null=True)
+    booking_external_id = serializers.CharField(
+        source="booking.external_id", read_only=True, allow_null=True
+    )
+    is_overdue = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "kind",
+            "status",
+            "priority",
+            "team",
+            "channel",
+            "reporter",
+            "subject",
+            "city",
+            "city_name",
+            "assignee",
+            "assignee_username",
+            "partner",
+            "partner_name",
+            "booking",
+            "booking_external_id",
+            "customer",
+            "due_at",
+            "is_overdue",
+            "parked_until",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class CaseEventSerializer(serializers.ModelSerializer):
+    actor_username = serializers.CharField(source="actor.username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = CaseEvent
+        fields = [
+            "id",
+            "type",
+            "actor",
+            "actor_username",
+            "at",
+            "transition",
+            "from_state",
+            "to_state",
+            "reason",
+            "payload",
+            "policy_version",
+        ]
+        read_only_fields = fields
+
+
+class AvailableTransitionSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    label = serializers.CharField()
+    target = serializers.CharField()
+    needs = serializers.ListField(child=serializers.CharField())
+
+
+class CaseDetailSerializer(CaseListSerializer):
+    customer_name = serializers.CharField(source="customer.name", read_only=True, allow_null=True)
+    disposition_path = serializers.CharField(
+        source="disposition.path", read_only=True, allow_null=True
+    )
+    created_by_username = serializers.CharField(
+        source="created_by.username", read_only=True, allow_null=True
+    )
+    events = CaseEventSerializer(many=True, read_only=True)
+    available_transitions = serializers.SerializerMethodField()
+
+    class Meta(CaseListSerializer.Meta):
+        fields = [
+            *CaseListSerializer.Meta.fields,
+            "description",
+            "customer_name",
+            "disposition",
+            "disposition_path",
+            "resolved_at",
+            "closed_at",
+            "created_by",
+            "created_by_username",
+            "events",
+            "available_transitions",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(AvailableTransitionSerializer(many=True))
+    def get_available_transitions(self, case: Case) -> list[dict]:
+        request = self.context.get("request")
+        user = request.user if request is not None else None
+        return AvailableTransitionSerializer(available_transitions(case, user), many=True).data
+
+
+class CaseCreateSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=CaseKind.choices)
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    reporter = serializers.ChoiceField(choices=Reporter.choices)
+    subject = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    booking = IdOrKeyField(
+        key="external_id",
+        queryset=Booking.objects.select_related("customer", "partner", "city"),
+        required=False,
+        allow_null=True,
+        help_text="Booking id or external id; customer, partner and city default to its own.",
+    )
+    customer = IdOrKeyField(
+        key="external_id",
+        queryset=Customer.objects.select_related("city"),
+        required=False,
+        allow_null=True,
+        help_text="Customer id or external id.",
+    )
+    partner = IdOrKeyField(
+        key="external_id",
+        queryset=Partner.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Partner id or external id.",
+    )
+    city = city_field(required=False, allow_null=True)
+    team = serializers.ChoiceField(
+        choices=Team.choices, required=False, help_text="Defaults to the kind's team."
+    )
+    priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.LOW)
+    due_at = serializers.DateTimeField(required=False, allow_null=True)
+
+
+class CaseUpdateSerializer(serializers.Serializer):
+    """The working fields; every one optional, only those sent are changed."""
+
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.filter(is_active=True, is_staff=True),
+        required=False,
+        allow_null=True,
+    )
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    team = serializers.ChoiceField(choices=Team.choices, required=False)
+    due_at = serializers.DateTimeField(required=False, allow_null=True)
+    subject = serializers.CharField(max_length=200, required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
+    reason = serializers.CharField(
+        required=False, allow_blank=True, write_only=True, help_text="Why; kept in the audit."
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        if not set(attrs) - {"reason"}:
+            raise serializers.ValidationError("Send at least one field to change.")
+        return attrs
+
+
+class CaseTransitionSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    parked_until = serializers.DateTimeField(
+        required=False, allow_null=True, help_text="park: until when (in the future)."
+    )
+    disposition = serializers.CharField(
+        required=False, allow_blank=True, help_text="resolve: the tag's id or path."
+    )
+    expected_status = serializers.ChoiceField(
+        choices=CaseStatus.choices,
+        required=False,
+        help_text="The status the caller saw; 409 if the case has moved on since.",
+    )
+
+
+class NoteSerializer(serializers.Serializer):
+    text = serializers.CharField()

@@ -1,0 +1,280 @@
+"""API views: validate the request, call a service or a selector, render. Nothing else."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import Model, QuerySet
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.filters import SearchFilter
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from .. import booking_services, selectors, services
+from ..models import Booking, Case, Customer, DispositionTag
+from . import serializers as s
+from .filters import BookingFilter, CaseFilter, CustomerFilter, DispositionFilter
+from .permissions import CasePermission, ReadOnly, UpsertPermission
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of every refusal: a machine code, a readable reason, field errors if any."""
+
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    errors = serializers.DictField(child=serializers.ListField(), required=False)
+
+
+ERRORS = {
+    400: OpenApiResponse(description="Field errors: {field: [message, ...]}."),
+    403: OpenApiResponse(ErrorSerializer, description="Your role may not do this."),
+    404: OpenApiResponse(ErrorSerializer, description="No such record, or not yours to see."),
+}
+CONFLICT = {409: OpenApiResponse(ErrorSerializer, description="The state does not allow it.")}
+ID_PATTERN = r"\d+"
+
+
+class UpsertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """List, retrieve and create-or-update-by-external_id for what the platform pushes.
+
+    Subclasses name the model, the selector that scopes rows to the caller, the input
+    serializer and the upsert service: service(external_id=..., fields=...) -> (row, created).
+    """
+
+    permission_classes = [UpsertPermission]
+    filter_backends = [DjangoFilterBackend, SearchFilter]
+    search_fields = ["name", "phone", "external_id"]
+    lookup_value_regex = ID_PATTERN
+    upsert_model: type[Model]
+    input_serializer_class: type[serializers.Serializer]
+    list_selector: Callable[..., QuerySet]
+
+    def get_queryset(self) -> QuerySet:
+        return type(self).list_selector(user=self.request.user)
+
+    def upsert(self, data: dict[str, Any]) -> tuple[Model, bool]:
+        raise NotImplementedError
+
+    def create(self, request: Request) -> Response:
+        incoming = self.input_serializer_class(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        row, created = self.upsert(dict(incoming.validated_data))
+        row = self.get_queryset().get(pk=row.pk)
+        return Response(
+            self.get_serializer(row).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+def upsert_schema(input_serializer: type[serializers.Serializer], output: Any) -> Any:
+    return extend_schema(
+        summary="Create or update by external_id",
+        description=(
+            "Posting an external_id that exists updates that row (200); a new one creates it "
+            "(201). Safe to repeat and to send concurrently."
+        ),
+        request=input_serializer,
+        responses={201: output, 200: output, 400: ERRORS[400], 403: ERRORS[403]},
+    )
+
+
+@extend_schema(tags=["customers"])
+class CustomerViewSet(UpsertViewSet):
+    serializer_class = s.CustomerSerializer
+    input_serializer_class = s.CustomerUpsertSerializer
+    filterset_class = CustomerFilter
+    upsert_model = Customer
+    list_selector = staticmethod(selectors.customer_list)
+    queryset = Customer.objects.none()  # the schema's model; rows come from the selector
+
+    def upsert(self, data: dict[str, Any]) -> tuple[Model, bool]:
+        external_id = data.pop("external_id")
+        return booking_services.upsert_customer(external_id=external_id, fields=data)
+
+    @upsert_schema(s.CustomerUpsertSerializer, s.CustomerSerializer)
+    def create(self, request: Request) -> Response:
+        return super().create(request)
+
+
+@extend_schema(tags=["bookings"])
+class BookingViewSet(UpsertViewSet):
+    serializer_class = s.BookingSerializer
+    input_serializer_class = s.BookingUpsertSerializer
+    filterset_class = BookingFilter
+    search_fields = ["external_id", "customer__name", "customer__phone", "customer__external_id"]
+    upsert_model = Booking
+    list_selector = staticmethod(selectors.booking_list)
+    queryset = Booking.objects.none()
+
+    def upsert(self, data: dict[str, Any]) -> tuple[Model, bool]:
+        external_id = data.pop("external_id")
+        lines = data.pop("lines", None)
+        return booking_services.upsert_booking(
+            external_id=external_id,
+            fields=data,
+            lines=[dict(line) for line in lines] if lines is not None else None,
+        )
+
+    @upsert_schema(s.BookingUpsertSerializer, s.BookingSerializer)
+    def create(self, request: Request) -> Response:
+        return super().create(request)
+
+    @extend_schema(
+        summary="Move a booking: allocate, start, complete, cancel",
+        parameters=[
+            OpenApiParameter(
+                "name",
+                OpenApiTypes.STR,
+                OpenApiParameter.PATH,
+                enum=list(booking_services.BOOKING_TRANSITIONS),
+                description="allocate needs partner_external_id; cancel needs code and "
+                "cancelled_by.",
+            )
+        ],
+        request=s.BookingTransitionSerializer,
+        responses={200: s.BookingSerializer, **ERRORS, **CONFLICT},
+    )
+    @action(detail=True, methods=["post"], url_path=r"transitions/(?P<name>[a-z_]+)")
+    def transitions(self, request: Request, pk: str, name: str) -> Response:
+        booking = self.get_object()
+        incoming = s.BookingTransitionSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        booking_services.transition_booking(
+            booking_id=booking.pk, name=name, **incoming.validated_data
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=booking.pk)).data)
+
+
+@extend_schema(tags=["dispositions"])
+class DispositionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The tags an agent may resolve a case with; pass ?kind= for those of one case kind."""
+
+    permission_classes = [ReadOnly]
+    serializer_class = s.DispositionSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = DispositionFilter
+    pagination_class = None  # a few dozen rows, read whole by the console and the apps
+    queryset = DispositionTag.objects.none()
+
+    def get_queryset(self) -> QuerySet[DispositionTag]:
+        return selectors.dispositions_for()
+
+
+@extend_schema(tags=["cases"])
+class CaseViewSet(viewsets.GenericViewSet):
+    """Cases: the queue (cursor-paged, -id), the detail with its audit trail, and the writes
+    (create, edit, transitions, notes), each one service call."""
+
+    permission_classes = [CasePermission]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = CaseFilter
+    lookup_value_regex = ID_PATTERN
+    queryset = Case.objects.none()
+
+    def get_queryset(self) -> QuerySet[Case]:
+        if self.action == "list":
+            return selectors.case_list(user=self.request.user)
+        return selectors.case_detail(user=self.request.user)
+
+    def get_serializer_class(self) -> type[serializers.Serializer]:
+        return s.CaseListSerializer if self.action == "list" else s.CaseDetailSerializer
+
+    def _ensure_visible(self, pk: str) -> int:
+        """404 unless the caller may see the case; the service then locks it."""
+        if not selectors.cases_visible_to(self.request.user).filter(pk=pk).exists():
+            raise NotFound(f"Case {pk} does not exist.")
+        return int(pk)
+
+    def _detail(self, case_id: int, **kwargs: Any) -> Response:
+        case = selectors.case_detail(user=self.request.user).get(pk=case_id)
+        return Response(
+            s.CaseDetailSerializer(case, context=self.get_serializer_context()).data, **kwargs
+        )
+
+    @extend_schema(summary="The case queue", responses={200: s.CaseListSerializer(many=True)})
+    def list(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(s.CaseListSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="A case with its audit trail and the transitions open to you",
+        responses={200: s.CaseDetailSerializer, 404: ERRORS[404]},
+    )
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return Response(self.get_serializer(self.get_object()).data)
+
+    @extend_schema(
+        summary="Open a new case",
+        request=s.CaseCreateSerializer,
+        responses={201: s.CaseDetailSerializer, 400: ERRORS[400], 403: ERRORS[403]},
+    )
+    def create(self, request: Request) -> Response:
+        incoming = s.CaseCreateSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        case = services.create_case(actor=request.user, **incoming.validated_data)
+        return self._detail(case.pk, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Edit the working fields",
+        request=s.CaseUpdateSerializer,
+        responses={200: s.CaseDetailSerializer, **ERRORS, **CONFLICT},
+    )
+    def partial_update(self, request: Request, pk: str) -> Response:
+        case_id = self._ensure_visible(pk)
+        incoming = s.CaseUpdateSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        changes = dict(incoming.validated_data)
+        reason = changes.pop("reason", "")
+        services.update_case(case_id=case_id, actor=request.user, changes=changes, reason=reason)
+        return self._detail(case_id)
+
+    @extend_schema(
+        summary="Move a case along its state machine",
+        parameters=[
+            OpenApiParameter(
+                "name",
+                OpenApiTypes.STR,
+                OpenApiParameter.PATH,
+                enum=services.transition_names(),
+                description="park needs parked_until; resolve needs disposition.",
+            )
+        ],
+        request=s.CaseTransitionSerializer,
+        responses={200: s.CaseDetailSerializer, **ERRORS, **CONFLICT},
+    )
+    @action(detail=True, methods=["post"], url_path=r"transitions/(?P<name>[a-z_]+)")
+    def transitions(self, request: Request, pk: str, name: str) -> Response:
+        case_id = self._ensure_visible(pk)
+        incoming = s.CaseTransitionSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        services.transition_case(
+            case_id=case_id,
+            name=name,
+            actor=request.user,
+            reason=data["reason"],
+            data={k: data[k] for k in ("parked_until", "disposition") if data.get(k)},
+            expected_status=data.get("expected_status"),
+        )
+        return self._detail(case_id)
+
+    @extend_schema(
+        summary="Add a note to the audit trail",
+        request=s.NoteSerializer,
+        responses={201: s.CaseEventSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def notes(self, request: Request, pk: str) -> Response:
+        case_id = self._ensure_visible(pk)
+        incoming = s.NoteSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        event = services.add_note(
+            case_id=case_id, actor=request.user, text=incoming.validated_data["text"]
+        )
+        return Response(s.CaseEventSerializer(event).data, status=status.HTTP_201_CREATED)
