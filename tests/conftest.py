@@ -1,5 +1,7 @@
 """Shared fixtures: role users, an API client per role."""
 
+import importlib
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -57,3 +59,24 @@ def django_db_serialized_rollback():
     back, so later tests never depend on the order they ran in. Tests that use the
     django_db marker with transaction=True must also pass serialized_rollback=True."""
     return None
+
+
+SEED_MIGRATIONS = [
+    ("partners.migrations.0002_seed_regions", "seed"),
+    ("cases.migrations.0002_seed_taxonomy", "load"),
+    ("cases.migrations.0003_role_groups", "create_groups"),
+    ("policies.migrations.0002_default_version", "create"),
+]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """With --reuse-db a transactional test of an earlier run may have flushed the seeded
+    reference data; run the (idempotent) seed migrations' functions again if so."""
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    with django_db_blocker.unblock():
+        if not Group.objects.exists():
+            for module, func in SEED_MIGRATIONS:
+                getattr(importlib.import_module(module), func)(apps, None)

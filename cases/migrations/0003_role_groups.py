@@ -38,9 +38,11 @@ ROLES = {
 
 def create_groups(apps, schema_editor):
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
+        # Historical app configs have no models_module, which create_permissions requires.
+        was = app_config.models_module
+        app_config.models_module = was or True
         create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        app_config.models_module = was
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     for name, perms in ROLES.items():
