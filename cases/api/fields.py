@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-from django.db.models import Model, QuerySet
+from django.db.models import Choices, Model, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -45,3 +46,29 @@ class IdOrKeyField(serializers.RelatedField):
 
     def to_representation(self, value: Model) -> Any:
         return value.pk
+
+
+class _EnumField(serializers.ChoiceField):
+    def to_representation(self, value: Any) -> Any:
+        if value in ("", None) and self.allow_null:
+            return None  # the shared enum has no "" member; an unset choice reads as null
+        return super().to_representation(value)
+
+
+@cache
+def _enum_field_class(choices: type[Choices]) -> type[serializers.ChoiceField]:
+    # A class per choice set: DRF deep-copies declared fields by re-instantiating their class,
+    # so a schema annotation must sit on the class, not on the instance.
+    field_class = type(f"{choices.__name__}Field", (_EnumField,), {"__module__": __name__})
+    shared = serializers.ChoiceField(choices=choices.choices)
+    return extend_schema_field(shared, component_name=f"{choices.__name__}Enum")(field_class)
+
+
+def enum_field(choices: type[Choices], **kwargs: Any) -> serializers.ChoiceField:
+    """A choice field whose OpenAPI enum is one shared component named after the choices.
+
+    Without it the schema names an enum after each field (status, expected_status...) and
+    two different choice sets both called "status" collide. With allow_null a blank value
+    renders as null, since the shared enum has no "" member.
+    """
+    return _enum_field_class(choices)(choices=choices.choices, **kwargs)

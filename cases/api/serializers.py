@@ -17,6 +17,7 @@ from ..catalog import CaseKind, Team
 from ..models import (
     Booking,
     BookingLine,
+    BookingStatus,
     CancellationCode,
     CancelledBy,
     Case,
@@ -30,7 +31,7 @@ from ..models import (
     Reporter,
 )
 from ..selectors import available_transitions
-from .fields import IdOrKeyField
+from .fields import IdOrKeyField, enum_field
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0")}
 
@@ -111,6 +112,14 @@ class BookingSerializer(serializers.ModelSerializer):
         source="revisit_of.external_id", read_only=True, allow_null=True
     )
     lines = BookingLineSerializer(many=True, read_only=True)
+    status = enum_field(BookingStatus, read_only=True)
+    lob = enum_field(LineOfBusiness, read_only=True)
+    cancellation_code = enum_field(
+        CancellationCode, read_only=True, allow_null=True, help_text="Set once cancelled."
+    )
+    cancelled_by = enum_field(
+        CancelledBy, read_only=True, allow_null=True, help_text="Set once cancelled."
+    )
 
     class Meta:
         model = Booking
@@ -159,7 +168,7 @@ class BookingUpsertSerializer(serializers.Serializer):
         Partner, source="partner", required=False, allow_null=True
     )
     city = city_field(required=False)
-    lob = serializers.ChoiceField(choices=LineOfBusiness.choices)
+    lob = enum_field(LineOfBusiness)
     currency = serializers.ChoiceField(
         choices=Currency.choices, required=False, help_text="Defaults to the city's currency."
     )
@@ -190,12 +199,8 @@ class BookingTransitionSerializer(serializers.Serializer):
     partner_external_id = external_id_field(
         Partner, source="partner", required=False, help_text="allocate: the partner."
     )
-    code = serializers.ChoiceField(
-        choices=CancellationCode.choices, required=False, help_text="cancel: why."
-    )
-    cancelled_by = serializers.ChoiceField(
-        choices=CancelledBy.choices, required=False, help_text="cancel: who."
-    )
+    code = enum_field(CancellationCode, required=False, help_text="cancel: why.")
+    cancelled_by = enum_field(CancelledBy, required=False, help_text="cancel: who.")
 
 
 # Dispositions
@@ -223,6 +228,7 @@ class CaseListSerializer(serializers.ModelSerializer):
         source="booking.external_id", read_only=True, allow_null=True
     )
     is_overdue = serializers.BooleanField(read_only=True)
+    status = enum_field(CaseStatus, read_only=True)
 
     class Meta:
         model = Case
@@ -381,8 +387,8 @@ class CaseTransitionSerializer(serializers.Serializer):
     disposition = serializers.CharField(
         required=False, allow_blank=True, help_text="resolve: the tag's id or path."
     )
-    expected_status = serializers.ChoiceField(
-        choices=CaseStatus.choices,
+    expected_status = enum_field(
+        CaseStatus,
         required=False,
         help_text="The status the caller saw; 409 if the case has moved on since.",
     )

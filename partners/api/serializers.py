@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
+from cases.api.fields import enum_field
 from cases.api.serializers import city_field
 
 from ..models import LineOfBusiness, Partner, Programme
@@ -13,6 +14,7 @@ from ..models import LineOfBusiness, Partner, Programme
 
 class PartnerSerializer(serializers.ModelSerializer):
     city_name = serializers.CharField(source="city.name", read_only=True)
+    categories = serializers.ListField(child=enum_field(LineOfBusiness), read_only=True)
 
     class Meta:
         model = Partner
@@ -40,9 +42,7 @@ class PartnerUpsertSerializer(serializers.Serializer):
     phone = serializers.CharField(max_length=32)
     city = city_field()
     hub = serializers.CharField(max_length=64, required=False, allow_blank=True)
-    categories = serializers.ListField(
-        child=serializers.ChoiceField(choices=LineOfBusiness.choices), required=False
-    )
+    categories = serializers.ListField(child=enum_field(LineOfBusiness), required=False)
     is_sme = serializers.BooleanField(required=False)
     programmes = serializers.ListField(
         child=serializers.ChoiceField(choices=Programme.choices), required=False
