@@ -20,9 +20,9 @@ class IdOrKeyField(serializers.RelatedField):
     """
 
     default_error_messages = {
-        "does_not_exist": "No {model} with id or {key} {value!r}.",
+        "does_not_exist": "No {model} with id or {lookup} {value!r}.",
         "ambiguous": "{value!r} names more than one {model}; give its id.",
-        "invalid": "Give an id or a {key}.",
+        "invalid": "Give an id or a {lookup}.",
     }
 
     def __init__(self, *, key: str, **kwargs: Any) -> None:
@@ -32,14 +32,14 @@ class IdOrKeyField(serializers.RelatedField):
     def to_internal_value(self, data: Any) -> Model:
         queryset: QuerySet = self.get_queryset()
         model = queryset.model._meta.verbose_name
-        key = self.key.split("__")[0].replace("_", " ")
+        lookup_name = self.key.split("__")[0].replace("_", " ")
         if isinstance(data, bool) or not isinstance(data, int | str) or str(data).strip() == "":
-            self.fail("invalid", key=key)
+            self.fail("invalid", lookup=lookup_name)
         value = str(data).strip()
         lookup = {"pk": int(value)} if value.isdigit() else {self.key: value}
         matches = list(queryset.filter(**lookup)[:2])
         if not matches:
-            self.fail("does_not_exist", model=model, key=key, value=value)
+            self.fail("does_not_exist", model=model, lookup=lookup_name, value=value)
         if len(matches) > 1:
             self.fail("ambiguous", model=model, value=value)
         return matches[0]

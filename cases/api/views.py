@@ -10,6 +10,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.filters import SearchFilter
@@ -38,6 +39,9 @@ ERRORS = {
 }
 CONFLICT = {409: OpenApiResponse(ErrorSerializer, description="The state does not allow it.")}
 ID_PATTERN = r"\d+"
+# Token first: its WWW-Authenticate header turns "no or bad credentials" into a 401 that
+# API clients can act on; the console's session still works.
+AUTHENTICATION = [TokenAuthentication, SessionAuthentication]
 
 
 class UpsertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -47,6 +51,7 @@ class UpsertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     serializer and the upsert service: service(external_id=..., fields=...) -> (row, created).
     """
 
+    authentication_classes = AUTHENTICATION
     permission_classes = [UpsertPermission]
     filter_backends = [DjangoFilterBackend, SearchFilter]
     search_fields = ["name", "phone", "external_id"]
@@ -155,6 +160,7 @@ class BookingViewSet(UpsertViewSet):
 class DispositionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """The tags an agent may resolve a case with; pass ?kind= for those of one case kind."""
 
+    authentication_classes = AUTHENTICATION
     permission_classes = [ReadOnly]
     serializer_class = s.DispositionSerializer
     filter_backends = [DjangoFilterBackend]
@@ -171,6 +177,7 @@ class CaseViewSet(viewsets.GenericViewSet):
     """Cases: the queue (cursor-paged, -id), the detail with its audit trail, and the writes
     (create, edit, transitions, notes), each one service call."""
 
+    authentication_classes = AUTHENTICATION
     permission_classes = [CasePermission]
     filter_backends = [DjangoFilterBackend]
     filterset_class = CaseFilter

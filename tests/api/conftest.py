@@ -1,0 +1,69 @@
+"""Fixtures of the API tests: clients per role, partner logins, the booking platform's user."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from cases.models import Case
+from tests.factories import CaseFactory, PartnerFactory, UserFactory, tag_for
+
+
+def client_for(user) -> APIClient:
+    """A client authenticating with the user's API token, as the apps and integrations do."""
+    token, _ = Token.objects.get_or_create(user=user)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+@pytest.fixture
+def finance_client(finance_user):
+    return client_for(finance_user)
+
+
+@pytest.fixture
+def partner_support_client(partner_support):
+    return client_for(partner_support)
+
+
+@pytest.fixture
+def partner(db):
+    """A partner with a partner-app login (not staff, no role)."""
+    return PartnerFactory(user=UserFactory(username="partner-app-1", is_staff=False))
+
+
+@pytest.fixture
+def partner_client(partner):
+    return client_for(partner.user)
+
+
+@pytest.fixture
+def platform_user(db):
+    """The booking platform's integration user: no role, only the add permissions."""
+    user = UserFactory(username="booking-platform", is_staff=False)
+    user.user_permissions.add(
+        *Permission.objects.filter(codename__in=["add_partner", "add_customer", "add_booking"])
+    )
+    return user
+
+
+@pytest.fixture
+def platform_client(platform_user):
+    return client_for(platform_user)
+
+
+def case_in(status: str, **kwargs) -> Case:
+    """A case put straight into a state (bypassing the state machine, as a fixture does)."""
+    case = CaseFactory(**kwargs)
+    extra: dict = {"status": status}
+    if status == "parked":
+        extra["parked_until"] = timezone.now() + timedelta(hours=3)
+    if status in ("resolved", "closed"):
+        extra["disposition"] = tag_for(case.kind)
+    Case.objects.filter(pk=case.pk).update(**extra)
+    case.refresh_from_db()
+    return case
