@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# make bench: local PostgreSQL + Redis, a casework_bench database with 1,000,000 cases
+# (generated once, skipped when they are there), then bench/bench_cases.py, which writes
+# bench/RESULTS.md. Extra arguments go to bench_cases.py, e.g. `scripts/bench.sh --skip-http`.
+#   BENCH_DATABASE_URL  use this database instead of the local casework_bench
+#   BENCH_CASES         how many cases the database should hold (default 1000000)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+LOCAL=.local
+PG_PORT="${CASEWORK_PG_PORT:-54329}"
+REDIS_PORT="${CASEWORK_REDIS_PORT:-63799}"
+BENCH_DB=casework_bench
+BENCH_CASES="${BENCH_CASES:-1000000}"
+mkdir -p "$LOCAL"
+
+if [ -n "${BENCH_DATABASE_URL:-}" ]; then
+  export DATABASE_URL="$BENCH_DATABASE_URL"
+else
+  scripts/services.sh start "$LOCAL" "$PG_PORT" "$REDIS_PORT"
+  admin=(psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1 -qAt)
+  if [ "$("${admin[@]}" -c "select 1 from pg_database where datname='$BENCH_DB'")" != 1 ]; then
+    "${admin[@]}" -c "create database $BENCH_DB owner casework"
+  fi
+  export DATABASE_URL="postgres://casework:casework@127.0.0.1:$PG_PORT/$BENCH_DB"
+fi
+export CELERY_BROKER_URL="${CELERY_BROKER_URL:-redis://127.0.0.1:$REDIS_PORT/0}"
+export DEBUG=0 PYTHONWARNINGS="ignore::UserWarning"
+
+echo "== migrate $BENCH_DB"
+$PY manage.py migrate --noinput -v0
+
+have=$(psql "$DATABASE_URL" -qAtc "select count(*) from cases_case")
+if [ "$have" -lt "$BENCH_CASES" ]; then
+  missing=$((BENCH_CASES - have))
+  echo "== generate_load --cases $missing (the database has $have)"
+  $PY manage.py generate_load --cases "$missing" | tee bench/generate.log
+  # Set hint bits and the visibility map now, so the first benchmark reads do not.
+  psql "$DATABASE_URL" -qc \
+    "VACUUM (ANALYZE) cases_case, cases_booking, cases_customer, partners_partner"
+else
+  echo "== $have cases already there; generation skipped (bench/generate.log has the last run)"
+fi
+
+echo "== bench/bench_cases.py"
+export BENCH_COMMAND="make bench${*:+ (scripts/bench.sh $*)}"
+$PY bench/bench_cases.py "$@"
