@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 
@@ -16,7 +17,16 @@ class PolicyVersion(models.Model):
     """One version of the SOP parameters. Decisions use the active version in force at their
     reference time (the latest effective_from at or before it)."""
 
-    version = models.SlugField(max_length=64, unique=True)
+    version = models.CharField(
+        max_length=64,
+        unique=True,
+        validators=[
+            RegexValidator(
+                r"^[a-z0-9][a-z0-9._-]*$",
+                "Lower-case letters, digits, dots, dashes and underscores, e.g. sop-2026.2.",
+            )
+        ],
+    )
     parameters = models.JSONField(help_text="Validated against policies.parameters.")
     effective_from = models.DateTimeField(default=timezone.now)
     status = models.CharField(
