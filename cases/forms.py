@@ -15,7 +15,34 @@ class CaseAdminForm(forms.ModelForm):
 
     class Meta:
         model = Case
-        fields = "__all__"
+        fields = (
+            "kind",
+            "channel",
+            "reporter",
+            "subject",
+            "description",
+            "booking",
+            "customer",
+            "partner",
+            "city",
+            "team",
+            "assignee",
+            "priority",
+            "due_at",
+        )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            # create_case fills these from the kind and the booking or customer when left empty.
+            defaults = {
+                "team": "Leave empty for the kind's default team.",
+                "city": "Leave empty to take the booking's or the customer's city.",
+            }
+            for name, help_text in defaults.items():
+                if name in self.fields:
+                    self.fields[name].required = False
+                    self.fields[name].help_text = help_text
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

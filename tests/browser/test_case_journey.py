@@ -1,0 +1,143 @@
+"""An agent works a case end to end in a real browser; finance looks at it and cannot act."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from cases.models import Case
+from tests.factories import BookingFactory, CaseFactory, UserFactory, tag_for
+
+PASSWORD = "pw-12345678"  # what UserFactory sets
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = [
+    pytest.mark.browser,
+    # live_server flushes the tables afterwards; serialized rollback restores the seed data.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+@pytest.fixture
+def browser(monkeypatch) -> Browser:
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
+    # around it are still plain synchronous calls.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def log_in(browser: Browser, base_url: str, username: str) -> Page:
+    page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{base_url}/admin/login/")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator("#site-name")).to_contain_text("Casework console")
+    return page
+
+
+def click_transition(page: Page, label: str) -> None:
+    page.locator("#case-transitions").get_by_role("link", name=label, exact=True).click()
+    expect(page.get_by_role("button", name=f"Confirm: {label}")).to_be_visible()
+
+
+def confirm(page: Page, label: str, expected_status: str) -> None:
+    page.get_by_role("button", name=f"Confirm: {label}").click()
+    expect(page.locator("#case-status")).to_have_text(expected_status)
+    expect(page.locator("ul.messagelist")).to_contain_text(f"is now {expected_status}")
+
+
+def offered(page: Page) -> list[str]:
+    return page.locator("#case-transitions a.transition-button").all_inner_texts()
+
+
+def test_agent_opens_parks_unparks_and_resolves_a_case(
+    live_server, reference_data, browser, tmp_path
+):
+    agent = UserFactory(username="journey-agent", role="agent")
+    case = CaseFactory(
+        kind="status_check",
+        subject="Technician has not arrived",
+        booking=BookingFactory(external_id="BK-JOURNEY-1"),
+    )
+    tag = tag_for("status_check")
+    case_url = f"{live_server.url}/admin/cases/case/{case.pk}/change/"
+
+    page = log_in(browser, live_server.url, agent.username)
+    page.goto(case_url)
+    expect(page.locator("#case-status")).to_have_text("New")
+    assert offered(page) == ["Open", "Park"]
+
+    click_transition(page, "Open")
+    page.get_by_label("Reason").fill("Picked up from the status-check queue")
+    confirm(page, "Open", "Open")
+
+    click_transition(page, "Park")
+    until = timezone.localtime(timezone.now() + timedelta(days=1)).replace(second=0, microsecond=0)
+    page.get_by_label("Park until").fill(until.strftime("%Y-%m-%dT%H:%M"))
+    page.get_by_label("Reason").fill("Partner confirms the slot tomorrow")
+    confirm(page, "Park", "Parked")
+    assert offered(page) == [
+        "Mark pending",
+        "Unpark",
+        "Wait on customer",
+        "Wait on third party",
+        "Resolve",
+    ]
+
+    click_transition(page, "Unpark")
+    confirm(page, "Unpark", "Open")
+
+    click_transition(page, "Resolve")
+    page.get_by_label("Disposition (tag)").select_option(label=tag.path)
+    page.get_by_label("Reason").fill("Told the customer the new ETA")
+    confirm(page, "Resolve", "Resolved")
+
+    trail = page.locator("#events-group")
+    for change in ("new → open", "open → parked", "parked → open", "open → resolved"):
+        expect(trail).to_contain_text(change)
+    expect(trail).to_contain_text("Told the customer the new ETA")
+    expect(trail).to_contain_text(agent.username)
+    expect(page.locator(".field-status .readonly")).to_have_text("Resolved")
+    assert offered(page) == ["Close"]
+
+    shot = tmp_path / "case-resolved.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.exists() and shot.stat().st_size > 0
+
+    case = Case.objects.get(pk=case.pk)
+    assert case.status == "resolved"
+    assert case.disposition == tag
+
+
+def test_finance_sees_the_case_without_transition_buttons(live_server, reference_data, browser):
+    finance = UserFactory(username="journey-finance", role="finance")
+    case = CaseFactory(subject="Refund not received")
+
+    page = log_in(browser, live_server.url, finance.username)
+    page.goto(f"{live_server.url}/admin/cases/case/{case.pk}/change/")
+    expect(page.locator("#case-status")).to_have_text("New")
+    expect(page.locator(".field-subject .readonly")).to_have_text("Refund not received")
+    expect(page.locator("#case-transitions")).to_have_count(0)
+    expect(page.locator("a.transition-button")).to_have_count(0)
+    expect(page.locator("#case-note")).to_have_count(0)
+    expect(page.get_by_role("button", name=re.compile("^Save"))).to_have_count(0)
