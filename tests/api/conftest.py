@@ -1,15 +1,11 @@
 """Fixtures of the API tests: clients per role, partner logins, the booking platform's user."""
 
-from datetime import timedelta
-
 import pytest
 from django.contrib.auth.models import Permission
-from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from cases.models import Case
-from tests.factories import CaseFactory, PartnerFactory, UserFactory, tag_for
+from tests.factories import PartnerFactory, UserFactory
 
 
 def client_for(user) -> APIClient:
@@ -54,16 +50,3 @@ def platform_user(db):
 @pytest.fixture
 def platform_client(platform_user):
     return client_for(platform_user)
-
-
-def case_in(status: str, **kwargs) -> Case:
-    """A case put straight into a state (bypassing the state machine, as a fixture does)."""
-    case = CaseFactory(**kwargs)
-    extra: dict = {"status": status}
-    if status == "parked":
-        extra["parked_until"] = timezone.now() + timedelta(hours=3)
-    if status in ("resolved", "closed"):
-        extra["disposition"] = tag_for(case.kind)
-    Case.objects.filter(pk=case.pk).update(**extra)
-    case.refresh_from_db()
-    return case

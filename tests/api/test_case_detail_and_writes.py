@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from cases.models import Case, CaseEvent, EventType
-from tests.api.conftest import case_in
+from tests.cases.helpers import case_in
 from tests.factories import BookingFactory, CaseFactory, CustomerFactory, city
 
 pytestmark = pytest.mark.django_db

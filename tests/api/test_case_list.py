@@ -10,8 +10,9 @@ from django.utils import timezone
 from cases.api.filters import CaseFilter
 from cases.selectors import case_list
 from partners.models import City
-from tests.api.conftest import case_in, client_for
-from tests.factories import BookingFactory, CaseFactory, UserFactory, city, tag_for
+from tests.api.conftest import client_for
+from tests.cases.helpers import case_in
+from tests.factories import BookingFactory, CaseFactory, city, tag_for
 
 pytestmark = pytest.mark.django_db
 
@@ -174,5 +175,5 @@ def test_status_and_city_filter_walks_the_status_city_index(agent):
 
 
 def test_list_is_empty_not_an_error_when_nothing_matches(agent_client):
-    UserFactory(username="someone")
+    CaseFactory()
     assert ids(agent_client, "status=closed") == []

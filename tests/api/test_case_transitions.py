@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from cases.models import CaseEvent, DispositionTag, EventType
-from tests.api.conftest import case_in
+from tests.cases.helpers import case_in
 from tests.factories import CaseFactory, tag_for
 
 pytestmark = pytest.mark.django_db
