@@ -1,0 +1,276 @@
+"""The payouts console: queues, bulk decisions with a reason, run progress and bank file."""
+
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from payouts import services
+from payouts.models import LedgerEntry, PayoutRun, ReversalRequest
+from tests.factories import BookingFactory
+from tests.payouts.factories import (
+    LedgerEntryFactory,
+    PafFactory,
+    PayoutRunFactory,
+    RefundFactory,
+    set_state,
+)
+
+pytestmark = pytest.mark.django_db
+
+CHANGELISTS = [
+    "partneratfault",
+    "penalty",
+    "ledgerentry",
+    "reversalrequest",
+    "refund",
+    "payoutrun",
+    "payoutrunentry",
+    "payoutline",
+]
+
+
+def _login(client, user):
+    client.force_login(user)
+    return client
+
+
+def _requests(n, requester):
+    made = []
+    for _ in range(n):
+        paf = PafFactory(booking=BookingFactory(invoice_amount=Decimal("500.00")))
+        services.create_revisit_penalty(paf=paf)
+        set_state(paf, "not_genuine", decision_reason="QA: partner was on site")
+        made.append(
+            services.submit_reversal_request(
+                kind="paf_penalty",
+                actor=requester,
+                paf=paf,
+                call_recording_ref="REC-77",
+                notes="customer confirms visit",
+                evidence=["https://img.example/proof.jpg"],
+            )
+        )
+    return made
+
+
+def test_role_groups_hold_their_payouts_permissions():
+    def codenames(group):
+        return set(
+            Group.objects.get(name=group)
+            .permissions.filter(content_type__app_label="payouts")
+            .values_list("codename", flat=True)
+        )
+
+    assert {
+        "change_reversalrequest",
+        "change_refund",
+        "change_payoutrun",
+        "view_ledgerentry",
+    } <= codenames("finance")
+    assert codenames("partner support") == {
+        "add_reversalrequest",
+        "view_reversalrequest",
+        "view_partneratfault",
+        "view_penalty",
+    }
+    assert codenames("agent") == {
+        "view_partneratfault",
+        "view_penalty",
+        "view_refund",
+        "add_refund",
+    }
+    assert len(codenames("supervisor")) == 32
+
+
+@pytest.mark.parametrize("model", CHANGELISTS)
+def test_every_changelist_loads_in_constant_queries(
+    client, supervisor, partner_support, model, django_assert_max_num_queries
+):
+    _requests(3, partner_support)
+    LedgerEntryFactory.create_batch(3)
+    RefundFactory.create_batch(3)
+    run = services.compute_payout_run(run_id=PayoutRunFactory().pk)
+    assert run.state == "computed"
+    _login(client, supervisor)
+    url = reverse(f"admin:payouts_{model}_changelist")
+    with django_assert_max_num_queries(12):
+        response = client.get(url)
+    assert response.status_code == 200
+
+
+def test_reversal_queue_shows_evidence_and_the_paf_decision(client, finance_user, partner_support):
+    _requests(2, partner_support)
+    _login(client, finance_user)
+    response = client.get(reverse("admin:payouts_reversalrequest_changelist") + "?queue=awaiting")
+    body = response.content.decode()
+    assert "REC-77" in body and "https://img.example/proof.jpg" in body
+    assert "QA: partner was on site" in body
+
+
+def test_bulk_approval_asks_for_a_reason_then_calls_the_service(
+    client, supervisor, partner_support
+):
+    requests = _requests(2, partner_support)
+    own_paf = PafFactory()
+    set_state(own_paf, "not_genuine")
+    own = services.submit_reversal_request(kind="paf_penalty", actor=supervisor, paf=own_paf)
+    _login(client, supervisor)
+    url = reverse("admin:payouts_reversalrequest_changelist")
+    ids = [str(r.pk) for r in [*requests, own]]
+    page = client.post(url, {"action": "approve", "_selected_action": ids})
+    assert page.status_code == 200 and b"decision-form" in page.content
+    missing = client.post(url, {"action": "approve", "_selected_action": ids, "apply": "1"})
+    assert missing.status_code == 200  # the reason is required: the form comes back
+    assert not ReversalRequest.objects.filter(state="approved").exists()
+    done = client.post(
+        url,
+        {"action": "approve", "_selected_action": ids, "apply": "1", "reason": "recording ok"},
+        follow=True,
+    )
+    texts = [str(m) for m in done.context["messages"]]
+    assert any("2 done" in t for t in texts)
+    assert any(f"#{own.pk}" in t and "themselves" in t for t in texts)
+    assert set(ReversalRequest.objects.filter(state="approved").values_list("pk", flat=True)) == {
+        r.pk for r in requests
+    }
+
+
+def test_partner_support_logs_a_reversal_request_from_the_paf_list(client, partner_support):
+    paf = PafFactory()
+    set_state(paf, "not_genuine")
+    genuine = PafFactory()
+    set_state(genuine, "genuine")
+    _login(client, partner_support)
+    url = reverse("admin:payouts_partneratfault_changelist")
+    response = client.post(
+        url,
+        {
+            "action": "log_reversal_request",
+            "_selected_action": [paf.pk, genuine.pk],
+            "apply": "1",
+            "call_recording_ref": "REC-1",
+            "notes": "partner reached on time",
+            "evidence": "https://img.example/a.jpg\nuploads/b.jpg",
+        },
+        follow=True,
+    )
+    texts = [str(m) for m in response.context["messages"]]
+    assert any("bad experience" in t for t in texts)
+    request = ReversalRequest.objects.get()
+    assert (request.paf, request.requested_by, request.evidence) == (
+        paf,
+        partner_support,
+        ["https://img.example/a.jpg", "uploads/b.jpg"],
+    )
+
+
+def test_agents_see_pafs_but_not_the_reversal_queue(client, agent):
+    _login(client, agent)
+    assert client.get(reverse("admin:payouts_partneratfault_changelist")).status_code == 200
+    assert client.get(reverse("admin:payouts_reversalrequest_changelist")).status_code == 403
+
+
+def test_run_page_has_a_progress_bar_and_a_polling_endpoint(client, finance_user):
+    run = PayoutRunFactory(state="computing", progress_total=10, progress_done=4)
+    _login(client, finance_user)
+    page = client.get(reverse("admin:payouts_payoutrun_change", args=[run.pk]))
+    assert b'<progress id="run-progress" value="4" max="10">' in page.content
+    progress = client.get(reverse("admin:payouts_payoutrun_progress", args=[run.pk]))
+    assert progress.json() == {"state": "computing", "done": 4, "total": 10, "error": ""}
+
+
+def test_compute_button_queues_the_task(client, finance_user, monkeypatch):
+    from payouts import tasks
+
+    sent = []
+    monkeypatch.setattr(tasks.compute_payout_run, "apply_async", lambda **kw: sent.append(kw))
+    run = PayoutRunFactory()
+    _login(client, finance_user)
+    with pytest.MonkeyPatch.context():
+        client.post(reverse("admin:payouts_payoutrun_step", args=[run.pk, "compute"]))
+    run.refresh_from_db()
+    assert run.state == "computing" and run.computed_by == finance_user
+
+
+def test_bank_file_download_from_the_console(client, finance_user, finance_user2):
+    LedgerEntryFactory(amount=Decimal("123.45"))
+    run = services.compute_payout_run(run_id=PayoutRunFactory().pk, actor=finance_user)
+    _login(client, finance_user2)
+    client.post(reverse("admin:payouts_payoutrun_step", args=[run.pk, "approve"]))
+    response = client.get(reverse("admin:payouts_payoutrun_export", args=[run.pk]))
+    body = b"".join(response.streaming_content).decode()
+    assert response["Content-Type"].startswith("text/csv")
+    assert body.splitlines()[0] == "partner_external_id,name,phone,currency,net"
+    assert body.splitlines()[1].endswith(",INR,123.45")
+    assert PayoutRun.objects.get(pk=run.pk).state == "exported"
+
+
+def test_refund_queue_bulk_approval_skips_own_requests(client, finance_user, agent):
+    theirs = services.request_refund(
+        booking=BookingFactory(),
+        reason="wrong_job",
+        amount=Decimal("50.00"),
+        actor=agent,
+        deduct_from_partner=True,
+    )
+    mine = services.request_refund(
+        booking=BookingFactory(), reason="other", amount=Decimal("5.00"), actor=finance_user
+    )
+    _login(client, finance_user)
+    client.post(
+        reverse("admin:payouts_refund_changelist"),
+        {"action": "approve", "_selected_action": [theirs.pk, mine.pk], "apply": "1"},
+    )
+    theirs.refresh_from_db()
+    mine.refresh_from_db()
+    assert (theirs.state, mine.state) == ("approved", "requested")
+    assert LedgerEntry.objects.get().amount == Decimal("-50.00")
+
+
+def test_console_cannot_edit_or_delete_ledger_entries(client, supervisor):
+    entry = LedgerEntryFactory()
+    _login(client, supervisor)
+    url = reverse("admin:payouts_ledgerentry_change", args=[entry.pk])
+    assert client.get(url).status_code == 200  # view only
+    assert client.post(url, {"memo": "x"}).status_code == 403
+    delete = reverse("admin:payouts_ledgerentry_delete", args=[entry.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+
+
+def test_supervisor_adds_a_paf_through_the_service(client, supervisor):
+    booking = BookingFactory()
+    _login(client, supervisor)
+    client.post(
+        reverse("admin:payouts_partneratfault_add"),
+        {"partner": booking.partner_id, "booking": booking.pk, "reason": "no show on revisit"},
+    )
+    paf = booking.pafs.get()
+    assert (paf.marked_by, paf.state) == (supervisor, "pending_review")
+
+
+def test_finance_creates_a_run_and_a_second_open_run_is_refused(client, finance_user):
+    from partners.models import Region
+
+    _login(client, finance_user)
+    url = reverse("admin:payouts_payoutrun_add")
+    region = Region.objects.get(country="IN").pk
+    client.post(url, {"region": region, "period_start": "2026-01-01", "period_end": "2026-01-07"})
+    response = client.post(
+        url,
+        {"region": region, "period_start": "2026-01-08", "period_end": "2026-01-14"},
+        follow=True,
+    )
+    assert PayoutRun.objects.count() == 1
+    assert any("open payout run" in str(m) for m in response.context["messages"])
+
+
+def test_computed_run_page_shows_totals_and_the_next_step(client, finance_user):
+    LedgerEntryFactory(amount=Decimal("10.00"))
+    LedgerEntryFactory(kind="penalty_deduction", amount=Decimal("-4.00"))
+    run = services.compute_payout_run(run_id=PayoutRunFactory().pk, actor=finance_user)
+    _login(client, finance_user)
+    body = client.get(reverse("admin:payouts_payoutrun_change", args=[run.pk])).content.decode()
+    assert "2 partners" in body and "to pay 10.00" in body and "carried forward -4.00" in body
+    assert 'value="Approve"' in body and 'value="Recompute"' in body
