@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
 
-from . import roles, services
+from . import services
 from .admin_views import (
     CappedCountPaginator,
     describe_error,
@@ -24,7 +24,7 @@ from .admin_views import (
 )
 from .catalog import CaseKind
 from .errors import DomainError
-from .forms import CaseAdminForm, NoteForm
+from .forms import WORKER_ROLES, CaseAdminForm, NoteForm
 from .models import (
     OPEN_STATES,
     Booking,
@@ -40,7 +40,6 @@ admin.site.site_header = "Casework console"
 admin.site.site_title = "Casework"
 admin.site.index_title = "Back office"
 
-WORKER_ROLES = (roles.AGENT, roles.PARTNER_SUPPORT, roles.SUPERVISOR)
 BULK_LIMIT = 200
 
 
@@ -277,16 +276,6 @@ class CaseAdmin(admin.ModelAdmin):
                 + tuple(services.EDITABLE_FIELDS)
             )
         return self.state_fields + self.record_fields + self.fixed_after_create
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "assignee":
-            kwargs["queryset"] = (
-                get_user_model()
-                .objects.filter(is_active=True, is_staff=True, groups__name__in=WORKER_ROLES)
-                .distinct()
-                .order_by("username")
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_object(self, request, object_id, from_field=None):
         if from_field is not None:

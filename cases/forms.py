@@ -5,9 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django_fsm import Transition
 
+from . import roles
 from .models import Case, CaseStatus, DispositionTag
+
+WORKER_ROLES = (roles.AGENT, roles.PARTNER_SUPPORT, roles.SUPERVISOR)
 
 
 class CaseAdminForm(forms.ModelForm):
@@ -33,6 +38,14 @@ class CaseAdminForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if "assignee" in self.fields:
+            # The people who work cases, and whoever holds the case now even if they left.
+            workers = Q(is_active=True, is_staff=True, groups__name__in=WORKER_ROLES)
+            if self.instance.assignee_id:
+                workers |= Q(pk=self.instance.assignee_id)
+            self.fields["assignee"].queryset = (
+                get_user_model().objects.filter(workers).distinct().order_by("username")
+            )
         if self.instance.pk is None:
             # create_case fills these from the kind and the booking or customer when left empty.
             defaults = {

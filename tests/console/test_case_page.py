@@ -12,7 +12,7 @@ from django.utils import timezone
 from cases import services
 from cases.models import Case, CaseEvent, EventType
 from tests.console.conftest import case_in
-from tests.factories import BookingFactory, CaseFactory, city
+from tests.factories import BookingFactory, CaseFactory, UserFactory, city
 
 pytestmark = pytest.mark.django_db
 
@@ -295,3 +295,22 @@ def test_cases_are_never_deleted_in_the_console(supervisor_console):
     )
     assert response.status_code == 403
     assert Case.objects.filter(pk=case.pk).exists()
+
+
+def test_case_held_by_someone_who_left_can_still_be_edited(agent_console):
+    leaver = UserFactory(username="left-agent", role="agent", is_active=False)
+    case = case_in("open", assignee=leaver)
+    data = form_post_data(agent_console.get(change_url(case)))
+    assert data["assignee"] == leaver.pk
+    data["priority"] = "high"
+    assert agent_console.post(change_url(case), data).status_code == 302
+    case = Case.objects.get(pk=case.pk)
+    assert (case.priority, case.assignee) == ("high", leaver)
+
+
+def test_assignee_choices_are_the_people_who_work_cases(agent_console, finance_user, supervisor):
+    case = case_in("open")
+    choices = agent_console.get(change_url(case)).context["adminform"].form.fields["assignee"]
+    usernames = set(choices.queryset.values_list("username", flat=True))
+    assert supervisor.username in usernames
+    assert finance_user.username not in usernames
