@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -13,6 +14,7 @@ from cases.models import Case
 from tests.factories import BookingFactory, CaseFactory, UserFactory, tag_for
 
 PASSWORD = "pw-12345678"  # what UserFactory sets
+CHROMIUM = "/usr/bin/chromium"  # Debian's package; Playwright's own browsers are not downloaded
 CHROMIUM_ARGS = [
     "--headless=new",
     "--no-sandbox",
@@ -26,6 +28,7 @@ CHROMIUM_ARGS = [
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is not installed"),
     # live_server flushes the tables afterwards; serialized rollback restores the seed data.
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
@@ -37,7 +40,7 @@ def browser(monkeypatch) -> Browser:
     # around it are still plain synchronous calls.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             yield browser
         finally:
