@@ -14,4 +14,5 @@ for prefix, viewset, basename in [*partner_routes, *case_routes]:
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("", include(router.urls)),
+    path("", include("payouts.api.urls")),
 ]

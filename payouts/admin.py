@@ -8,8 +8,7 @@ page; the services refuse anyone deciding their own request, refund or run.
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -23,7 +22,6 @@ from django.http import (
     HttpResponse,
     HttpResponseRedirect,
     JsonResponse,
-    StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -36,6 +34,7 @@ from django.views.decorators.http import require_POST
 from cases.errors import DomainError, InvalidInput
 
 from . import selectors, services
+from .exports import stream_bank_file
 from .models import (
     OPEN_REVERSAL_STATES,
     LedgerEntry,
@@ -750,23 +749,6 @@ class PayoutRunAddForm(forms.ModelForm):
     class Meta:
         model = PayoutRun
         fields = ["region", "period_start", "period_end"]
-
-
-class _Echo:
-    """A file-like object whose write returns the line, for streaming csv rows."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def stream_bank_file(run: PayoutRun, rows: Iterable[tuple[str, ...]]) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
-    response = StreamingHttpResponse(
-        (writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8"
-    )
-    filename = f"payout-run-{run.pk}-{run.region_id}-{run.period_end:%Y%m%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 @admin.register(PayoutRun)

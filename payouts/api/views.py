@@ -1,0 +1,486 @@
+"""Payouts API views: validate, call a service or a selector, render. Nothing else.
+
+Errors: 400 field errors, 403 role, 404 not yours or absent, 409 illegal state (e.g. approving
+twice), 422 refused by the SOP (a genuine PAF cannot be reversed).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.generics import GenericAPIView
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from cases import selectors as case_selectors
+from cases.api.views import ErrorSerializer
+from cases.errors import InvalidInput
+from partners.models import Partner
+
+from .. import selectors, services
+from ..exports import stream_bank_file
+from ..models import (
+    LedgerEntry,
+    PafState,
+    PartnerAtFault,
+    PayoutRun,
+    Penalty,
+    PenaltyState,
+    Refund,
+    RefundState,
+    ReversalRequest,
+    ReversalState,
+    RunState,
+)
+from . import serializers as s
+
+AUTHENTICATION = [TokenAuthentication, SessionAuthentication]
+ID = r"\d+"
+
+
+def _err(description: str) -> OpenApiResponse:
+    return OpenApiResponse(ErrorSerializer, description=description)
+
+
+ERRORS = {
+    400: OpenApiResponse(description="Field errors: {field: [message, ...]}."),
+    403: _err("Your role may not do this (nobody decides their own request)."),
+    404: _err("No such record, or not yours to see."),
+    409: _err("The record's state does not allow it (e.g. decided already)."),
+    422: _err("Refused by the SOP, e.g. a genuine PAF cannot be reversed."),
+}
+
+
+def _state_param(choices) -> OpenApiParameter:
+    return OpenApiParameter("state", OpenApiTypes.STR, enum=list(choices.values))
+
+
+PARTNER_PARAM = OpenApiParameter("partner", OpenApiTypes.INT, description="Partner id.")
+
+
+# Permissions: who may call at all. Rows are scoped by the selectors, roles by the services.
+
+
+class PartnerMoneyPermission(BasePermission):
+    """Back office reads and writes; a partner login reads its own rows and may only create
+    what the view allows (reversal requests for its own PAFs)."""
+
+    message = "You need a back-office role or a partner login."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if not selectors.may_read_partner_money(request.user):
+            return False
+        if request.method in SAFE_METHODS or case_selectors.is_back_office(request.user):
+            return True
+        self.message = "A partner login may only ask for reversals of its own records."
+        return view.action in getattr(view, "partner_actions", ())
+
+
+class BackOfficePermission(BasePermission):
+    message = "Only the back office handles refunds."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return case_selectors.is_back_office(request.user)
+
+
+class RunPermission(BasePermission):
+    message = "Only finance and supervisors work payout runs."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return selectors.may_read_runs(request.user)
+
+
+class _Base(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    authentication_classes = AUTHENTICATION
+    lookup_value_regex = ID
+    filter_backends: list = []
+    filter_params: tuple[str, ...] = ("state", "partner")
+
+    def _scopes(self) -> dict[str, QuerySet]:
+        user = self.request.user
+        return {
+            "bookings": case_selectors.bookings_visible_to(user),
+            "cases": case_selectors.cases_visible_to(user),
+            "pafs": selectors.paf_list(user=user),
+        }
+
+    def _input(self, serializer_class: type[serializers.Serializer]) -> dict[str, Any]:
+        incoming = serializer_class(data=self.request.data, context={"scopes": self._scopes()})
+        incoming.is_valid(raise_exception=True)
+        return dict(incoming.validated_data)
+
+    def _filtered(self, qs: QuerySet) -> QuerySet:
+        params = self.request.query_params
+        if "state" in self.filter_params and params.get("state"):
+            qs = qs.filter(state=params["state"])
+        if "partner" in self.filter_params and params.get("partner", "").isdigit():
+            qs = qs.filter(partner_id=int(params["partner"]))
+        return qs
+
+    def _render(self, pk: int, code: int = status.HTTP_200_OK) -> Response:
+        row = self.get_queryset().get(pk=pk)
+        return Response(self.get_serializer(row).data, status=code)
+
+
+@extend_schema(tags=["payouts"], parameters=[_state_param(PafState), PARTNER_PARAM])
+class PafViewSet(_Base):
+    """Partner-at-fault marks. A partner login sees only its own."""
+
+    permission_classes = [PartnerMoneyPermission]
+    serializer_class = s.PafSerializer
+    queryset = PartnerAtFault.objects.none()
+
+    def get_queryset(self) -> QuerySet[PartnerAtFault]:
+        return self._filtered(selectors.paf_list(user=self.request.user))
+
+    @extend_schema(
+        summary="Mark a partner at fault (optionally with the revisit penalty)",
+        request=s.PafCreateSerializer,
+        responses={201: s.PafSerializer, **ERRORS},
+    )
+    def create(self, request: Request) -> Response:
+        data = self._input(s.PafCreateSerializer)
+        booking = data["booking"]
+        partner_id = data.get("partner") or booking.partner_id
+        partner = Partner.objects.filter(pk=partner_id).first() if partner_id else None
+        if partner is None:
+            raise InvalidInput({"partner": "Give the partner at fault (the job has none)."})
+        paf = services.mark_paf(
+            partner=partner,
+            booking=booking,
+            case=data.get("case"),
+            reason=data["reason"],
+            actor=request.user,
+        )
+        if data["with_penalty"]:
+            services.create_revisit_penalty(paf=paf)
+        return self._render(paf.pk, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Review a PAF: genuine (stands) or not genuine",
+        request=s.ReviewSerializer,
+        responses={200: s.PafSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def review(self, request: Request, pk: str) -> Response:
+        paf = self.get_object()
+        data = self._input(s.ReviewSerializer)
+        services.review_paf(
+            paf_id=paf.pk, actor=request.user, genuine=data["genuine"], reason=data["reason"]
+        )
+        return self._render(paf.pk)
+
+
+@extend_schema(tags=["payouts"], parameters=[_state_param(PenaltyState), PARTNER_PARAM])
+class PenaltyViewSet(_Base):
+    """Revisit penalties. A partner login sees only its own."""
+
+    permission_classes = [PartnerMoneyPermission]
+    serializer_class = s.PenaltySerializer
+    queryset = Penalty.objects.none()
+
+    def get_queryset(self) -> QuerySet[Penalty]:
+        return self._filtered(selectors.penalty_list(user=self.request.user))
+
+    @extend_schema(
+        summary="Waive a penalty not yet deducted (supervisors)",
+        request=s.ReasonSerializer,
+        responses={200: s.PenaltySerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def waive(self, request: Request, pk: str) -> Response:
+        penalty = self.get_object()
+        data = self._input(s.ReasonSerializer)
+        services.waive_penalty(penalty_id=penalty.pk, actor=request.user, reason=data["reason"])
+        return self._render(penalty.pk)
+
+
+@extend_schema(tags=["payouts"], parameters=[_state_param(ReversalState), PARTNER_PARAM])
+class ReversalRequestViewSet(_Base):
+    """PAF-and-penalty reversal forms and rating reversals.
+
+    Partner support logs them for the partner; a partner login may log one for its own PAF.
+    Finance or a supervisor decides, never the person who logged it.
+    """
+
+    permission_classes = [PartnerMoneyPermission]
+    partner_actions = ("create",)
+    serializer_class = s.ReversalRequestSerializer
+    queryset = ReversalRequest.objects.none()
+
+    def get_queryset(self) -> QuerySet[ReversalRequest]:
+        return self._filtered(selectors.reversal_request_list(user=self.request.user))
+
+    @extend_schema(
+        summary="Log a reversal request",
+        request=s.ReversalRequestCreateSerializer,
+        responses={201: s.ReversalRequestSerializer, **ERRORS},
+    )
+    def create(self, request: Request) -> Response:
+        data = self._input(s.ReversalRequestCreateSerializer)
+        created = services.submit_reversal_request(
+            kind=data["kind"],
+            actor=request.user,
+            paf=data.get("paf"),
+            booking=data.get("booking"),
+            case=data.get("case"),
+            call_recording_ref=data["call_recording_ref"],
+            notes=data["notes"],
+            evidence=data["evidence"],
+        )
+        return self._render(created.pk, status.HTTP_201_CREATED)
+
+    def _decide(self, decide, pk: str) -> Response:
+        request_row = self.get_object()
+        data = self._input(s.ReasonSerializer)
+        decide(request_id=request_row.pk, actor=self.request.user, reason=data["reason"])
+        return self._render(request_row.pk)
+
+    @extend_schema(
+        summary="Approve: reverses the PAF and its penalty",
+        request=s.ReasonSerializer,
+        responses={200: s.ReversalRequestSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str) -> Response:
+        return self._decide(services.approve_reversal_request, pk)
+
+    @extend_schema(
+        summary="Reject: the PAF and penalty stand",
+        request=s.ReasonSerializer,
+        responses={200: s.ReversalRequestSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: str) -> Response:
+        return self._decide(services.reject_reversal_request, pk)
+
+    @extend_schema(
+        summary="Start reviewing a submitted request",
+        request=None,
+        responses={200: s.ReversalRequestSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"], url_path="start-review")
+    def start_review(self, request: Request, pk: str) -> Response:
+        row = self.get_object()
+        services.start_reversal_review(request_id=row.pk, actor=request.user)
+        return self._render(row.pk)
+
+
+@extend_schema(tags=["payouts"], parameters=[_state_param(RefundState)])
+class RefundViewSet(_Base):
+    """Customer refunds: agents request, finance or a supervisor (not the requester) approves."""
+
+    permission_classes = [BackOfficePermission]
+    serializer_class = s.RefundSerializer
+    queryset = Refund.objects.none()
+    filter_params = ("state",)
+
+    def get_queryset(self) -> QuerySet[Refund]:
+        return self._filtered(selectors.refund_list(user=self.request.user))
+
+    @extend_schema(
+        summary="Request a refund",
+        request=s.RefundCreateSerializer,
+        responses={201: s.RefundSerializer, **ERRORS},
+    )
+    def create(self, request: Request) -> Response:
+        data = self._input(s.RefundCreateSerializer)
+        refund = services.request_refund(
+            booking=data["booking"],
+            case=data.get("case"),
+            reason=data["reason"],
+            amount=data["amount"],
+            currency=data.get("currency"),
+            note=data["note"],
+            deduct_from_partner=data["deduct_from_partner"],
+            actor=request.user,
+        )
+        return self._render(refund.pk, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Approve (recovers from the partner once if asked)",
+        request=s.OptionalReasonSerializer,
+        responses={200: s.RefundSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str) -> Response:
+        refund = self.get_object()
+        data = self._input(s.OptionalReasonSerializer)
+        services.approve_refund(refund_id=refund.pk, actor=request.user, reason=data["reason"])
+        return self._render(refund.pk)
+
+    @extend_schema(
+        summary="Reject",
+        request=s.ReasonSerializer,
+        responses={200: s.RefundSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: str) -> Response:
+        refund = self.get_object()
+        data = self._input(s.ReasonSerializer)
+        services.reject_refund(refund_id=refund.pk, actor=request.user, reason=data["reason"])
+        return self._render(refund.pk)
+
+    @extend_schema(
+        summary="Mark paid to the customer",
+        request=s.PaymentReferenceSerializer,
+        responses={200: s.RefundSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"], url_path="mark-paid")
+    def mark_paid(self, request: Request, pk: str) -> Response:
+        refund = self.get_object()
+        data = self._input(s.PaymentReferenceSerializer)
+        services.mark_refund_paid(
+            refund_id=refund.pk, actor=request.user, payment_reference=data["payment_reference"]
+        )
+        return self._render(refund.pk)
+
+    @extend_schema(
+        summary="Mark the payment failed",
+        request=s.ReasonSerializer,
+        responses={200: s.RefundSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"], url_path="mark-failed")
+    def mark_failed(self, request: Request, pk: str) -> Response:
+        refund = self.get_object()
+        data = self._input(s.ReasonSerializer)
+        services.mark_refund_failed(refund_id=refund.pk, actor=request.user, reason=data["reason"])
+        return self._render(refund.pk)
+
+
+@extend_schema(tags=["payouts"], parameters=[_state_param(RunState)])
+class PayoutRunViewSet(_Base):
+    """Payout runs of a region: create, compute (a Celery task), approve (finance, not the
+    person who computed it), bank file, mark paid."""
+
+    permission_classes = [RunPermission]
+    serializer_class = s.PayoutRunSerializer
+    queryset = PayoutRun.objects.none()
+    filter_params = ("state",)
+
+    def get_queryset(self) -> QuerySet[PayoutRun]:
+        return self._filtered(selectors.run_list(user=self.request.user))
+
+    @extend_schema(
+        summary="Open a run for a region and period",
+        request=s.PayoutRunCreateSerializer,
+        responses={201: s.PayoutRunSerializer, **ERRORS},
+    )
+    def create(self, request: Request) -> Response:
+        data = self._input(s.PayoutRunCreateSerializer)
+        run = services.create_payout_run(actor=request.user, **data)
+        return self._render(run.pk, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Queue the computation; poll the run for state and progress",
+        request=None,
+        responses={202: s.PayoutRunSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def compute(self, request: Request, pk: str) -> Response:
+        run = self.get_object()
+        services.request_compute(run_id=run.pk, actor=request.user)
+        return self._render(run.pk, status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        summary="Approve a computed run",
+        request=None,
+        responses={200: s.PayoutRunSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str) -> Response:
+        run = self.get_object()
+        services.approve_run(run_id=run.pk, actor=request.user)
+        return self._render(run.pk)
+
+    @extend_schema(
+        summary="The bank paid the file: write the payout entries",
+        request=None,
+        responses={200: s.PayoutRunSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"], url_path="mark-paid")
+    def mark_paid(self, request: Request, pk: str) -> Response:
+        run = self.get_object()
+        services.mark_run_paid(run_id=run.pk, actor=request.user)
+        return self._render(run.pk)
+
+    @extend_schema(
+        summary="The run's lines, one per partner",
+        responses={200: s.PayoutLineSerializer(many=True)},
+    )
+    @action(detail=True, methods=["get"], serializer_class=s.PayoutLineSerializer)
+    def lines(self, request: Request, pk: str) -> Response:
+        run = self.get_object()
+        page = self.paginate_queryset(selectors.run_lines(run=run))
+        return self.get_paginated_response(s.PayoutLineSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Bank file (CSV): partner external id, name, phone, currency, net",
+        responses={(200, "text/csv"): OpenApiTypes.STR, **ERRORS},
+    )
+    def export(self, request: Request, pk: str):
+        run = self.get_object()
+        run, rows = services.export_run(run_id=run.pk, actor=request.user)
+        return stream_bank_file(run, rows)
+
+
+class LedgerPagination(LimitOffsetPagination):
+    """Offset pages: the running balance is a window over the whole statement, so it stays
+    right on every page (cursor filters would cut the window)."""
+
+    default_limit = 50
+    max_limit = 500
+    balances: dict[str, Any] = {}
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        response.data["balances"] = {k: f"{v:.2f}" for k, v in self.balances.items()}
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        paged = super().get_paginated_response_schema(schema)
+        paged["properties"]["balances"] = {
+            "type": "object",
+            "additionalProperties": {"type": "string", "format": "decimal"},
+            "example": {"INR": "123.45"},
+        }
+        return paged
+
+
+@extend_schema(
+    tags=["payouts"],
+    summary="A partner's ledger, newest first, with the balance after each entry",
+    parameters=[
+        OpenApiParameter("currency", OpenApiTypes.STR, description="INR or EGP: one currency.")
+    ],
+    responses={200: s.LedgerEntrySerializer(many=True), **ERRORS},
+)
+class PartnerLedgerView(GenericAPIView):
+    authentication_classes = AUTHENTICATION
+    permission_classes = [PartnerMoneyPermission]
+    serializer_class = s.LedgerEntrySerializer
+    pagination_class = LedgerPagination
+    queryset = LedgerEntry.objects.none()
+    action = "ledger"
+
+    def get(self, request: Request, partner_id: int) -> Response:
+        if not selectors.may_read_ledger(request.user, partner_id):
+            raise NotFound("No such partner, or not yours to see.")
+        get_object_or_404(Partner, pk=partner_id)
+        statement = selectors.ledger_statement(
+            partner_id=partner_id, currency=request.query_params.get("currency") or None
+        )
+        paginator = self.paginator
+        paginator.balances = selectors.partner_balances(partner_id=partner_id)
+        page = paginator.paginate_queryset(statement, request, view=self)
+        return paginator.get_paginated_response(self.get_serializer(page, many=True).data)
