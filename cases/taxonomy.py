@@ -130,6 +130,54 @@ TAXONOMY: list[tuple[str, list[str]]] = [
         "Follow up >> Customer care >> Assigned to engineering operations",
         [K.FOLLOW_UP_SECOND_APPOINTMENT, K.FOLLOW_UP_PAINTING],
     ),
+    # Decision tags (cases.flow_registry): the L1 paths exactly as the decision functions
+    # write them (the SOP's "Unresolved >> Remarks" ending kept), and the kinds the flows that
+    # produce an existing tag run on. sync_taxonomy merges kinds, so listing a path again only
+    # widens the kinds it may resolve.
+    (
+        "Inbound >> Complaint >> Fake closure/ Fake Status >> service not provided / Call closed "
+        "without service >> Unresolved >> Remarks",
+        L1_STATUS,
+    ),
+    (
+        "Inbound >> Complaint >> Fake status updated by technician >> Unresolved >> Remarks",
+        L1_STATUS,
+    ),
+    (
+        "Inbound >> Complaint >> Delay in Service >> Out of SPD >> Unresolved >> Remarks",
+        [K.STATUS_CHECK, K.PRODUCT_PICKUP],
+    ),
+    (
+        "Inbound >> Complaint >> Technician damaged customers property >> Unresolved >> Remarks",
+        [K.PROPERTY_DAMAGE],
+    ),
+    (
+        "Inbound >> Complaint >> Bill Not Given By Technician >> Unresolved >> Remarks",
+        [K.MISSING_INVOICE],
+    ),
+    (
+        "Inbound >> Complaint >> Extra Cash Collected By Technician >> Unresolved >> Remarks",
+        [K.EXTRA_CHARGES],
+    ),
+    (
+        "Inbound >> Complaint >> Women & Child Safety Case >> Unresolved >> Remarks",
+        [K.SAFETY_INCIDENT],
+    ),
+    # 1.3 (ticket cancelled/completed) is a status check too.
+    ("Inbound >> Request >> Request to reopen ticket >> Resolved", L1_STATUS),
+    (
+        "Inbound >> Complaint >> Technician Not Aware Of Installation/Improper Installation "
+        ">> Unresolved",
+        L1_STATUS,
+    ),
+    ("Inbound >> Enquiry >> Post Policy-Service Denial", L1_STATUS),
+    # 6: a debit with no booking, inside the refund TAT, takes the refund status query tag.
+    ("Inbound >> Enquiry >> Refund status query >> Resolved", [K.PAYMENT_NOT_CONFIRMED]),
+    # Revisit: a revisit asked for on a post-service complaint; scenario 5's catch-all.
+    (
+        "1.3 Money-revisit issue : revisit work related info",
+        [K.POST_SERVICE_COMPLAINT, K.REVISIT_PAYMENT],
+    ),
 ]
 
 
