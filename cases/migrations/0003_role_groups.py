@@ -39,7 +39,7 @@ ROLES = {
 def create_groups(apps, schema_editor):
     for app_config in apps.get_app_configs():
         # Historical app configs have no models_module, which create_permissions requires.
-        was = app_config.models_module
+        was = getattr(app_config, "models_module", None)
         app_config.models_module = was or True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = was
