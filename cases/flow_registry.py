@@ -17,7 +17,7 @@ import typing
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -83,6 +83,7 @@ class InputSpec:
     minimum: Decimal | None = None
     maximum: Decimal | None = None
     floating: bool = False  # the function takes a float (a distance), not money
+    has_default: bool = True  # False: the function needs a value (None when nullable)
 
     @property
     def verbose_name(self) -> str:
@@ -150,7 +151,10 @@ class InputSpec:
             raise _FieldError("Give a date (YYYY-MM-DD), not a date and time.")
         if isinstance(raw, date):
             return raw
-        value = parse_date(raw.strip()) if isinstance(raw, str) else None
+        try:
+            value = parse_date(raw.strip()) if isinstance(raw, str) else None
+        except ValueError:
+            value = None
         if value is None:
             raise _FieldError("Must be a date, YYYY-MM-DD.")
         return value
@@ -228,6 +232,7 @@ def _input_from_hint(
         help=help,
         minimum=Decimal(0) if kind == DECIMAL else None,
         floating=hint is float,
+        has_default=has_default,
     )
 
 
@@ -404,15 +409,25 @@ COORDINATE_INPUTS = (
 )
 
 
+def measured_distance_m(
+    latitude: Decimal | float, longitude: Decimal | float, to_lat: Any, to_lng: Any
+) -> float:
+    """The partner's distance from the customer, to the metre: the SOP counts in metres and
+    a phone's position is no finer, so float noise (500.00000000003) never refuses a
+    partner standing at the radius."""
+    metres = oos.haversine_m(float(latitude), float(longitude), float(to_lat), float(to_lng))
+    return float(Decimal(repr(metres)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
 def _distance_m(ctx: FlowContext, given: Mapping[str, Any]) -> Any:
     booking = ctx.booking
     if not _has_location(ctx) or "partner_latitude" not in given:
         return MISSING
-    return oos.haversine_m(
-        float(booking.latitude),
-        float(booking.longitude),
-        float(given["partner_latitude"]),
-        float(given["partner_longitude"]),
+    return measured_distance_m(
+        booking.latitude,
+        booking.longitude,
+        given["partner_latitude"],
+        given["partner_longitude"],
     )
 
 
@@ -652,6 +667,8 @@ class Flow:
                 if value is MISSING:  # pragma: no cover - available() said it would answer
                     raise InvalidInput({spec.name: ["The case's records do not say."]})
                 kwargs[spec.name] = filled[spec.name] = value
+            elif spec.nullable and not spec.has_default:
+                kwargs[spec.name] = None  # "not known yet" is an answer
             # else: optional and not given, the function's default applies
         return Prepared(kwargs=kwargs, given=given, filled=filled)
 

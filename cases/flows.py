@@ -56,6 +56,7 @@ from .flow_registry import (
     Prepared,
     flows_for_kind,
     get_flow,
+    measured_distance_m,
     original_booking,
     prior_revisits_of,
     service_day_start,
@@ -1155,9 +1156,7 @@ def raise_oos_ticket(
         )
         if existing is not None:
             return OosTicketResult(case=existing, decision=None, created=False)
-        distance = oos.haversine_m(
-            float(booking.latitude), float(booking.longitude), float(lat), float(lng)
-        )
+        distance = measured_distance_m(booking.latitude, booking.longitude, lat, lng)
         now = timezone.now()
         policy = policy_in_force(now)
         decision = oos.decide_oos_eligibility(
@@ -1188,7 +1187,7 @@ def raise_oos_ticket(
                 "note": note.strip(),
                 "on_behalf": not by_partner,
             },
-            filled={"distance_m": round(distance, 1)},
+            filled={"distance_m": distance},
         )
         apply_decision(
             case, decision, actor, policy=policy, prepared=prepared, now=now, system=True

@@ -1,0 +1,210 @@
+"""The flow registry covers every SOP decision and every case kind, derives what each flow
+asks from its decision function, and every tag a flow can record resolves in the taxonomy."""
+
+import inspect
+import itertools
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from cases.catalog import CaseKind
+from cases.flow_registry import (
+    BOOL,
+    CHOICE,
+    DATE,
+    DATETIME,
+    DECIMAL,
+    FLOWS,
+    INPUT_TYPES,
+    INT,
+    LIST,
+    STR,
+    InputSpec,
+    _FieldError,
+    flows_for_kind,
+)
+from cases.taxonomy import TAXONOMY
+from policies import followups, l1, oos, painting, pre_services, revisits
+from policies.calendar import calendar_for
+from policies.decision import Decision
+from policies.parameters import DEFAULT_POLICY
+
+SOP_MODULES = [revisits, l1, pre_services, oos, followups, painting]
+
+
+def decision_functions():
+    """Every public function of the SOP modules that returns a Decision."""
+    for module in SOP_MODULES:
+        for name, value in vars(module).items():
+            if (
+                inspect.isfunction(value)
+                and value.__module__ == module.__name__
+                and not name.startswith("_")
+                and inspect.signature(value).return_annotation in ("Decision", Decision)
+            ):
+                yield value
+
+
+def test_every_decision_function_has_a_flow():
+    registered = {flow.decide for flow in FLOWS.values()}
+    missing = [f"{f.__module__}.{f.__name__}" for f in decision_functions() if f not in registered]
+    assert missing == []
+
+
+def test_every_case_kind_has_a_flow():
+    assert [kind for kind in CaseKind.values if not flows_for_kind(kind)] == []
+
+
+def test_flow_names_say_their_sop_and_scenario():
+    assert "revisit.scenario_4" in FLOWS
+    for name, flow in FLOWS.items():
+        assert name == flow.name
+        assert "." in name and flow.kinds and flow.title
+
+
+def test_inputs_come_from_the_function_signature_minus_policy():
+    flow = FLOWS["revisit.scenario_4"]
+    assert [spec.name for spec in flow.parameters] == ["partner_failure", "original_invoice_amount"]
+    failure, invoice = flow.parameters
+    assert failure.type == CHOICE and "no_show" in failure.choices
+    assert invoice.type == DECIMAL and invoice.required
+    scenario_3 = {spec.name: spec for spec in FLOWS["revisit.scenario_3"].parameters}
+    sku = scenario_3["customer_accepts_new_sku"]
+    assert (sku.type, sku.nullable, sku.required) == (BOOL, True, False)
+    reschedule = {spec.name: spec for spec in FLOWS["l1.status_check_open"].parameters}
+    assert reschedule["preferred_date"].type == DATE
+    assert reschedule["spd_breached"].required is False  # has a default
+
+
+def test_every_input_has_a_known_type():
+    for flow in FLOWS.values():
+        for spec in flow.parameters:
+            assert spec.type in INPUT_TYPES, (flow.name, spec.name)
+            if spec.type == CHOICE:
+                assert spec.choices, (flow.name, spec.name)
+
+
+@pytest.mark.parametrize(
+    "spec, raw, expected",
+    [
+        (InputSpec("x", BOOL), True, True),
+        (InputSpec("x", BOOL), "false", False),
+        (InputSpec("x", DECIMAL, minimum=Decimal(0)), 499.99, Decimal("499.99")),
+        (InputSpec("x", DECIMAL, minimum=Decimal(0)), "500", Decimal("500")),
+        (InputSpec("x", INT), "2", 2),
+        (InputSpec("x", DATE), "2026-03-01", date(2026, 3, 1)),
+        (InputSpec("x", CHOICE, choices=("a", "b")), "b", "b"),
+        (InputSpec("x", STR), "  words ", "words"),
+        (InputSpec("x", LIST), "a\nb, c", ("a", "b", "c")),
+        (InputSpec("x", BOOL, nullable=True), None, None),
+    ],
+)
+def test_inputs_are_coerced(spec, raw, expected):
+    assert spec.coerce(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "spec, raw",
+    [
+        (InputSpec("x", BOOL), "yes please"),
+        (InputSpec("x", DECIMAL, minimum=Decimal(0)), "-1"),
+        (InputSpec("x", DECIMAL, minimum=Decimal(0)), "abc"),
+        (InputSpec("x", DECIMAL), True),
+        (InputSpec("x", INT), -3),
+        (InputSpec("x", INT), 2.5),
+        (InputSpec("x", DATE), "2026-13-01"),
+        (InputSpec("x", DATE), "2026-03-01T10:00:00"),
+        (InputSpec("x", DATETIME), "tomorrow"),
+        (InputSpec("x", CHOICE, choices=("a",)), "z"),
+        (InputSpec("x", BOOL), None),
+    ],
+)
+def test_bad_inputs_are_field_errors(spec, raw):
+    with pytest.raises(_FieldError):
+        spec.coerce(raw)
+
+
+# --- every tag a flow can record resolves, for every kind the flow runs on ------------------
+
+TODAY = date(2026, 3, 10)
+NOW = datetime(2026, 3, 10, 11, 0, tzinfo=ZoneInfo("Africa/Cairo"))
+SAMPLES = {
+    DECIMAL: (Decimal("0"), Decimal("499.99"), Decimal("500"), Decimal("4500")),
+    DATE: (TODAY - timedelta(days=2), TODAY - timedelta(days=40)),
+    DATETIME: (NOW - timedelta(hours=4), NOW + timedelta(hours=1)),
+    INT: (0, 1, 3),
+    STR: ("", "Cairo", "Delhi", "moving house"),
+    LIST: ((), ("fan",)),
+}
+# Values the records would fill, for the enumeration (no database here).
+FILLED = {
+    "attempts": ((), ((TODAY - timedelta(days=1), "no_answer"),)),
+    "calendar": (calendar_for("EG", [2026]),),
+    "flow": followups.FLOWS,
+    "area": (None, "Cairo"),
+    "ticket_status": ("waiting on customer", "open"),
+    "contacted_on": (TODAY,),
+    "requested_on": (TODAY,),
+    "today": (TODAY,),
+    "now": (NOW,),
+    "at": (NOW,),
+    "city": ("Delhi", "Jaipur"),
+    "fraud_score": (Decimal("0.1"), Decimal("0.9")),
+    "payment_mode": ("online", "cash"),
+    "distance_m": (10.0, 900.0),
+}
+LIMIT = 4000
+
+
+def _values(spec, kind):
+    if spec.name == "flow":
+        first = kind == CaseKind.FOLLOW_UP_FIRST_VISIT
+        return (followups.FLOW_FIRST_VISIT if first else followups.FLOW_SECOND_APPOINTMENT,)
+    if spec.name in FILLED:
+        return FILLED[spec.name]
+    if spec.type == BOOL:
+        return (None, True, False) if spec.nullable else (True, False)
+    if spec.type == CHOICE:
+        return spec.choices
+    return SAMPLES[spec.type]
+
+
+def _decisions(flow, kind):
+    names = [spec.name for spec in flow.parameters]
+    pools = [_values(spec, kind) for spec in flow.parameters]
+    for combo in itertools.islice(itertools.product(*pools), LIMIT):
+        try:
+            yield flow.decide(**dict(zip(names, combo, strict=True)), policy=DEFAULT_POLICY)
+        except (ValueError, TypeError):
+            continue
+
+
+TAG_KINDS: dict[str, set[str]] = {}
+for _path, _kinds in TAXONOMY:
+    TAG_KINDS.setdefault(_path, set()).update(str(kind) for kind in _kinds)
+
+
+@pytest.mark.parametrize(
+    "name, kind", [(name, kind) for name in sorted(FLOWS) for kind in FLOWS[name].kinds]
+)
+def test_every_tag_a_flow_records_applies_to_the_case_kind(name, kind):
+    flow = FLOWS[name]
+    seen = 0
+    for decision in _decisions(flow, kind):
+        seen += 1
+        path = flow.disposition_path(decision)
+        if path is None:
+            # Resolving needs a tag: a decision that resolves the case must give one.
+            resolves = any(
+                a.kind in ("set_status", "set_ticket_view")
+                and a.param("status") == "resolved"
+                and a.param("ticket") != "duplicate"
+                for a in decision.actions
+            )
+            assert not resolves or decision.refused, (name, decision.outcome)
+            continue
+        assert path in TAG_KINDS, (name, decision.outcome, path)
+        assert str(kind) in TAG_KINDS[path], (name, kind, decision.outcome, path)
+    assert seen, f"no sample inputs reach a decision of {name}"
