@@ -13,10 +13,12 @@ from rest_framework import serializers
 
 @extend_schema_field(OpenApiTypes.STR)
 class IdOrKeyField(serializers.RelatedField):
-    """Accepts a row's id (a number) or its business key (a string such as an external id).
+    """Accepts a row's id (a JSON number) or its business key (a string such as an external id).
 
     Renders as the id. `key` is the lookup used for strings, e.g. "external_id" or
     "name__iexact" for cities, whose names are unique within a region but not across them.
+    A string of digits is tried as the key first (platforms often use numeric external ids)
+    and only then as an id.
     """
 
     default_error_messages = {
@@ -36,8 +38,12 @@ class IdOrKeyField(serializers.RelatedField):
         if isinstance(data, bool) or not isinstance(data, int | str) or str(data).strip() == "":
             self.fail("invalid", lookup=lookup_name)
         value = str(data).strip()
-        lookup = {"pk": int(value)} if value.isdigit() else {self.key: value}
-        matches = list(queryset.filter(**lookup)[:2])
+        if isinstance(data, int):
+            matches = list(queryset.filter(pk=data)[:1])
+        else:
+            matches = list(queryset.filter(**{self.key: value})[:2])
+            if not matches and value.isdigit():
+                matches = list(queryset.filter(pk=int(value))[:1])
         if not matches:
             self.fail("does_not_exist", model=model, lookup=lookup_name, value=value)
         if len(matches) > 1:

@@ -29,10 +29,12 @@ from ..selectors import cities_named
 
 
 def _ids_of(model: type[Model], value: str, key: str) -> list[int]:
+    """Ids of the rows whose key is the value; failing that, the value itself if a number."""
     value = value.strip()
-    if value.isdigit():
-        return [int(value)]
-    return list(model._default_manager.filter(**{key: value}).values_list("pk", flat=True))
+    ids = list(model._default_manager.filter(**{key: value}).values_list("pk", flat=True))
+    if not ids and value.isdigit():
+        ids = [int(value)]
+    return ids
 
 
 def _filter_ids(queryset: QuerySet, column: str, ids: list[int]) -> QuerySet:

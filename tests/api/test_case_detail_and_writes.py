@@ -270,3 +270,32 @@ def test_dispositions_for_a_kind_apply_to_it(agent_client):
 
 def test_dispositions_refuse_an_unknown_kind(agent_client):
     assert agent_client.get("/api/v1/dispositions/?kind=nonsense").status_code == 400
+
+
+def test_a_numeric_string_is_tried_as_an_external_id_before_an_id(agent_client):
+    other = CustomerFactory()
+    numeric = CustomerFactory(external_id=str(other.pk))  # its external id is other's id
+    body = agent_client.post(
+        "/api/v1/cases/",
+        {
+            "kind": "service_enquiry",
+            "channel": "chat",
+            "reporter": "customer",
+            "subject": "x",
+            "customer": str(other.pk),
+        },
+        format="json",
+    ).json()
+    assert body["customer"] == numeric.pk
+    by_number = agent_client.post(
+        "/api/v1/cases/",
+        {
+            "kind": "service_enquiry",
+            "channel": "chat",
+            "reporter": "customer",
+            "subject": "x",
+            "customer": other.pk,
+        },
+        format="json",
+    ).json()
+    assert by_number["customer"] == other.pk

@@ -177,3 +177,12 @@ def test_status_and_city_filter_walks_the_status_city_index(agent):
 def test_list_is_empty_not_an_error_when_nothing_matches(agent_client):
     CaseFactory()
     assert ids(agent_client, "status=closed") == []
+
+
+def test_a_numeric_external_id_filter_matches_the_external_id_first(agent_client):
+    target = CaseFactory()
+    decoy = CaseFactory()
+    # The target's partner carries, as its external id, the decoy partner's database id.
+    target.partner.external_id = str(decoy.partner_id)
+    target.partner.save()
+    assert ids(agent_client, f"partner={decoy.partner_id}") == [target.pk]
