@@ -195,6 +195,9 @@ def list_in_process(url: str, token: str, *, warmup: int, requests: int) -> dict
         "queries": queries,
         "ms_each": elapsed / n * 1000,
         "db_ms_each": clock.seconds / n * 1000,
+        "db_ms_by_statement": {
+            k: v / n * 1000 for k, v in sorted(clock.by_statement.items(), key=lambda kv: -kv[1])
+        },
         "profile": profile_summary(profiler, n, elapsed),
     }
 
@@ -316,17 +319,30 @@ def retire(ids: list[int], actor: User) -> None:
 class DbClock:
     """Wall time spent in database calls: every execute (BEGIN rides on the first) + COMMIT."""
 
+    STATEMENT = re.compile(
+        r'^\s*(SELECT|UPDATE|INSERT|DELETE)\b.*?(?:FROM|UPDATE|INTO) "(\w+)"', re.S
+    )
+
     def __init__(self) -> None:
         self.seconds = 0.0
         self.calls = 0
+        self.by_statement: dict[str, float] = {}
+
+    def _add(self, key: str, seconds: float) -> None:
+        self.seconds += seconds
+        self.calls += 1
+        self.by_statement[key] = self.by_statement.get(key, 0.0) + seconds
 
     def __call__(self, execute, sql, params, many, context):
         started = time.perf_counter()
         try:
             return execute(sql, params, many, context)
         finally:
-            self.seconds += time.perf_counter() - started
-            self.calls += 1
+            m = self.STATEMENT.match(sql)
+            key = f"{m.group(1)} {m.group(2)}" if m else sql.split(None, 1)[0]
+            if "FOR UPDATE" in sql:
+                key += " FOR UPDATE"
+            self._add(key, time.perf_counter() - started)
 
     def __enter__(self) -> DbClock:
         self._wrapper = connection.execute_wrapper(self)
@@ -339,8 +355,7 @@ class DbClock:
             try:
                 return real_commit(db)
             finally:
-                self.seconds += time.perf_counter() - started
-                self.calls += 1
+                self._add("COMMIT", time.perf_counter() - started)
 
         db.commit = timed_commit  # Atomic looks commit up on the instance
         self._db = db
@@ -365,6 +380,9 @@ def transitions(count: int, city: City, actor: User, *, profile_cases: int) -> d
         "ms_each": elapsed / done * 1000,
         "db_ms_each": clock.seconds / done * 1000,
         "db_calls_each": clock.calls / done,
+        "db_ms_by_statement": {
+            k: v / done * 1000 for k, v in sorted(clock.by_statement.items(), key=lambda kv: -kv[1])
+        },
     }
     log(
         f"  {done} transitions in {elapsed:.2f} s = {done / elapsed:,.0f}/s; "
@@ -573,8 +591,12 @@ def write_results(path: Path, r: dict) -> None:
                 f"**{len(inproc['queries'])}**",
                 "",
                 "```",
-                *[f"{q['ms']:6.2f} ms  {q['sql'][:160]}" for q in inproc["queries"]],
+                *[q["sql"][:170] for q in inproc["queries"]],
                 "```",
+                "",
+                "Wall time per query as the client sees it (ms, round trip included): "
+                + ", ".join(f"{k} {v:.2f}" for k, v in inproc["db_ms_by_statement"].items())
+                + ".",
             ]
         if inproc:
             p = inproc["profile"]
@@ -639,6 +661,10 @@ def write_results(path: Path, r: dict) -> None:
             f"({tr['db_calls_each']:.1f} per transition: execute incl. BEGIN, and COMMIT, "
             f"measured around psycopg), {tr['ms_each'] - tr['db_ms_each']:.2f} ms in Python "
             "(ORM query building, django-fsm, the service code).",
+            "- Database time per transition by statement (ms; BEGIN rides on the first "
+            "statement): "
+            + ", ".join(f"{k} {v:.2f}" for k, v in tr["db_ms_by_statement"].items())
+            + ".",
             f"- cProfile over {p['transitions']:,} transitions ({p['per_second']:,.0f}/s under "
             "the profiler, which inflates Python time):",
             "",
