@@ -1,5 +1,6 @@
 """Casework settings: everything that differs between machines comes from the environment."""
 
+import warnings
 from datetime import timedelta
 from pathlib import Path
 
@@ -100,6 +101,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# WhiteNoise serves collected files in production; in development and tests runserver/finders
+# serve them and the missing STATIC_ROOT is expected.
+warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
+WHITENOISE_USE_FINDERS = DEBUG
 MEDIA_ROOT = BASE_DIR / ".local" / "media"
 MEDIA_URL = "media/"
 
