@@ -64,6 +64,21 @@ NON_FIELD = "non_field_errors"
 MAX_TEXT = 500
 
 
+# The SOPs' abbreviations, spelled as the business writes them in labels.
+ABBREVIATIONS = {
+    "spd": "SPD",
+    "paf": "PAF",
+    "oos": "OOS",
+    "bpc": "BPC",
+    "sku": "SKU",
+    "ob": "OB",
+    "voc": "VOC",
+    "ro": "RO",
+    "rwm": "RWM",
+    "sme": "SME",
+}
+
+
 class _FieldError(Exception):
     pass
 
@@ -87,7 +102,10 @@ class InputSpec:
 
     @property
     def verbose_name(self) -> str:
-        return self.label or self.name.replace("_", " ").capitalize()
+        if self.label:
+            return self.label
+        words = [ABBREVIATIONS.get(word, word) for word in self.name.split("_")]
+        return " ".join(words)[:1].upper() + " ".join(words)[1:]
 
     def to_dict(self) -> dict[str, Any]:
         from policies.decision import to_jsonable
@@ -702,11 +720,18 @@ class Flow:
                 {
                     "name": name,
                     "source": fill.source,
-                    "value": to_jsonable(preview[name]) if name in preview else None,
+                    "value": to_jsonable(plain_value(preview[name])) if name in preview else None,
                 }
                 for name, fill in fills.items()
             ]
         return data
+
+
+def plain_value(value: Any) -> Any:
+    """A filled value as the audit trail and the API show it: a calendar is summarised."""
+    if isinstance(value, BusinessCalendar):
+        return {"weekend_days": sorted(value.weekend_days), "holidays": len(value.holidays)}
+    return value
 
 
 # --- the registry ----------------------------------------------------------------------------

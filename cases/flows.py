@@ -58,6 +58,7 @@ from .flow_registry import (
     get_flow,
     measured_distance_m,
     original_booking,
+    plain_value,
     prior_revisits_of,
     service_day_start,
 )
@@ -416,13 +417,7 @@ def apply_decision(
 
 
 def _plain(values: Mapping[str, Any]) -> dict[str, Any]:
-    """Filled values for the audit trail: a calendar is summarised, not dumped."""
-    out = {}
-    for name, value in values.items():
-        if hasattr(value, "weekend_days") and hasattr(value, "holidays"):
-            value = {"weekend_days": sorted(value.weekend_days), "holidays": len(value.holidays)}
-        out[name] = value
-    return out
+    return {name: plain_value(value) for name, value in values.items()}
 
 
 @dataclass

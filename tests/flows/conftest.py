@@ -4,17 +4,10 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db.migrations.state import AppConfigStub
 from django.utils import timezone
 
 from cases.models import Booking, Case, CaseEvent, EventType
 from tests.factories import BookingFactory, CaseFactory, PartnerFactory, UserFactory
-
-# cases/migrations/0003_role_groups.py reads app_config.models_module, which the historical
-# AppConfigStub never sets, so a fresh test database fails to migrate (tests/payouts works
-# around it the same way). Remove once that migration is fixed.
-if not hasattr(AppConfigStub, "models_module"):
-    AppConfigStub.models_module = None
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,137 @@
+"""Follow-up calls (pending-customer-action SOP): the earlier calls come from the case's
+CALL_ATTEMPT events, business days from the region's calendar, and each call sets the
+ticket view the SOP shows (status, priority, team)."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from cases import flows
+from cases.errors import InvalidInput
+from cases.models import Booking, CaseEvent, EventType
+from tests.factories import CustomerFactory, PartnerFactory, city
+from tests.flows.conftest import case_on, job
+
+pytestmark = pytest.mark.django_db
+
+DELHI = ZoneInfo("Asia/Kolkata")
+CAIRO = ZoneInfo("Africa/Cairo")
+
+
+def call(case, actor, outcome, at, **kwargs):
+    decision = flows.record_call_attempt(
+        case_id=case.pk, actor=actor, outcome=outcome, at=at, **kwargs
+    )
+    case.refresh_from_db()
+    return decision
+
+
+def attempts_logged(case):
+    return list(
+        CaseEvent.objects.filter(case=case, type=EventType.CALL_ATTEMPT)
+        .order_by("id")
+        .values_list("payload", flat=True)
+    )
+
+
+def test_two_no_answers_on_following_days_wait_on_the_customer(agent):
+    booking = job(days_ago=-1)
+    case = case_on("follow_up_first_visit", booking)
+
+    first = call(case, agent, "no_answer", datetime(2026, 3, 16, 11, 0, tzinfo=DELHI))
+    assert first.outcome == "next_attempt_scheduled"
+    assert first.input("attempts") == ()  # earlier calls only
+    # "The view of ticket when CC put first action": pending, low, customer care.
+    assert (case.status, case.priority, case.team) == ("pending", "low", "customer_care")
+    assert case.due_at == datetime(2026, 3, 17, 23, 59, 59, tzinfo=DELHI)
+
+    second = call(case, agent, "no_answer", datetime(2026, 3, 17, 10, 30, tzinfo=DELHI))
+    assert second.outcome == "waiting_on_customer"
+    assert second.input("attempts") == ((datetime(2026, 3, 16).date(), "no_answer"),)
+    # "The view of ticket when CC not reaches to CST again": waiting on customer, medium.
+    assert (case.status, case.priority, case.team) == (
+        "waiting_on_customer",
+        "medium",
+        "customer_care",
+    )
+    assert case.disposition.path == "Follow up >> Customer care >> No answer twice"
+    booking.refresh_from_db()
+    assert (booking.status, booking.cancellation_code) == ("cancelled", "no_response")
+    assert [p["attempt"] for p in attempts_logged(case)] == [1, 2]
+    assert [p["outcome"] for p in attempts_logged(case)] == ["no_answer", "no_answer"]
+
+
+def test_no_answers_on_the_same_day_count_once(agent):
+    case = case_on("follow_up_first_visit", job(days_ago=-1))
+    call(case, agent, "no_answer", datetime(2026, 3, 16, 11, 0, tzinfo=DELHI))
+    again = call(case, agent, "no_answer", datetime(2026, 3, 16, 17, 0, tzinfo=DELHI))
+    assert again.outcome == "next_attempt_scheduled"
+    assert case.status == "pending"
+    assert Booking.objects.get(pk=case.booking_id).status == "created"
+
+
+def test_the_next_attempt_skips_the_egyptian_weekend(agent):
+    cairo = CustomerFactory(city=city("Cairo"))
+    booking = job(days_ago=-1, customer=cairo, partner=PartnerFactory(city=city("Cairo")))
+    case = case_on("follow_up_first_visit", booking)
+    thursday = datetime(2026, 3, 12, 12, 0, tzinfo=CAIRO)
+    decision = call(case, agent, "no_answer", thursday)
+    assert "next business day, 2026-03-15" in decision.reason  # Friday and Saturday skipped
+    assert case.due_at == datetime(2026, 3, 15, 23, 59, 59, tzinfo=CAIRO)
+    view = decision.action("set_ticket_view")
+    assert view.param("area") == "Cairo"  # the SOP's areas are Egyptian cities
+
+
+def test_a_late_night_call_counts_on_the_local_day(agent):
+    case = case_on("follow_up_first_visit", job(days_ago=-1))
+    # 23:30 in Delhi is still the 16th locally (18:00 UTC).
+    call(case, agent, "no_answer", datetime(2026, 3, 16, 18, 0, tzinfo=ZoneInfo("UTC")))
+    second = call(case, agent, "no_answer", datetime(2026, 3, 17, 9, 0, tzinfo=DELHI))
+    assert second.outcome == "waiting_on_customer"
+
+
+def test_second_appointment_with_material_goes_to_engineering_operations(agent):
+    case = case_on("follow_up_second_appointment", job(status="completed"))
+    decision = call(
+        case,
+        agent,
+        "new_appointment",
+        datetime(2026, 3, 16, 11, 0, tzinfo=DELHI),
+        material_needed=True,
+    )
+    assert decision.outcome == "assigned_to_eo"
+    assert (case.status, case.priority, case.team) == ("pending", "medium", "engineering_ops")
+    assert "Ahmed Fasial" in decision.reason
+    event = case.events.filter(type="decision").get()
+    assert [s["kind"] for s in event.payload["next_steps"]] == ["create_visit"]
+
+
+def test_second_appointment_call_needs_the_material_answer(agent):
+    case = case_on("follow_up_second_appointment")
+    with pytest.raises(InvalidInput) as bad:
+        call(case, agent, "new_appointment", datetime(2026, 3, 16, 11, 0, tzinfo=DELHI))
+    assert bad.value.fields == {"material_needed": ["This field is required."]}
+    assert attempts_logged(case) == []
+
+
+def test_customer_declining_with_an_issue_resolves_with_a_complaint(agent):
+    case = case_on("follow_up_first_visit", job(days_ago=-1))
+    decision = call(case, agent, "declined_with_issue", datetime(2026, 3, 16, 11, tzinfo=DELHI))
+    assert decision.outcome == "complaint_and_resolved"
+    assert case.status == "resolved"
+    assert case.disposition.path == "Follow up >> Customer care >> Complaint ticket created"
+
+
+def test_unknown_outcome_is_a_field_error(agent):
+    case = case_on("follow_up_first_visit")
+    with pytest.raises(InvalidInput) as bad:
+        call(case, agent, "maybe", datetime(2026, 3, 16, 11, tzinfo=DELHI))
+    assert "outcome" in bad.value.fields
+
+
+def test_call_attempts_are_only_for_follow_up_cases(agent):
+    case = case_on("status_check")
+    with pytest.raises(InvalidInput) as bad:
+        call(case, agent, "no_answer", datetime(2026, 3, 16, 11, tzinfo=DELHI))
+    assert "flow" in bad.value.fields
