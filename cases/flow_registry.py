@@ -688,6 +688,10 @@ class Flow:
             elif spec.nullable and not spec.has_default:
                 kwargs[spec.name] = None  # "not known yet" is an answer
             # else: optional and not given, the function's default applies
+        for name, value in kwargs.items():
+            if isinstance(value, datetime):
+                # Decisions take the day of a moment (.date()): the case's local day.
+                kwargs[name] = timezone.localtime(value, ctx.zone)
         return Prepared(kwargs=kwargs, given=given, filled=filled)
 
     def reference_at(self, ctx: FlowContext, prepared: Prepared) -> datetime:

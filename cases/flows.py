@@ -239,7 +239,9 @@ def _check_flow_applies(case: Case, flow: Flow) -> None:
         )
 
 
-def _decide(flow: Flow, ctx: FlowContext, inputs: Mapping[str, Any] | None) -> tuple:
+def _decide(
+    flow: Flow, ctx: FlowContext, inputs: Mapping[str, Any] | None
+) -> tuple[Prepared, Policy, Decision]:
     prepared = flow.prepare(ctx, inputs)
     policy = policy_in_force(flow.reference_at(ctx, prepared))
     return prepared, policy, flow.run(prepared, policy)

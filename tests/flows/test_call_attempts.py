@@ -83,12 +83,15 @@ def test_the_next_attempt_skips_the_egyptian_weekend(agent):
     assert view.param("area") == "Cairo"  # the SOP's areas are Egyptian cities
 
 
-def test_a_late_night_call_counts_on_the_local_day(agent):
+def test_calls_count_on_the_local_day(agent):
     case = case_on("follow_up_first_visit", job(days_ago=-1))
-    # 23:30 in Delhi is still the 16th locally (18:00 UTC).
-    call(case, agent, "no_answer", datetime(2026, 3, 16, 18, 0, tzinfo=ZoneInfo("UTC")))
+    # 19:00 UTC on the 16th is 00:30 on the 17th in Delhi: the call is on the 17th ...
+    first = call(case, agent, "no_answer", datetime(2026, 3, 16, 19, 0, tzinfo=ZoneInfo("UTC")))
+    assert "next business day, 2026-03-18" in first.reason
+    # ... so a second no-answer later that morning is the same day, not a second one.
     second = call(case, agent, "no_answer", datetime(2026, 3, 17, 9, 0, tzinfo=DELHI))
-    assert second.outcome == "waiting_on_customer"
+    assert second.outcome == "next_attempt_scheduled"
+    assert second.input("attempts") == ((datetime(2026, 3, 17).date(), "no_answer"),)
 
 
 def test_second_appointment_with_material_goes_to_engineering_operations(agent):

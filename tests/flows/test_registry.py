@@ -208,3 +208,36 @@ def test_every_tag_a_flow_records_applies_to_the_case_kind(name, kind):
         assert path in TAG_KINDS, (name, decision.outcome, path)
         assert str(kind) in TAG_KINDS[path], (name, kind, decision.outcome, path)
     assert seen, f"no sample inputs reach a decision of {name}"
+
+
+def test_every_action_kind_is_carried_out_or_recorded_as_a_next_step():
+    from cases.flows import AWAITING_SERVICE, INSTRUCTIONS, _Applier
+    from policies.decision import ACTION_KINDS
+
+    unhandled = [
+        kind
+        for kind in sorted(ACTION_KINDS)
+        if kind not in INSTRUCTIONS
+        and kind not in AWAITING_SERVICE
+        and not hasattr(_Applier, f"_do_{kind}")
+    ]
+    assert unhandled == []
+
+
+@pytest.mark.parametrize(
+    "source, target, path",
+    [
+        ("new", "open", ["open"]),
+        ("new", "resolved", ["open", "resolve"]),
+        ("new", "waiting_on_customer", ["open", "wait_on_customer"]),
+        ("pending", "waiting_on_customer", ["wait_on_customer"]),
+        ("waiting_on_customer", "pending", ["resume", "mark_pending"]),
+        ("parked", "open", ["unpark"]),
+        ("open", "open", []),
+        ("resolved", "open", None),  # reopening is for people (supervisors), not decisions
+    ],
+)
+def test_ticket_statuses_are_reached_by_named_transitions(source, target, path):
+    from cases.flows import status_path
+
+    assert status_path(source, target) == path
