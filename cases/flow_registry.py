@@ -316,13 +316,17 @@ class FlowContext:
         return tuple(attempts)
 
     def calendar(self, around: datetime) -> BusinessCalendar:
-        region = self.case.city.region
+        """The region's business days (weekend and public holidays) around a moment."""
         year = self.local_date(around).year
-        return calendar_for(
-            region.country,
-            range(year - 1, year + 2),
-            weekend_days=region.weekend_days or None,
-        )
+        cache = self.__dict__.setdefault("_calendars", {})
+        if year not in cache:
+            region = self.case.city.region
+            cache[year] = calendar_for(
+                region.country,
+                range(year - 1, year + 2),
+                weekend_days=region.weekend_days or None,
+            )
+        return cache[year]
 
 
 def original_booking(booking: Booking) -> Booking:
