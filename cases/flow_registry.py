@@ -588,6 +588,11 @@ class Flow:
     outcome_tags: Mapping[str, str] = field(default_factory=dict)
     # Writes a CALL_ATTEMPT event before applying (the follow-up call flow).
     records_call_attempt: bool = False
+    # A gate asks whether something may be created (a revisit, an OOS ticket): the SOP's
+    # refusal there writes nothing and answers 422. Elsewhere a refusal is the answer the
+    # customer or partner was given, and is recorded on the case like any other decision
+    # (its tag, its next steps, e.g. "Post Policy-Service Denial").
+    gate: bool = False
 
     @cached_property
     def parameters(self) -> tuple[InputSpec, ...]:
@@ -782,6 +787,7 @@ def _flows() -> list[Flow]:
                 "prior_revisits_on_issue": F_PRIOR_REVISITS,
             },
             reference=_service_day("service_date"),
+            gate=True,
         ),
         Flow(
             "revisit.scenario_1",
@@ -1083,6 +1089,7 @@ def _flows() -> list[Flow]:
                 "distance_m": F_DISTANCE,
             },
             labels={"distance_m": "Distance to the customer (m)"},
+            gate=True,
         ),
         Flow(
             "oos.partner_visit",

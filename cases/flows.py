@@ -1,7 +1,7 @@
 """Applying SOP decisions to cases: run a flow, carry out its actions once, audit the result.
 
 A flow (cases.flow_registry) is decided by a pure function of policies/ under the policy
-version in force at the flow's reference time. A refused decision writes nothing and is a
+version in force at the flow's reference time. A gate flow's refused decision writes nothing and is a
 PolicyRefusal (422). Any other decision goes through `apply_decision`, the one place that
 turns actions into records (PAF, penalty, refund, bonus, revisit booking, cancellations,
 case transitions and field changes), records the people's next steps, sets the disposition
@@ -276,8 +276,9 @@ def preview_flow(
 def run_flow(
     *, case_id: int, flow: str, inputs: Mapping[str, Any] | None, actor: User | None
 ) -> Decision:
-    """Decide the case with the flow and apply the decision; 422 and nothing written when the
-    SOP refuses, 409 on a resolved or closed case, 400 for bad inputs."""
+    """Decide the case with the flow and apply the decision; 409 on a resolved or closed case,
+    400 for bad inputs. A gate flow's refusal (revisit outside warranty, OOS too far, RWM
+    partner) is a 422 with nothing written; other refusals are recorded as the answer given."""
     return run_flow_recorded(case_id=case_id, flow=flow, inputs=inputs, actor=actor).decision
 
 
@@ -292,7 +293,7 @@ def run_flow_recorded(
         _check_flow_applies(case, entry)
         ctx = FlowContext(case)
         prepared, policy, decision = _decide(entry, ctx, inputs)
-        if decision.refused:
+        if decision.refused and entry.gate:
             raise PolicyRefusal(decision.reason, code=decision.outcome)
         if entry.records_call_attempt:
             _log_call_attempt(case, actor, prepared, ctx, decision)

@@ -103,7 +103,7 @@ STORAGES = {
 }
 # WhiteNoise serves collected files in production; in development and tests runserver/finders
 # serve them and the missing STATIC_ROOT is expected.
-warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
+warnings.filterwarnings("ignore", message="No directory at")
 WHITENOISE_USE_FINDERS = DEBUG
 MEDIA_ROOT = BASE_DIR / ".local" / "media"
 MEDIA_URL = "media/"

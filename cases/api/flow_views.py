@@ -70,7 +70,9 @@ class RunFlowView(_CaseView):
         description=(
             "The body holds the flow's inputs (GET the case's flows for their schema), flat "
             'or under "inputs". 400: field errors. 409: the case is resolved or closed. '
-            "422: the SOP refuses; nothing is written."
+            "422: a gate flow (revisit.create, oos.eligibility) is refused by the SOP; nothing "
+            "is written. Other refusals (e.g. a genuine PAF cannot be reversed) are the answer "
+            'given and are recorded: 200 with "refused": true in the decision.'
         ),
         parameters=[
             OpenApiParameter("flow", OpenApiTypes.STR, OpenApiParameter.PATH, enum=sorted(FLOWS))

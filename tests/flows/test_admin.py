@@ -98,7 +98,7 @@ def test_apply_with_changed_answers_previews_again(agent, scenario_4_case):
     assert not Penalty.objects.exists()
 
 
-def test_a_refusal_is_previewed_and_cannot_be_applied(agent):
+def test_a_refusal_is_previewed_and_recorded_as_the_answer(agent):
     case = case_on("revisit_customer_cancelled")
     data = {
         "pro_discussed_and_denied": "on",
@@ -109,8 +109,7 @@ def test_a_refusal_is_previewed_and_cannot_be_applied(agent):
     response = logged_in(agent).post(sop_url(case, "revisit.scenario_1"), data)
     html = response.content.decode()
     assert "refused" in html and "paf_genuine_not_reversed" in html
-    assert 'name="_apply"' not in html
-    # Forcing Apply anyway: 422, nothing written.
+    assert "Record the refusal" in html
     data = {k: v for k, v in data.items() if k != "_preview"}
     inputs = {
         "pro_discussed_and_denied": True,
@@ -123,6 +122,21 @@ def test_a_refusal_is_previewed_and_cannot_be_applied(agent):
         sop_url(case, "revisit.scenario_1"),
         {**data, "digest": inputs_digest(inputs), "_apply": "1"},
     )
+    assert forced.status_code == 302
+    event = CaseEvent.objects.get(case=case, type="decision")
+    assert event.payload["refused"] is True and "cannot be reversed" in event.reason
+
+
+def test_a_gate_refusal_cannot_be_applied(agent):
+    from tests.flows.conftest import job
+
+    case = case_on("post_service_complaint", job(days_ago=31, status="completed"))
+    url = sop_url(case, "revisit.create")
+    preview = logged_in(agent).post(url, {"_preview": "1"})
+    html = preview.content.decode()
+    assert "revisit_refused_outside_warranty" in html
+    assert 'name="_apply"' not in html
+    forced = logged_in(agent).post(url, {"digest": inputs_digest({}), "_apply": "1"})
     assert forced.status_code == 422
     assert "Nothing was written" in forced.content.decode()
     assert not CaseEvent.objects.filter(case=case, type="decision").exists()

@@ -176,9 +176,9 @@ def test_a_resolved_case_is_409(agent_api):
     assert response.json()["code"] == "case_closed"
 
 
-def test_a_refusal_is_422_and_writes_nothing(agent_api):
+def test_a_refused_answer_is_recorded_with_its_reason(agent_api):
+    """Not a gate: the SOP's "cannot be reversed" is the answer the partner gets, recorded."""
     case = case_on("revisit_customer_cancelled")
-    events = CaseEvent.objects.count()
     response = agent_api.post(
         f"/api/v1/cases/{case.pk}/flows/revisit.scenario_1/",
         {
@@ -190,10 +190,24 @@ def test_a_refusal_is_422_and_writes_nothing(agent_api):
         },
         format="json",
     )
+    assert response.status_code == 200
+    decision = response.json()["decision"]
+    assert decision["outcome"] == "paf_genuine_not_reversed" and decision["refused"] is True
+    assert "cannot be reversed" in decision["reason"]
+    event = CaseEvent.objects.get(case=case, type="decision")
+    assert event.payload["refused"] is True
+    assert "cannot be reversed" in event.reason
+
+
+def test_a_gate_refusal_is_422_and_writes_nothing(agent_api):
+    booking = job(days_ago=31, status="completed")
+    case = case_on("post_service_complaint", booking)
+    events = CaseEvent.objects.count()
+    bookings = Booking.objects.count()
+    response = agent_api.post(f"/api/v1/cases/{case.pk}/flows/revisit.create/", {}, format="json")
     assert response.status_code == 422
-    assert response.json()["code"] == "paf_genuine_not_reversed"
-    assert "cannot be reversed" in response.json()["detail"]
-    assert CaseEvent.objects.count() == events
+    assert response.json()["code"] == "revisit_refused_outside_warranty"
+    assert (CaseEvent.objects.count(), Booking.objects.count()) == (events, bookings)
 
 
 def test_unknown_flow_is_404(agent_api):

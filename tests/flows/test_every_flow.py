@@ -326,18 +326,17 @@ def _(users):
 
 @scenario("pre_services.personal_details_edit")
 def _(users):
-    # Both leaves refuse the edit: a 422 that writes nothing (see test_refusals.py).
+    # Both leaves refuse the edit; the refusal is recorded, and when the partner delivers to
+    # the new address he is paid the changed-address bonus.
     case = case_on("contact_edit")
-    inputs = {"detail": "number", "partner_can_deliver_elsewhere": False}
-    with pytest.raises(PolicyRefusal) as refused:
-        flows.run_flow(
-            case_id=case.pk,
-            flow="pre_services.personal_details_edit",
-            inputs=inputs,
-            actor=users["agent"],
-        )
-    assert refused.value.code == "edit_refused"
-    assert not CaseEvent.objects.filter(case=case, type=EventType.DECISION).exists()
+    decision = flows.run_flow(
+        case_id=case.pk,
+        flow="pre_services.personal_details_edit",
+        inputs={"detail": "number", "partner_can_deliver_elsewhere": False},
+        actor=users["agent"],
+    )
+    assert decision.outcome == "edit_refused" and decision.refused
+    assert CaseEvent.objects.filter(case=case, type=EventType.DECISION).count() == 1
 
 
 @scenario("pre_services.service_enquiry")

@@ -14,7 +14,8 @@ from cases.errors import (
     PolicyRefusal,
     TransitionConflict,
 )
-from cases.models import Case, CaseEvent
+from cases.models import Booking, Case, CaseEvent
+from payouts.models import PartnerAtFault
 from tests.factories import tag_for
 from tests.flows.conftest import case_on, job
 
@@ -33,29 +34,39 @@ def run(case, flow, inputs, actor):
     return flows.run_flow(case_id=case.pk, flow=flow, inputs=inputs, actor=actor)
 
 
-def test_a_refused_decision_writes_nothing(agent):
+def test_a_refused_answer_on_a_case_is_recorded_not_applied_as_money(agent):
     case = case_on("revisit_customer_cancelled")
-    events = CaseEvent.objects.count()
-    with pytest.raises(PolicyRefusal) as refused:
-        run(case, "revisit.scenario_1", SCENARIO_1_GENUINE, agent)
-    assert refused.value.code == "paf_genuine_not_reversed"
-    assert refused.value.http_status == 422
-    assert "cannot be reversed" in refused.value.message
-    assert CaseEvent.objects.count() == events
-    case.refresh_from_db()
-    assert case.disposition is None and case.status == "new"
+    pafs = PartnerAtFault.objects.count()
+    decision = run(case, "revisit.scenario_1", SCENARIO_1_GENUINE, agent)
+    assert decision.outcome == "paf_genuine_not_reversed" and decision.refused
+    assert "cannot be reversed" in decision.reason
+    event = CaseEvent.objects.get(case=case, type="decision")
+    assert event.payload["refused"] is True
+    assert PartnerAtFault.objects.count() == pafs
 
 
-def test_post_warranty_complaint_is_refused(agent):
+def test_a_gate_refusal_writes_nothing(agent):
     case = case_on("post_service_complaint", job(days_ago=31, status="completed"))
+    events = CaseEvent.objects.count()
+    bookings = Booking.objects.count()
     with pytest.raises(PolicyRefusal) as refused:
-        run(
-            case,
-            "l1.status_check_closed",
-            {"complaint": "technician", "customer_agrees": True},
-            agent,
-        )
-    assert refused.value.code == "post_policy_service_denial"
+        run(case, "revisit.create", {}, agent)
+    assert refused.value.code == "revisit_refused_outside_warranty"
+    assert refused.value.http_status == 422
+    assert (CaseEvent.objects.count(), Booking.objects.count()) == (events, bookings)
+
+
+def test_post_warranty_complaint_is_denied_and_tagged(agent):
+    case = case_on("post_service_complaint", job(days_ago=31, status="completed"))
+    decision = run(
+        case,
+        "l1.status_check_closed",
+        {"complaint": "technician", "customer_agrees": True},
+        agent,
+    )
+    assert decision.outcome == "post_policy_service_denial" and decision.refused
+    case.refresh_from_db()
+    assert case.disposition.path == "Inbound >> Enquiry >> Post Policy-Service Denial"
 
 
 @pytest.mark.parametrize("status", ["resolved", "closed"])
