@@ -1,10 +1,11 @@
 """Applying SOP decisions to cases: run a flow, carry out its actions once, audit the result.
 
 A flow (cases.flow_registry) is decided by a pure function of policies/ under the policy
-version in force at the flow's reference time. A gate flow's refused decision writes nothing and is a
-PolicyRefusal (422). Any other decision goes through `apply_decision`, the one place that
-turns actions into records (PAF, penalty, refund, bonus, revisit booking, cancellations,
-case transitions and field changes), records the people's next steps, sets the disposition
+version in force at the flow's reference time. A gate flow's refused decision writes nothing
+and is a PolicyRefusal (422); other refusals are recorded as the answer given. Every other
+decision goes through `apply_decision`, the one place that turns actions into records
+(PAF, penalty, refund, bonus, revisit booking, cancellations, case transitions and field
+changes), records the people's next steps, sets the disposition
 and writes one DECISION event. Record-creating actions are idempotent: running a flow again
 finds what the first run made instead of making it twice.
 """

@@ -8,7 +8,6 @@ import pytest
 from django.utils import timezone
 
 from cases import flows
-from cases.errors import PolicyRefusal
 from cases.flow_registry import FLOWS
 from cases.models import Booking, Case, CaseEvent, EventType
 from payouts.models import PartnerAtFault, Penalty, Refund, ReversalRequest
