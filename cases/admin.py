@@ -34,6 +34,7 @@ from .models import (
     CaseStatus,
     Customer,
     DispositionTag,
+    EventType,
 )
 
 admin.site.site_header = "Casework console"
@@ -383,6 +384,14 @@ class CaseAdmin(admin.ModelAdmin):
             ]
             context["note_form"] = NoteForm()
             context["note_url"] = reverse("admin:cases_case_note", args=[obj.pk])
+            if obj.status not in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
+                context["sop_flows_url"] = reverse("case_flows:list", kwargs={"case_id": obj.pk})
+        if obj is not None and obj.pk:
+            context["decisions"] = list(
+                CaseEvent.objects.filter(case=obj, type=EventType.DECISION)
+                .select_related("actor")
+                .order_by("-at", "-id")[:50]
+            )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     # --- extra views ---

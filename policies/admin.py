@@ -1,8 +1,31 @@
-"""Console page for policy versions: browse them; drafts stay editable, the rest is history."""
+"""Console page for policy versions: supervisors draft a version from the one in force and
+another supervisor activates it; active and retired versions are history and never change."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
 
+from cases import roles
+from cases.errors import DomainError
+
+from . import services
 from .models import PolicyStatus, PolicyVersion
+from .selectors import policy_in_force
+
+
+def parameter_changes(row: PolicyVersion) -> list[dict]:
+    """What a version changes against the version in force at its effective time."""
+    current = policy_in_force(row.effective_from)
+    before = current.params.to_dict()
+    return [
+        {"name": name, "before": before.get(name), "after": value, "against": current.version}
+        for name, value in sorted((row.parameters or {}).items())
+        if before.get(name) != value
+    ]
 
 
 @admin.register(PolicyVersion)
@@ -15,6 +38,7 @@ class PolicyVersionAdmin(admin.ModelAdmin):
     list_per_page = 50
     ordering = ("-effective_from",)
     readonly_fields = ("status", "author", "activated_by", "activated_at", "created_at")
+    change_form_template = "admin/policies/policyversion/change_form.html"
     fieldsets = [
         (None, {"fields": ("version", "status", "effective_from", "change_note")}),
         ("Parameters", {"fields": ("parameters",)}),
@@ -23,6 +47,12 @@ class PolicyVersionAdmin(admin.ModelAdmin):
             {"fields": ("author", "created_at", "activated_by", "activated_at")},
         ),
     ]
+
+    def get_changeform_initial_data(self, request):
+        # A new version starts as a copy of the one in force: change only what must change.
+        initial = super().get_changeform_initial_data(request)
+        initial.setdefault("parameters", policy_in_force(timezone.now()).params.to_dict())
+        return initial
 
     def has_change_permission(self, request, obj=None):
         # Decisions cite active and retired versions by name: those never change.
@@ -37,3 +67,56 @@ class PolicyVersionAdmin(admin.ModelAdmin):
         if not change:
             obj.author = request.user
         super().save_model(request, obj, form, change)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk:
+            context["parameter_changes"] = parameter_changes(obj)
+            context["can_activate"] = (
+                obj.status == PolicyStatus.DRAFT
+                and roles.has_role(request.user, roles.SUPERVISOR)
+                and obj.author_id != request.user.pk
+            )
+            context["activate_url"] = reverse(
+                "admin:policies_policyversion_activate", args=[obj.pk]
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_urls(self):
+        extra = [
+            path(
+                "<int:version_id>/activate/",
+                self.admin_site.admin_view(self.activate_view),
+                name="policies_policyversion_activate",
+            )
+        ]
+        return extra + super().get_urls()
+
+    def activate_view(self, request, version_id: int):
+        """Confirm, then activate through the service (supervisor, never the author)."""
+        row = get_object_or_404(PolicyVersion.objects.select_related("author"), pk=version_id)
+        if not self.has_view_permission(request, row):
+            raise PermissionDenied
+        change_url = reverse("admin:policies_policyversion_change", args=[row.pk])
+        if request.method == "POST":
+            try:
+                services.activate_policy_version(version_id=row.pk, actor=request.user)
+            except DomainError as exc:
+                self.message_user(request, exc.message, messages.ERROR)
+                return HttpResponseRedirect(change_url)
+            self.message_user(
+                request,
+                f"Policy version {row.version} is active; decisions use it from "
+                f"{timezone.localtime(row.effective_from):%Y-%m-%d %H:%M}.",
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Activate policy version {row.version}?",
+            "opts": self.model._meta,
+            "original": row,
+            "row": row,
+            "parameter_changes": parameter_changes(row),
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/policies/policyversion/activate.html", context)

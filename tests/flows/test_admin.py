@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
+from cases import flows
 from cases.admin_flows import inputs_digest
 from cases.models import CaseEvent
 from payouts.models import Penalty
@@ -161,3 +162,22 @@ def test_roles(finance_user, scenario_4_case):
 def test_flows_of_another_kind_are_404(agent, scenario_4_case):
     response = logged_in(agent).get(sop_url(scenario_4_case, "l1.safety_case"))
     assert response.status_code == 404
+
+
+def test_case_page_links_the_flows_and_lists_decisions(agent, scenario_4_case):
+    client = logged_in(agent)
+    page = client.get(f"/admin/cases/case/{scenario_4_case.pk}/change/")
+    html = page.content.decode()
+    assert f"/admin/cases/case/{scenario_4_case.pk}/sop/" in html
+    assert page.context["decisions"] == []
+    flows.run_flow(
+        case_id=scenario_4_case.pk,
+        flow="revisit.scenario_4",
+        inputs={"partner_failure": "no_show"},
+        actor=agent,
+    )
+    page = client.get(f"/admin/cases/case/{scenario_4_case.pk}/change/")
+    decisions = page.context["decisions"]
+    assert len(decisions) == 1
+    assert decisions[0].policy_version == "sop-2026.1"
+    assert "decision-history" in page.content.decode()
