@@ -34,9 +34,9 @@ class ErrorSerializer(serializers.Serializer):
 
 ERRORS = {
     400: OpenApiResponse(
-        description="Field errors. Request validation answers {field: [message, ...]}; a "
-        "business rule (e.g. park without a time, a tag that does not apply) answers "
-        "{code, detail, errors: {field: [message, ...]}}."
+        ErrorSerializer,
+        description='Field errors: {"code": "invalid", "detail": ..., "errors": {field: '
+        "[message, ...]}}, for request validation and business rules alike.",
     ),
     403: OpenApiResponse(ErrorSerializer, description="Your role may not do this."),
     404: OpenApiResponse(ErrorSerializer, description="No such record, or not yours to see."),

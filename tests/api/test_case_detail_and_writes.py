@@ -94,7 +94,7 @@ def test_create_reports_field_errors(agent_client):
         format="json",
     )
     assert response.status_code == 400
-    assert set(response.json()) == {"kind", "channel", "reporter", "subject", "booking"}
+    assert set(response.json()["errors"]) == {"kind", "channel", "reporter", "subject", "booking"}
     assert not Case.objects.exists()
 
 
@@ -214,7 +214,7 @@ def test_patch_bad_values_are_field_errors(agent_client):
         format="json",
     )
     assert response.status_code == 400
-    assert set(response.json()) == {"priority", "assignee", "team"}
+    assert set(response.json()["errors"]) == {"priority", "assignee", "team"}
 
 
 def test_patch_on_a_closed_case_is_a_conflict(agent_client):
@@ -251,7 +251,7 @@ def test_empty_note_is_a_field_error(agent_client):
     case = CaseFactory()
     response = agent_client.post(f"/api/v1/cases/{case.pk}/notes/", {"text": "  "}, format="json")
     assert response.status_code == 400
-    assert "text" in response.json()
+    assert "text" in response.json()["errors"]
 
 
 def test_note_on_a_missing_case_is_404(agent_client):

@@ -57,7 +57,7 @@ def test_filter_on_status(agent_client):
 def test_an_invalid_filter_value_is_a_400_naming_the_filter(agent_client):
     response = agent_client.get("/api/v1/cases/?status=lost&created_after=yesterday")
     assert response.status_code == 400
-    assert set(response.json()) == {"status", "created_after"}
+    assert set(response.json()["errors"]) == {"status", "created_after"}
 
 
 def test_filter_on_assignee_by_id_me_and_none(agent_client, agent, agent2):

@@ -62,7 +62,7 @@ def test_park_with_an_unreadable_time_is_a_field_error(agent_client):
     case = case_in("open")
     response = move(agent_client, case.pk, "park", {"parked_until": "tomorrowish"})
     assert response.status_code == 400
-    assert "parked_until" in response.json()
+    assert "parked_until" in response.json()["errors"]
 
 
 def test_resolve_with_a_tag_path_that_applies(agent_client):

@@ -56,7 +56,7 @@ def test_partner_upsert_reports_field_errors(supervisor_client):
     )
 
     assert response.status_code == 400
-    errors = response.json()
+    errors = response.json()["errors"]
     assert set(errors) == {"city", "rating", "categories", "name"}
     assert "Atlantis" in errors["city"][0]
     assert not Partner.objects.filter(external_id="PX-100").exists()
@@ -116,7 +116,7 @@ def test_customer_fraud_score_above_one_is_a_field_error(supervisor_client):
         format="json",
     )
     assert response.status_code == 400
-    assert list(response.json()) == ["fraud_score"]
+    assert list(response.json()["errors"]) == ["fraud_score"]
 
 
 def test_customer_search_by_phone_and_filter_by_city(supervisor_client):

@@ -405,7 +405,7 @@ def test_oos_request_fields_are_validated(ps_api):
         "/api/v1/oos-tickets/", {"booking": 1, "latitude": "95", "longitude": "0"}, format="json"
     )
     assert response.status_code == 400
-    assert {"latitude", "images"} <= set(response.json())
+    assert {"latitude", "images"} <= set(response.json()["errors"])
 
 
 def test_scenario_4_paf_is_visible_to_payouts(agent_api):

@@ -163,7 +163,7 @@ def test_partner_logs_a_reversal_request_for_its_own_paf_only():
     refused = client.post(
         f"{API}/reversal-requests/", {"kind": "paf_penalty", "paf": theirs.pk}, format="json"
     )
-    assert refused.status_code == 400 and "paf" in refused.json()
+    assert refused.status_code == 400 and "paf" in refused.json()["errors"]
     approve = client.post(
         f"{API}/reversal-requests/{body['id']}/approve/", {"reason": "me"}, format="json"
     )
@@ -232,7 +232,7 @@ def test_bad_refund_amounts_are_field_errors(agent, amount):
         {"booking": BookingFactory().pk, "reason": "other", "amount": amount},
         format="json",
     )
-    assert response.status_code == 400 and "amount" in response.json()
+    assert response.status_code == 400 and "amount" in response.json()["errors"]
 
 
 def test_refund_requester_cannot_approve_it(finance_user):
