@@ -388,7 +388,7 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
 
 @admin.register(PayoutRunEntry)
 class PayoutRunEntryAdmin(ReadOnlyAdmin):
-    list_display = ("id", "run", "entry")
+    list_display = ("entry", "run")
     list_filter = ("run__state",)
     search_fields = ("=run__id", "=entry__id", "=entry__idempotency_key")
     list_select_related = ("run", "entry")

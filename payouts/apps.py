@@ -5,3 +5,4 @@ from django.apps import AppConfig
 
 class PayoutsConfig(AppConfig):
     name = "payouts"
+    verbose_name = "Partner payouts"

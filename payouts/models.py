@@ -533,13 +533,18 @@ class PayoutRun(ConcurrentTransitionMixin, models.Model):
 
 
 class PayoutRunEntry(models.Model):
-    """Run membership of a ledger entry. UNIQUE(entry): an entry is paid in one run only.
+    """Run membership of a ledger entry. The entry is the key (UNIQUE): it is paid in one run
+    only, whatever races happen.
 
     Kept apart from LedgerEntry so the ledger stays append-only while runs take entries.
     """
 
+    # The entry is the primary key: unique by construction, and one index fewer to maintain
+    # when a run links two million entries.
+    entry = models.OneToOneField(
+        LedgerEntry, on_delete=models.PROTECT, primary_key=True, related_name="run_link"
+    )
     run = models.ForeignKey(PayoutRun, on_delete=models.CASCADE, related_name="entry_links")
-    entry = models.OneToOneField(LedgerEntry, on_delete=models.PROTECT, related_name="run_link")
 
     class Meta:
         verbose_name = "payout run entry"

@@ -792,9 +792,9 @@ def compute_payout_run(
     """Compute (or recompute) a run, set-based in SQL, in committed partner batches.
 
     Steps: schedule the region's pending penalties (their deduction entries are written once);
-    then per batch of partners, link every entry up to the cutoff that no run holds yet
-    (INSERT ... SELECT ... ON CONFLICT (entry) DO NOTHING) and insert one line per partner
-    with sums by kind plus the previous run's carried-forward negative net.
+    then per batch of partners, one statement links every entry up to the cutoff that no run
+    holds yet (INSERT ... SELECT ... ON CONFLICT (entry) DO NOTHING) and inserts one line per
+    partner with sums by kind plus the previous run's carried-forward negative net.
 
     Safe to repeat and to race: an advisory lock lets one connection compute a run at a time
     (others return None at once); a task (task_id given) that was superseded by a newer
@@ -841,8 +841,7 @@ def compute_payout_run(
                 _advance(run.pk)
             for low, high in bounds:
                 with transaction.atomic():
-                    _link_entries(scope, low, high)
-                    _insert_lines(scope, low, high)
+                    _take_batch(scope, low, high)
                     _advance(run.pk)
             with transaction.atomic():
                 run = _lock(PayoutRun, run_id)
@@ -912,53 +911,48 @@ def _range_sql(column: str, high: int | None) -> str:
     return f"{column} > %(low)s" + ("" if high is None else f" AND {column} <= %(high)s")
 
 
-def _link_entries(scope: _Scope, low: int, high: int | None) -> None:
+def _take_batch(scope: _Scope, low: int, high: int | None) -> None:
+    """One statement per batch of partners: link every free entry up to the cutoff to the run
+    (ON CONFLICT (entry) DO NOTHING: an entry another run took meanwhile stays there), then
+    insert one line per partner from what was actually linked (RETURNING), plus what the
+    previous paid run carried forward (a partner with only a carried debt gets a line too).
+    """
     with connection.cursor() as cur:
+        # The anti-join probes the unique index on entry_id. Without this the planner, when
+        # the link table's statistics are stale (a first run, a big batch since the last
+        # ANALYZE), may rescan the table per ledger row while this very statement grows it:
+        # quadratic. Index probes cost the same at any table size. Scoped to this transaction.
+        cur.execute("SET LOCAL enable_seqscan = off")
         cur.execute(
             f"""
-            INSERT INTO payouts_payoutrunentry (run_id, entry_id)
-            SELECT %(run)s, e.id
-              FROM payouts_ledgerentry e
-              JOIN partners_partner pa ON pa.id = e.partner_id
-              JOIN partners_city c ON c.id = pa.city_id
-             WHERE c.region_id = %(region)s
-               AND {_range_sql("e.partner_id", high)}
-               AND e.currency = %(currency)s
-               AND e.kind <> 'payout'
-               AND e.occurred_at < %(cutoff)s
-               AND NOT EXISTS (
-                   SELECT 1 FROM payouts_payoutrunentry taken WHERE taken.entry_id = e.id)
-            ON CONFLICT (entry_id) DO NOTHING
-            """,
-            {
-                "run": scope.run_id,
-                "region": scope.region_id,
-                "currency": scope.currency,
-                "cutoff": scope.cutoff,
-                "low": low,
-                "high": high,
-            },
-        )
-
-
-def _insert_lines(scope: _Scope, low: int, high: int | None) -> None:
-    """One line per partner of the batch: sums of the run's entries by kind, plus what the
-    previous paid run carried forward (a partner with only a carried debt gets a line too)."""
-    with connection.cursor() as cur:
-        cur.execute(
-            f"""
-            WITH sums AS (
-                SELECT e.partner_id,
-                       COALESCE(SUM(e.amount) FILTER (WHERE e.kind = 'earning'), 0) AS earnings,
-                       COALESCE(SUM(e.amount) FILTER (
-                           WHERE e.kind IN ('penalty_deduction', 'recovery')), 0) AS deductions,
-                       COALESCE(SUM(e.amount) FILTER (WHERE e.kind = 'bonus'), 0) AS bonuses,
-                       COALESCE(SUM(e.amount) FILTER (WHERE e.kind = 'reversal'), 0) AS reversals,
+            WITH candidates AS MATERIALIZED (
+                SELECT e.id, e.partner_id, e.kind, e.amount
+                  FROM payouts_ledgerentry e
+                  JOIN partners_partner pa ON pa.id = e.partner_id
+                  JOIN partners_city c ON c.id = pa.city_id
+                 WHERE c.region_id = %(region)s
+                   AND {_range_sql("pa.id", high)}
+                   AND {_range_sql("e.partner_id", high)}
+                   AND e.currency = %(currency)s
+                   AND e.kind <> 'payout'
+                   AND e.occurred_at < %(cutoff)s
+                   AND NOT EXISTS (
+                       SELECT 1 FROM payouts_payoutrunentry taken WHERE taken.entry_id = e.id)
+            ), linked AS (
+                INSERT INTO payouts_payoutrunentry (run_id, entry_id)
+                SELECT %(run)s, id FROM candidates
+                ON CONFLICT (entry_id) DO NOTHING
+                RETURNING entry_id
+            ), sums AS (
+                SELECT c.partner_id,
+                       COALESCE(SUM(c.amount) FILTER (WHERE c.kind = 'earning'), 0) AS earnings,
+                       COALESCE(SUM(c.amount) FILTER (
+                           WHERE c.kind IN ('penalty_deduction', 'recovery')), 0) AS deductions,
+                       COALESCE(SUM(c.amount) FILTER (WHERE c.kind = 'bonus'), 0) AS bonuses,
+                       COALESCE(SUM(c.amount) FILTER (WHERE c.kind = 'reversal'), 0) AS reversals,
                        COUNT(*) AS entry_count
-                  FROM payouts_payoutrunentry re
-                  JOIN payouts_ledgerentry e ON e.id = re.entry_id
-                 WHERE re.run_id = %(run)s AND {_range_sql("e.partner_id", high)}
-                 GROUP BY e.partner_id
+                  FROM candidates c JOIN linked l ON l.entry_id = c.id
+                 GROUP BY c.partner_id
             ), carried AS (
                 SELECT partner_id, carried_forward_out AS amount
                   FROM payouts_payoutline
@@ -983,8 +977,17 @@ def _insert_lines(scope: _Scope, low: int, high: int | None) -> None:
                    entry_count
               FROM totals
             """,
-            {"run": scope.run_id, "previous": scope.previous_run_id, "low": low, "high": high},
+            {
+                "run": scope.run_id,
+                "region": scope.region_id,
+                "currency": scope.currency,
+                "cutoff": scope.cutoff,
+                "previous": scope.previous_run_id,
+                "low": low,
+                "high": high,
+            },
         )
+        cur.execute("SET LOCAL enable_seqscan TO DEFAULT")
 
 
 def approve_run(*, run_id: int, actor: User) -> PayoutRun:
