@@ -31,6 +31,7 @@ from cases.errors import (
 from cases.models import Booking, BookingStatus, Case
 from partners.models import Partner, Region
 from policies.parameters import Policy
+from policies.revisits import decide_paf_reversal_request
 from policies.selectors import policy_in_force
 
 from .models import (
@@ -63,13 +64,6 @@ REFUND_REQUESTERS = (roles.AGENT, roles.FINANCE, roles.SUPERVISOR)
 RUN_OPERATORS = (roles.FINANCE, roles.SUPERVISOR)
 RUN_APPROVERS = (roles.FINANCE,)
 BONUS_GRANTERS = (roles.AGENT, roles.PARTNER_SUPPORT, roles.SUPERVISOR)
-
-# Revisit SOP, scenarios 1 and 4: what the partner is told when a genuine PAF stands.
-GENUINE_PAF_REFUSAL = (
-    "This PAF cannot be reversed because the customer faced a bad experience due to the "
-    "partner (revisit SOP: a genuine PAF stands; only a not-genuine PAF goes on the PAF and "
-    "penalty reversal form)."
-)
 
 # Partners per compute batch: one committed transaction (and one progress step) each.
 PARTNER_BATCH = 5000
@@ -132,6 +126,14 @@ def _lock(model: type, pk: int, *related: str):
 
 def _policy(at: datetime | None = None) -> Policy:
     return policy_in_force(at or timezone.now())
+
+
+def _refuse_genuine_paf(paf: PartnerAtFault, policy: Policy) -> None:
+    """Revisit SOP (scenarios 1 and 4): a genuine PAF stands; only a not-genuine one goes on
+    the PAF and penalty reversal form. The decision is the policy module's."""
+    decision = decide_paf_reversal_request(paf_genuine=paf.state == PafState.GENUINE, policy=policy)
+    if decision.refused:
+        raise PolicyRefusal(f"PAF #{paf.pk}: {decision.reason}", code="genuine_paf")
 
 
 def post_entry(
@@ -466,8 +468,7 @@ def submit_reversal_request(
             raise NotPermitted("A partner may ask to reverse only its own records.")
         policy = _policy()
         if paf is not None and kind == ReversalKind.PAF_PENALTY:
-            if paf.state == PafState.GENUINE:
-                raise PolicyRefusal(GENUINE_PAF_REFUSAL, code="genuine_paf")
+            _refuse_genuine_paf(paf, policy)
             if paf.state == PafState.REVERSED:
                 raise TransitionConflict(f"PAF #{paf.pk} is already reversed.")
         try:
@@ -532,8 +533,7 @@ def approve_reversal_request(*, request_id: int, actor: User, reason: str) -> Re
 
 def _reverse_paf(paf_id: int, *, actor: User, reason: str, policy: Policy) -> None:
     paf = _lock(PartnerAtFault, paf_id)
-    if paf.state == PafState.GENUINE:
-        raise PolicyRefusal(GENUINE_PAF_REFUSAL, code="genuine_paf")
+    _refuse_genuine_paf(paf, policy)
     now = timezone.now()
     if paf.state == PafState.PENDING_REVIEW:
         # Approving the form is the review: the PAF was not genuine.
