@@ -1,16 +1,9 @@
 """Fixtures for the payouts tests: partner users and API clients per role."""
 
 import pytest
-from django.db.migrations.state import AppConfigStub
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
-
-# cases/migrations/0003_role_groups.py (since 0f8b4bd) reads app_config.models_module, which
-# the historical AppConfigStub never sets, so a fresh test database fails to migrate. Until
-# that migration is fixed, give the stub the attribute's default (None, as AppConfig has).
-if not hasattr(AppConfigStub, "models_module"):
-    AppConfigStub.models_module = None
 
 
 def client_for(user) -> APIClient:
