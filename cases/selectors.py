@@ -80,12 +80,40 @@ def cases_visible_to(user: User | None) -> QuerySet[Case]:
     return Case.objects.none()
 
 
+# Exactly the columns the queue shows: narrower rows, and no model instances for relations
+# beyond the four names.
+CASE_LIST_COLUMNS = (
+    "id",
+    "kind",
+    "status",
+    "priority",
+    "team",
+    "channel",
+    "reporter",
+    "subject",
+    "city_id",
+    "city__name",
+    "assignee_id",
+    "assignee__username",
+    "partner_id",
+    "partner__name",
+    "booking_id",
+    "booking__external_id",
+    "booking__status",  # the booking model reads its FSM state when loaded
+    "customer_id",
+    "due_at",
+    "parked_until",
+    "created_at",
+    "updated_at",
+)
+
+
 def case_list(*, user: User | None) -> QuerySet[Case]:
     """The queue: one query per page whatever its size, ordered by -id for the cursor."""
     return (
         cases_visible_to(user)
-        .select_related("city", "assignee", "partner", "booking", "customer")
-        .defer("description")
+        .select_related("city", "assignee", "partner", "booking")
+        .only(*CASE_LIST_COLUMNS)
         .order_by("-id")
     )
 

@@ -18,6 +18,15 @@ from .catalog import CaseKind, default_team
 from .errors import InvalidInput, NotFoundError, NotPermitted, TransitionConflict
 from .models import Booking, Case, CaseEvent, CaseStatus, DispositionTag, EventType
 
+# What a transition may change: saving only these keeps the UPDATE narrow.
+TRANSITION_FIELDS = (
+    "status",
+    "parked_until",
+    "disposition",
+    "resolved_at",
+    "closed_at",
+    "updated_at",
+)
 EDITABLE_FIELDS = ("assignee", "priority", "team", "due_at", "subject", "description")
 
 
@@ -205,7 +214,7 @@ def transition_case(
         except TransitionNotAllowed as exc:
             raise TransitionConflict(str(exc)) from exc
         try:
-            case.save()
+            case.save(update_fields=TRANSITION_FIELDS)
         except ConcurrentTransition as exc:  # defence in depth next to the row lock
             raise TransitionConflict(str(exc), code="stale_state") from exc
         _log(

@@ -1,11 +1,47 @@
 """Reads of policy versions: which one is in force at a given time."""
 
+from __future__ import annotations
+
+import threading
+import time
 from datetime import datetime
 
 from django.utils import timezone
 
 from .models import PolicyStatus, PolicyVersion
 from .parameters import DEFAULT_POLICY, Policy, PolicyParameters
+
+# Active versions change rarely and every transition asks for one, so each process keeps
+# them for a few seconds. A save in this process clears the cache at once; another process
+# sees an activation within CACHE_SECONDS. Versions take effect at their effective_from,
+# which an activation sets ahead of time, so the delay never changes a decision's version.
+CACHE_SECONDS = 10.0
+_lock = threading.Lock()
+_cache: tuple[float, tuple[tuple[datetime, Policy], ...]] | None = None
+
+
+def clear_policy_cache() -> None:
+    global _cache
+    with _lock:
+        _cache = None
+
+
+def _active_versions() -> tuple[tuple[datetime, Policy], ...]:
+    global _cache
+    now = time.monotonic()
+    cached = _cache
+    if cached is not None and now - cached[0] < CACHE_SECONDS:
+        return cached[1]
+    rows = PolicyVersion.objects.filter(status=PolicyStatus.ACTIVE).order_by("-effective_from")
+    versions = tuple(
+        (effective_from, Policy(version=version, params=PolicyParameters.from_dict(parameters)))
+        for effective_from, version, parameters in rows.values_list(
+            "effective_from", "version", "parameters"
+        )
+    )
+    with _lock:
+        _cache = (now, versions)
+    return versions
 
 
 def policy_in_force(at: datetime | None = None) -> Policy:
@@ -14,13 +50,7 @@ def policy_in_force(at: datetime | None = None) -> Policy:
     Falls back to the SOP defaults only when no version was ever activated (fresh database).
     """
     at = at or timezone.now()
-    row = (
-        PolicyVersion.objects.filter(status=PolicyStatus.ACTIVE, effective_from__lte=at)
-        .order_by("-effective_from")
-        .values_list("version", "parameters")
-        .first()
-    )
-    if row is None:
-        return DEFAULT_POLICY
-    version, parameters = row
-    return Policy(version=version, params=PolicyParameters.from_dict(parameters))
+    for effective_from, policy in _active_versions():
+        if effective_from <= at:
+            return policy
+    return DEFAULT_POLICY

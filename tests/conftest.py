@@ -53,6 +53,17 @@ def supervisor_client(supervisor):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_policy_cache():
+    """Each test sees the policy versions of its own database state (a rolled-back test may
+    have cached a version that no longer exists)."""
+    from policies.selectors import clear_policy_cache
+
+    clear_policy_cache()
+    yield
+    clear_policy_cache()
+
+
+@pytest.fixture(autouse=True)
 def django_db_serialized_rollback():
     """Transactional tests (live server, two-connection races) flush every table afterwards;
     asking for serialized rollback everywhere puts the seeded cities, tags and role groups

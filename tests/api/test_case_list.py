@@ -186,3 +186,29 @@ def test_a_numeric_external_id_filter_matches_the_external_id_first(agent_client
     target.partner.external_id = str(decoy.partner_id)
     target.partner.save()
     assert ids(agent_client, f"partner={decoy.partner_id}") == [target.pk]
+
+
+def test_fast_list_rendering_matches_drf_field_by_field(agent_client):
+    """The queue renders rows directly; it must stay identical to the declared fields."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cases.api.serializers import CaseListSerializer
+    from cases.selectors import case_list
+    from tests.cases.helpers import case_in
+    from tests.factories import CaseFactory, UserFactory
+
+    assigned = CaseFactory(
+        assignee=UserFactory(username="assignee-x", role="agent"),
+        due_at=timezone.now() - timedelta(hours=1),
+    )
+    bare = CaseFactory(booking=None, partner=None, customer=None)
+    parked = case_in("parked")
+    rows = case_list(user=agent_client.handler._force_user).filter(
+        pk__in=[assigned.pk, bare.pk, parked.pk]
+    )
+    serializer = CaseListSerializer()
+    for case in rows:
+        assert serializer.to_representation(case) == serializer.field_by_field(case)
+    assert set(CaseListSerializer().fields) == set(serializer.to_representation(rows[0]))
