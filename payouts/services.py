@@ -1033,7 +1033,7 @@ def export_run(*, run_id: int, actor: User) -> tuple[PayoutRun, Iterator[tuple[s
             .values_list("partner__external_id", "partner__name", "partner__phone", "net")
         )
         for external_id, name, phone, net in lines.iterator(chunk_size=2000):
-            yield (external_id, _cell(name), phone, run.currency, f"{net:.2f}")
+            yield (_cell(external_id), _cell(name), phone, run.currency, f"{net:.2f}")
 
     return run, rows()
 
