@@ -53,7 +53,7 @@ def _err(description: str) -> OpenApiResponse:
 
 
 ERRORS = {
-    400: OpenApiResponse(description="Field errors: {field: [message, ...]}."),
+    400: _err("Field errors: {code: invalid, detail, errors: {field: [message, ...]}}."),
     403: _err("Your role may not do this (nobody decides their own request)."),
     404: _err("No such record, or not yours to see."),
     409: _err("The record's state does not allow it (e.g. decided already)."),
