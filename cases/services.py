@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from datetime import datetime
 from typing import Any
 
@@ -30,12 +32,13 @@ TRANSITION_FIELDS = (
 EDITABLE_FIELDS = ("assignee", "priority", "team", "due_at", "subject", "description")
 
 
-def transition_names() -> list[str]:
-    """Every transition of the case state machine, in declaration order."""
+@functools.cache
+def transition_names() -> tuple[str, ...]:
+    """Every transition of the case state machine, in declaration order (fixed at import)."""
     seen: dict[str, None] = {}
     for t in Case._meta.get_field("status").get_all_transitions(Case):
         seen.setdefault(t.name, None)
-    return list(seen)
+    return tuple(seen)
 
 
 def transition_sources(name: str) -> list[str]:
@@ -130,11 +133,9 @@ def create_case(
 
 def _lock(case_id: int) -> Case:
     try:
-        return (
-            Case.objects.select_for_update(of=("self",))
-            .select_related("disposition")
-            .get(pk=case_id)
-        )
+        # No joins: the lock is on the hot path of every transition, and the disposition
+        # is only read when resolving, where the caller sets it.
+        return Case.objects.select_for_update().get(pk=case_id)
     except Case.DoesNotExist:
         raise NotFoundError(f"Case {case_id} does not exist.") from None
 
