@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-
 from datetime import datetime
 from typing import Any
 

@@ -77,6 +77,7 @@ SEED_MIGRATIONS = [
     ("cases.migrations.0002_seed_taxonomy", "load"),
     ("cases.migrations.0003_role_groups", "create_groups"),
     ("policies.migrations.0002_default_version", "create"),
+    ("payouts.migrations.0002_role_permissions", "grant"),
 ]
 
 
