@@ -427,6 +427,49 @@ def transitions(count: int, city: City, actor: User, *, profile_cases: int) -> d
     return result
 
 
+def _parallel_child(ids: list[int], actor_id: int, barrier, out) -> None:
+    # A forked child: the parent closed its connections, so this opens its own.
+    actor = User.objects.get(pk=actor_id)
+    barrier.wait()
+    started = time.perf_counter()
+    done = run_cycles(ids, actor)
+    out.put((done, started, time.perf_counter()))
+
+
+def parallel_transitions(count: int, city: City, actor: User, processes: int) -> dict:
+    """The same cycles in `processes` processes at once, each on its own connection and its
+    own cases, as a deployment's web and worker processes would: transitions/s overall."""
+    import multiprocessing
+
+    from django.db import connections
+
+    ids = fresh_cases(count, city, actor)
+    chunks = [ids[i::processes] for i in range(processes)]
+    connections.close_all()
+    ctx = multiprocessing.get_context("fork")
+    barrier, out = ctx.Barrier(processes), ctx.Queue()
+    children = [
+        ctx.Process(target=_parallel_child, args=(chunk, actor.pk, barrier, out))
+        for chunk in chunks
+    ]
+    for child in children:
+        child.start()
+    finished = [out.get(timeout=600) for _ in children]
+    for child in children:
+        child.join()
+    done = sum(n for n, _, _ in finished)
+    elapsed = max(end for _, _, end in finished) - min(start for _, start, _ in finished)
+    result = {
+        "processes": processes,
+        "transitions": done,
+        "seconds": elapsed,
+        "per_second": done / elapsed,
+    }
+    log(f"  {processes} processes: {done} transitions in {elapsed:.2f} s = {done / elapsed:,.0f}/s")
+    retire(ids, actor)
+    return result
+
+
 def profile_summary(profiler: cProfile.Profile, transitions_done: int, elapsed: float) -> dict:
     stream = io.StringIO()
     stats = pstats.Stats(profiler, stream=stream)
@@ -529,6 +572,16 @@ def write_results(path: Path, r: dict) -> None:
                 f"{tr['per_second']:,.0f} /s ({tr['ms_each']:.2f} ms each)",
                 f">= {TARGETS['transitions_per_s']:,.0f} /s",
                 verdict(tr["per_second"] >= TARGETS["transitions_per_s"]),
+            )
+        )
+    par = r.get("parallel_transitions")
+    if par:
+        rows.append(
+            (
+                f"Transitions through services.transition_case, {par['processes']} processes",
+                f"{par['per_second']:,.0f} /s",
+                f">= {TARGETS['transitions_per_s']:,.0f} /s",
+                verdict(par["per_second"] >= TARGETS["transitions_per_s"]),
             )
         )
     if gen:
@@ -768,6 +821,12 @@ def main() -> None:
             City.objects.get(name=args.transition_city),
             user,
             profile_cases=args.profile_cases,
+        )
+        results["parallel_transitions"] = parallel_transitions(
+            args.transition_cases,
+            City.objects.get(name=args.transition_city),
+            user,
+            processes=os.cpu_count() or 2,
         )
     write_results(Path(args.results), results)
     log(f"Wrote {args.results}")

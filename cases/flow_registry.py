@@ -1065,7 +1065,7 @@ def _flows() -> list[Flow]:
         ),
         Flow(
             "pre_services.ob_form",
-            "OB form: 24 h TAT, park until the e-mail arrives",
+            "OB form: reply TAT, park until the e-mail arrives",
             Sop.PRE_SERVICES,
             (K.OB_FORM,),
             pre_services.decide_ob_form,
@@ -1079,7 +1079,7 @@ def _flows() -> list[Flow]:
     oos_flows = [
         Flow(
             "oos.eligibility",
-            "OOS ticket: RWM, 500 m and image checks",
+            "OOS ticket: RWM, radius and image checks",
             Sop.OOS,
             (K.OUT_OF_SCOPE,),
             oos.decide_oos_eligibility,
@@ -1199,7 +1199,7 @@ def _flows() -> list[Flow]:
         ),
         Flow(
             "follow_up.reopen",
-            "Reopen after 30 days waiting on customer",
+            "Reopen after the waiting-on-customer period",
             Sop.FOLLOW_UP,
             FOLLOW_UP_KINDS,
             followups.may_reopen,
