@@ -52,9 +52,9 @@ def test_two_agents_racing_one_transition_one_wins(attempt, agent, agent2):
     assert CaseEvent.objects.filter(case=case, type=EventType.TRANSITION).count() == 1
 
 
-def test_second_agent_waits_for_the_lock_then_sees_the_new_state(agent, agent2):
-    """Connection A holds the row lock and moves the case; B blocks, then gets a conflict."""
-    case = case_in("open")
+def _a_holds_the_lock_while_b_acts(case, a_move, b_act) -> dict:
+    """Connection A locks the case row, lets B start and reach the lock, then makes its move
+    and commits; B (its own connection) runs `b_act` meanwhile. Returns both outcomes."""
     results: dict = {}
     a_locked = threading.Event()
     b_started = threading.Event()
@@ -67,18 +67,27 @@ def test_second_agent_waits_for_the_lock_then_sees_the_new_state(agent, agent2):
             # Give B time to reach the lock and block on it while A still holds it.
             with connection.cursor() as cur:
                 cur.execute("SELECT pg_sleep(0.5)")
-            return services.transition_case(case_id=case.pk, name="mark_pending", actor=agent)
+            return a_move()
 
     def agent_b():
         a_locked.wait(timeout=10)
         b_started.set()
-        return services.transition_case(case_id=case.pk, name="wait_on_customer", actor=agent2)
+        return b_act()
 
-    ta = _in_thread(agent_a, results, "a")
-    tb = _in_thread(agent_b, results, "b")
-    ta.join(timeout=30)
-    tb.join(timeout=30)
+    threads = [_in_thread(agent_a, results, "a"), _in_thread(agent_b, results, "b")]
+    for t in threads:
+        t.join(timeout=30)
+    return results
 
+
+def test_second_agent_waits_for_the_lock_then_acts_on_the_new_state(agent, agent2):
+    """B blocks on A's row lock and, once A commits, decides on the state A left."""
+    case = case_in("open")
+    results = _a_holds_the_lock_while_b_acts(
+        case,
+        lambda: services.transition_case(case_id=case.pk, name="mark_pending", actor=agent),
+        lambda: services.transition_case(case_id=case.pk, name="wait_on_customer", actor=agent2),
+    )
     assert isinstance(results["a"], Case) and results["a"].status == "pending"
     # B re-read the row after A committed: pending → waiting_on_customer is legal, so B
     # succeeds on the fresh state instead of overwriting it blindly.
@@ -92,31 +101,14 @@ def test_second_agent_waits_for_the_lock_then_sees_the_new_state(agent, agent2):
 
 def test_locked_loser_gets_conflict_when_new_state_forbids_its_move(agent, agent2):
     case = case_in("open")
-    results: dict = {}
-    a_locked = threading.Event()
-    b_started = threading.Event()
-
-    def agent_a():
-        with transaction.atomic():
-            Case.objects.select_for_update().get(pk=case.pk)
-            a_locked.set()
-            b_started.wait(timeout=10)
-            with connection.cursor() as cur:
-                cur.execute("SELECT pg_sleep(0.5)")
-            return services.transition_case(case_id=case.pk, name="mark_pending", actor=agent)
-
-    def agent_b():
-        a_locked.wait(timeout=10)
-        b_started.set()
+    results = _a_holds_the_lock_while_b_acts(
+        case,
+        lambda: services.transition_case(case_id=case.pk, name="mark_pending", actor=agent),
         # B read "open" on the page; by the time the lock frees the case is pending.
-        return services.transition_case(
+        lambda: services.transition_case(
             case_id=case.pk, name="mark_pending", actor=agent2, expected_status="open"
-        )
-
-    ta = _in_thread(agent_a, results, "a")
-    tb = _in_thread(agent_b, results, "b")
-    ta.join(timeout=30)
-    tb.join(timeout=30)
+        ),
+    )
     assert isinstance(results["a"], Case)
     assert isinstance(results["b"], TransitionConflict)
     assert CaseEvent.objects.filter(case=case, type=EventType.TRANSITION).count() == 1
