@@ -131,6 +131,18 @@ def _decide_in_bulk(
     return TemplateResponse(request, "admin/payouts/confirm_decision.html", context)
 
 
+class ServiceCreatedAdmin(admin.ModelAdmin):
+    """Rows added through a service (save_model calls it): its refusal is a message on the
+    add page, and nothing is written."""
+
+    def add_view(self, request, form_url="", extra_context=None):
+        try:
+            return super().add_view(request, form_url, extra_context)
+        except DomainError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return HttpResponseRedirect(request.path)
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Records only services write (the ledger, run membership and lines)."""
 
@@ -176,7 +188,7 @@ class PafAddForm(forms.ModelForm):
 
 
 @admin.register(PartnerAtFault)
-class PartnerAtFaultAdmin(admin.ModelAdmin):
+class PartnerAtFaultAdmin(ServiceCreatedAdmin):
     list_display = (
         "id",
         "partner",
@@ -224,13 +236,6 @@ class PartnerAtFaultAdmin(admin.ModelAdmin):
         )
         obj.pk = paf.pk
         obj._state.adding = False
-
-    def add_view(self, request, form_url="", extra_context=None):
-        try:
-            return super().add_view(request, form_url, extra_context)
-        except DomainError as exc:
-            self.message_user(request, exc.message, messages.ERROR)
-            return HttpResponseRedirect(request.path)
 
     @admin.display(description="penalty")
     def penalty_amount(self, paf: PartnerAtFault) -> str:
@@ -447,7 +452,7 @@ class ReversalRequestAddForm(forms.ModelForm):
 
 
 @admin.register(ReversalRequest)
-class ReversalRequestAdmin(admin.ModelAdmin):
+class ReversalRequestAdmin(ServiceCreatedAdmin):
     list_display = (
         "id",
         "requested_at",
@@ -509,13 +514,6 @@ class ReversalRequestAdmin(admin.ModelAdmin):
         )
         obj.pk = created.pk
         obj._state.adding = False
-
-    def add_view(self, request, form_url="", extra_context=None):
-        try:
-            return super().add_view(request, form_url, extra_context)
-        except DomainError as exc:
-            self.message_user(request, exc.message, messages.ERROR)
-            return HttpResponseRedirect(request.path)
 
     @admin.display(description="evidence")
     def evidence_summary(self, request_obj: ReversalRequest) -> str:
@@ -628,7 +626,7 @@ class RefundAddForm(forms.ModelForm):
 
 
 @admin.register(Refund)
-class RefundAdmin(admin.ModelAdmin):
+class RefundAdmin(ServiceCreatedAdmin):
     list_display = (
         "id",
         "requested_at",
@@ -681,13 +679,6 @@ class RefundAdmin(admin.ModelAdmin):
         )
         obj.pk = created.pk
         obj._state.adding = False
-
-    def add_view(self, request, form_url="", extra_context=None):
-        try:
-            return super().add_view(request, form_url, extra_context)
-        except DomainError as exc:
-            self.message_user(request, exc.message, messages.ERROR)
-            return HttpResponseRedirect(request.path)
 
     def _describe(self, r: Refund) -> str:
         recover = " · recovered from the partner" if r.deduct_from_partner else ""
@@ -752,7 +743,7 @@ class PayoutRunAddForm(forms.ModelForm):
 
 
 @admin.register(PayoutRun)
-class PayoutRunAdmin(admin.ModelAdmin):
+class PayoutRunAdmin(ServiceCreatedAdmin):
     list_display = (
         "id",
         "region",
@@ -802,13 +793,6 @@ class PayoutRunAdmin(admin.ModelAdmin):
         )
         obj.pk = created.pk
         obj._state.adding = False
-
-    def add_view(self, request, form_url="", extra_context=None):
-        try:
-            return super().add_view(request, form_url, extra_context)
-        except DomainError as exc:
-            self.message_user(request, exc.message, messages.ERROR)
-            return HttpResponseRedirect(request.path)
 
     @admin.display(description="progress")
     def progress(self, run: PayoutRun) -> str:
