@@ -4,6 +4,10 @@
 transitions and cases are created and moved only through `cases.services`, so the audit trail
 of the demo reads like the real thing. The tables below (cities, SKUs, what customers say) are
 shared with the bulk generator `generate_load`.
+
+The payouts part (end of the module) is added once on top, also to a database that holds the
+demo world from before it existed: partner money made through `payouts.services` and the SOP
+flows, so the payouts acceptance can be walked on the demo data.
 """
 
 from __future__ import annotations
@@ -13,16 +17,43 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import Group, User
 from django.db import transaction
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from faker import Faker
 
-from partners.models import CalendarSlot, City, LineOfBusiness, Partner, Programme, SlotStatus
+from partners.models import (
+    CalendarSlot,
+    City,
+    LineOfBusiness,
+    Partner,
+    Programme,
+    Region,
+    SlotStatus,
+)
+from payouts import services as payouts
+from payouts.models import (
+    EntryKind,
+    LedgerEntry,
+    PafState,
+    PartnerAtFault,
+    PayoutRun,
+    Penalty,
+    PenaltyState,
+    Refund,
+    ReversalKind,
+    ReversalRequest,
+    ReversalState,
+    RunState,
+)
+from policies.decision import Decision
+from policies.selectors import policy_in_force
 
-from . import roles, services
+from . import booking_services, flows, roles, services
 from .catalog import CaseKind, Team, default_team
 from .models import (
     Booking,
@@ -30,6 +61,7 @@ from .models import (
     BookingStatus,
     CancellationCode,
     CancelledBy,
+    Case,
     CaseStatus,
     Channel,
     Customer,
@@ -309,27 +341,50 @@ class DemoSummary:
     overdue: int = 0
     seconds: float = 0.0
 
+    money_added: bool = False
+    money: MoneySummary | None = None
+
+    @property
+    def nothing_done(self) -> bool:
+        return self.already_loaded and not self.money_added and not self.users_created
+
     def lines(self) -> list[str]:
         if self.already_loaded:
-            return [
-                f"Demo data already loaded (partner {MARKER_EXTERNAL_ID} exists); nothing to do."
+            lines = [
+                f"Demo data already loaded (partner {MARKER_EXTERNAL_ID} exists)"
+                + ("; nothing to do." if self.nothing_done else ".")
                 + (
                     f" Created {self.users_created} missing role user(s)."
                     if self.users_created
                     else ""
                 )
             ]
-        return [
-            f"Demo data loaded in {self.seconds:.1f} s (role users' password: {DEMO_PASSWORD}).",
-            f"  users created: {self.users_created} ({', '.join(ROLE_USERS)})",
-            f"  partners: {self.partners}, calendar slots: {self.slots}, "
-            f"customers: {self.customers}",
-            f"  bookings: {sum(self.bookings.values())} "
-            f"({_counts(self.bookings)}); revisits {self.revisits}, "
-            f"SME revisits {self.sme_revisits}",
-            f"  cases: {sum(self.cases.values())} over {self.kinds} kinds "
-            f"({_counts(self.cases)}); {self.transitions} transitions, {self.overdue} overdue",
-        ]
+        else:
+            lines = [
+                f"Demo data loaded in {self.seconds:.1f} s (role users' password: "
+                f"{DEMO_PASSWORD}).",
+                f"  users created: {self.users_created} ({', '.join(ROLE_USERS)})",
+                f"  partners: {self.partners}, calendar slots: {self.slots}, "
+                f"customers: {self.customers}",
+                f"  bookings: {sum(self.bookings.values())} "
+                f"({_counts(self.bookings)}); revisits {self.revisits}, "
+                f"SME revisits {self.sme_revisits}",
+                f"  cases: {sum(self.cases.values())} over {self.kinds} kinds "
+                f"({_counts(self.cases)}); {self.transitions} transitions, {self.overdue} overdue",
+            ]
+        if self.money_added:
+            lines.append(
+                f"Payouts demo added in {self.seconds:.1f} s (marker booking "
+                f"{MONEY_MARKER_EXTERNAL_ID})."
+            )
+        else:
+            lines.append(
+                f"Payouts demo already loaded (booking {MONEY_MARKER_EXTERNAL_ID} exists); "
+                "nothing to do."
+            )
+        if self.money is not None:
+            lines += self.money.lines()
+        return lines
 
 
 def _counts(counter: Counter) -> str:
@@ -363,15 +418,22 @@ def demo_loaded() -> bool:
 
 
 def load_demo(*, seed: int = SEED) -> DemoSummary:
-    """Create the demo world once; a second call only reports that it is there."""
+    """Create the demo world once, and its payouts part once (each has its own marker, so a
+    database holding the demo world from before the payouts part existed gets that part
+    added); a later call only reports what is there."""
     started = timezone.now()
     with transaction.atomic():
         users, users_created = ensure_role_users()
         if demo_loaded():
-            return DemoSummary(already_loaded=True, users_created=users_created)
-        builder = _DemoBuilder(seed=seed, users=users)
-        summary = builder.build()
-    summary.users_created = users_created
+            summary = DemoSummary(already_loaded=True)
+        else:
+            summary = _DemoBuilder(seed=seed, users=users).build()
+        summary.users_created = users_created
+        notes: list[str] = []
+        if not money_demo_loaded():
+            notes = _MoneyDemoBuilder(seed=seed, users=users).build()
+            summary.money_added = True
+        summary.money = MoneySummary.read(notes=notes)
     summary.seconds = (timezone.now() - started).total_seconds()
     return summary
 
@@ -957,3 +1019,739 @@ def _reason(name: str) -> str:
         "close": "No reply within the closing window.",
         "reopen": "Customer called back: the issue is not fixed.",
     }.get(name, "")
+
+
+# --- the payouts part ------------------------------------------------------------------------
+#
+# Partner money for the payouts acceptance, made only through the payout services and the SOP
+# flows: earnings for every completed demo job, changed-address bonuses, revisit PAFs and
+# penalties (scenario 4 pending for the next run; scenarios 1-3 deducted in last month's paid
+# run and disputed now), goodwill and wrong-job refunds, OOS tickets, follow-up calls, and one
+# paid India run for last month (computed by the supervisor, approved by finance). Its jobs are
+# pushed like the booking platform pushes them (DEMO-MN-*), so the part does not depend on when
+# the demo world was loaded; the first of them is its marker.
+
+MONEY_PREFIX = "DEMO-MN-"
+MONEY_MARKER_EXTERNAL_ID = f"{MONEY_PREFIX}0001"
+DEMO_PREFIX = "DEMO-"
+
+SKU_INDEX: dict[str, tuple[str, str, int]] = {
+    sku: (lob, description, price)
+    for lob, items in SKUS.items()
+    for sku, description, price in items
+}
+
+# Last month's revisits that the partner app cancelled with a PAF and a penalty, disputed this
+# month: (scenario, case kind, who cancelled, cancellation code, flow inputs, PAF genuine).
+PAF_DISPUTES: tuple[tuple[int, str, str, str, dict[str, bool], bool], ...] = (
+    (
+        1,
+        CaseKind.REVISIT_CUSTOMER_CANCELLED,
+        CancelledBy.CUSTOMER,
+        CancellationCode.CUSTOMER_VOC,
+        {
+            "pro_discussed_and_denied": False,
+            "pro_shared_personal_number": False,
+            "paf_marked": True,
+            "penalty_marked": True,
+            "paf_genuine": False,
+        },
+        False,
+    ),
+    (
+        2,
+        CaseKind.REVISIT_WORK_NOT_REQUIRED,
+        CancelledBy.PARTNER,
+        CancellationCode.ISSUE_RESOLVED,
+        {
+            "customer_responsive": False,
+            "customer_agrees_to_cancel": False,
+            "paf_marked": True,
+            "paf_genuine": False,
+        },
+        False,
+    ),
+    (
+        3,
+        CaseKind.REVISIT_NEW_WORK_DENIED,
+        CancelledBy.PARTNER,
+        CancellationCode.CUSTOMER_VOC,
+        {
+            "customer_accepts_new_sku": False,
+            "customer_agrees_to_cancel": False,
+            "paf_marked": True,
+            "paf_genuine": True,
+        },
+        True,
+    ),
+)
+DISPUTE_SKUS = ("AC-SRV-JET", "CLN-KITCHEN", "APP-CH-INS")
+# Scenario 4 this month: (country, SKU of the original job, the partner's failure).
+SCENARIO_4 = (
+    ("IN", "AC-GAS-FILL", "no_show"),
+    ("IN", "CLN-SOFA", "denied_job"),
+    ("IN", "APP-FR-REP", "poor_service"),
+    ("EG", "AC-INS-SPLIT", "unresponsive"),
+)
+GOODWILL_SKUS = ("APP-MW-REP", "CLN-KITCHEN")  # cart value under and over the 500 threshold
+BONUS_JOBS = (("IN", "INS-TV-WALL"), ("IN", "ELE-FAN-INS"), ("EG", "APP-WM-REP"))
+# Out-of-scope tickets: SKU, the partner's distance from the customer (m), raised by the
+# partner himself (partner app) or by partner support on his behalf.
+OOS_JOBS = (("ELE-WIRING", 60, False), ("PLB-BLOCK", 240, False), ("PNT-WATERPROOF", 450, True))
+FOLLOW_UP_CALLS = (("IN", "no_answer"), ("EG", "wants_followup"), ("IN", "new_appointment"))
+METRES_PER_DEGREE = 111_195  # of latitude, on the mean earth radius the OOS check uses
+
+
+def money_demo_loaded() -> bool:
+    return Booking.objects.filter(external_id=MONEY_MARKER_EXTERNAL_ID).exists()
+
+
+def _grouped(queryset, field_name: str) -> Counter:
+    rows = queryset.order_by().values_list(field_name).annotate(n=Count("pk"))
+    return Counter(dict(rows))
+
+
+def _money(amount: Decimal, currency: str) -> str:
+    return f"{currency} {amount:,.2f}"
+
+
+@dataclass
+class MoneySummary:
+    """What the payouts part of the demo holds, read from the database."""
+
+    entries: Counter = field(default_factory=Counter)
+    pafs: Counter = field(default_factory=Counter)
+    penalties: Counter = field(default_factory=Counter)
+    pending_penalties: list[str] = field(default_factory=list)
+    refunds: Counter = field(default_factory=Counter)
+    reversals: Counter = field(default_factory=Counter)
+    runs: list[str] = field(default_factory=list)
+    open_runs: int = 0
+    to_try: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @classmethod
+    def read(cls, *, notes: list[str] | None = None) -> MoneySummary:
+        summary = cls(notes=list(notes or []))
+        summary.entries = _grouped(LedgerEntry.objects.all(), "kind")
+        summary.pafs = _grouped(PartnerAtFault.objects.all(), "state")
+        summary.penalties = _grouped(Penalty.objects.all(), "state")
+        pending = (
+            Penalty.objects.filter(state=PenaltyState.PENDING)
+            .order_by("currency")
+            .values_list("currency")
+            .annotate(total=Sum("amount"))
+        )
+        summary.pending_penalties = [_money(total, currency) for currency, total in pending]
+        summary.refunds = _grouped(Refund.objects.all(), "state")
+        summary.reversals = _grouped(ReversalRequest.objects.all(), "state")
+        runs = (
+            PayoutRun.objects.select_related("region", "computed_by", "approved_by")
+            .annotate(
+                n_lines=Count("lines"),
+                paid=Sum("lines__net", filter=Q(lines__net__gt=0)),
+            )
+            .order_by("region__name", "period_end", "id")
+        )
+        for run in runs:
+            summary.runs.append(
+                f"#{run.pk} {run.region.name} {run.period_start}..{run.period_end} {run.state} "
+                f"({run.n_lines} partner lines, {_money(run.paid or Decimal(0), run.currency)} "
+                f"payable; computed by {run.computed_by or '-'}, approved by "
+                f"{run.approved_by or '-'})"
+            )
+            summary.open_runs += run.state != RunState.PAID
+        summary.to_try = _to_try()
+        return summary
+
+    def lines(self) -> list[str]:
+        pending = f" ({' + '.join(self.pending_penalties)} due in the next run)"
+        lines = [
+            f"  ledger entries: {sum(self.entries.values())} ({_counts(self.entries)})",
+            f"  PAFs: {_counts(self.pafs) or 'none'}; penalties: "
+            f"{_counts(self.penalties) or 'none'}" + (pending if self.pending_penalties else ""),
+            f"  refunds: {_counts(self.refunds) or 'none'}; reversal requests: "
+            f"{_counts(self.reversals) or 'none'}",
+            "  payout runs: " + ("; ".join(self.runs) or "none") + f"; open runs: {self.open_runs}",
+        ]
+        lines += [f"  note: {note}" for note in self.notes]
+        lines += [f"  to try: {step}" for step in self.to_try]
+        return lines
+
+
+def _to_try() -> list[str]:
+    """The payouts acceptance, step by step, on the records that are there."""
+    steps = []
+    paf = (
+        PartnerAtFault.objects.filter(state=PafState.NOT_GENUINE, reversal_requests__isnull=True)
+        .order_by("pk")
+        .first()
+    )
+    if paf is not None:
+        steps.append(f"as partnersup, log the PAF and penalty reversal form for PAF #{paf.pk}")
+    request = ReversalRequest.objects.filter(state=ReversalState.SUBMITTED).order_by("pk").first()
+    if request is not None:
+        steps.append(f"as finance, approve reversal request #{request.pk}")
+    paid = PayoutRun.objects.filter(region__country="IN", state=RunState.PAID).order_by(
+        "-period_end"
+    )
+    last = paid.first()
+    if last is not None and not PayoutRun.objects.exclude(state=RunState.PAID).exists():
+        start = last.period_end + timedelta(days=1)
+        end = (start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        steps.append(
+            f"as supervisor, create and compute the India run for {start}..{end} (pending "
+            "penalties and the compensating entry appear in it); approve it as finance"
+        )
+    return steps
+
+
+class _MoneyDemoBuilder:
+    """The payouts part of the demo; see the comment above MONEY_PREFIX."""
+
+    def __init__(self, *, seed: int, users: dict[str, User]) -> None:
+        self.rng = random.Random(seed + 1)
+        self.agent = users["agent"]
+        self.partnersup = users["partnersup"]
+        self.finance = users["finance"]
+        self.supervisor = users["supervisor"]
+        self.now = timezone.now()
+        self.pushed = 0
+        self.case_ids: list[int] = []
+        self.notes: list[str] = []
+        self.india = Region.objects.get(country="IN")
+        zone = ZoneInfo(self.india.timezone)
+        self.month_start = self.now.astimezone(zone).date().replace(day=1)
+        self.last_end = self.month_start - timedelta(days=1)
+        self.last_start = self.last_end.replace(day=1)
+        self._pools()
+
+    def build(self) -> list[str]:
+        disputed = self._disputed_revisits()  # pushed first: holds the marker
+        originals = [self._recent_job(country, sku) for country, sku, _ in SCENARIO_4]
+        goodwill = [self._goodwill_job(sku) for sku in GOODWILL_SKUS]
+        wrong_job = self._job(
+            city=self._city("IN"),
+            sku="CLN-KITCHEN",
+            status=BookingStatus.COMPLETED,
+            at=self._local_at("IN", days=-1, hour=10),
+        )
+        bonus = [
+            self._job(
+                city=self._city(country),
+                sku=sku,
+                status=BookingStatus.ALLOCATED,
+                at=self._local_at(country, days=1, hour=11),
+            )
+            for country, sku in BONUS_JOBS
+        ]
+        oos_jobs = [
+            self._job(
+                city=self._city("IN"),
+                sku=sku,
+                status=BookingStatus.STARTED,
+                at=(self.now - timedelta(minutes=40)).replace(second=0, microsecond=0),
+            )
+            for sku, _, _ in OOS_JOBS
+        ]
+        follow_up = [
+            self._job(
+                city=self._city(country),
+                sku=self.rng.choice(("AC-SRV-LITE", "RO-SRV", "PLB-TAP")),
+                status=BookingStatus.CANCELLED,
+                at=self._local_at(country, days=-1, hour=15),
+                cancel=(CancellationCode.CUSTOMER_VOC, CancelledBy.CUSTOMER),
+            )
+            for country, _ in FOLLOW_UP_CALLS
+        ]
+        self._earnings()
+        pafs = self._penalties_deducted_last_month(disputed)
+        self._paid_run()
+        self._paf_disputes(disputed, pafs)
+        self._scenario_4(originals)
+        self._refunds(goodwill, wrong_job)
+        self._bonuses(bonus)
+        self._oos_tickets(oos_jobs)
+        self._follow_ups(follow_up)
+        self._due_dates()
+        return self.notes
+
+    # pools and jobs
+
+    def _pools(self) -> None:
+        """Active demo partners (no RWM partners, so every job may go through OOS) and demo
+        customers, by city; the cities that have both, by country."""
+        self.partners: dict[int, list[Partner]] = {}
+        partners = Partner.objects.filter(
+            external_id__startswith=DEMO_PREFIX, is_active=True
+        ).order_by("external_id")
+        for partner in partners:
+            if not partner.is_rwm:
+                self.partners.setdefault(partner.city_id, []).append(partner)
+        self.customers: dict[int, list[Customer]] = {}
+        customers = Customer.objects.filter(
+            external_id__startswith=DEMO_PREFIX, city_id__in=list(self.partners)
+        ).order_by("external_id")
+        for customer in customers:
+            self.customers.setdefault(customer.city_id, []).append(customer)
+        cities = City.objects.filter(pk__in=list(self.customers)).select_related("region")
+        self.cities: dict[str, list[City]] = {}
+        for city in sorted(cities, key=lambda c: (-profile(c.name).weight, c.name)):
+            self.cities.setdefault(city.region.country, []).append(city)
+        for country in ("IN", "EG"):
+            if not self.cities.get(country):
+                raise RuntimeError(f"No demo partners and customers in {country} to build on.")
+        self.used_partners: set[int] = set()
+
+    def _city(self, country: str) -> City:
+        return self.rng.choice(self.cities[country][:6])
+
+    def _local_at(self, country: str, *, days: int, hour: int) -> datetime:
+        zone = ZoneInfo(self.cities[country][0].region.timezone)
+        day = (self.now + timedelta(days=days)).astimezone(zone).date()
+        return datetime.combine(day, time(hour), tzinfo=zone)
+
+    def _partner(self, city: City, lob: str) -> Partner:
+        """A partner of the city for the line, preferring one with no money story yet (so each
+        partner's payout line tells one story)."""
+        pool = self.partners[city.pk]
+        fitting = [p for p in pool if lob in p.categories] or pool
+        fresh = [p for p in fitting if p.pk not in self.used_partners] or fitting
+        partner = self.rng.choice(fresh)
+        self.used_partners.add(partner.pk)
+        return partner
+
+    def _job(
+        self,
+        *,
+        city: City,
+        sku: str,
+        status: str,
+        at: datetime,
+        cancel: tuple[str, str] | None = None,
+        revisit_of: Booking | None = None,
+    ) -> Booking:
+        """Push a job as the booking platform does (upsert, then its moves)."""
+        lob, description, price = SKU_INDEX[sku]
+        currency = city.region.currency
+        zone = ZoneInfo(city.region.timezone)
+        if revisit_of is not None:
+            external_id = f"{revisit_of.external_id}-R1"
+            customer, partner = revisit_of.customer, revisit_of.partner
+            unit_price = Decimal("0.00")
+            address, latitude, longitude = (
+                revisit_of.address,
+                revisit_of.latitude,
+                revisit_of.longitude,
+            )
+        else:
+            self.pushed += 1
+            external_id = f"{MONEY_PREFIX}{self.pushed:04d}"
+            customer = self.rng.choice(self.customers[city.pk])
+            partner = self._partner(city, lob)
+            unit_price = sku_price(price, currency)
+            centre = profile(city.name)
+            locality = self.rng.choice(centre.localities)
+            address = f"{self.rng.randint(1, 240)}, {locality}, {city.name}"
+            latitude = near(self.rng, centre.latitude)
+            longitude = near(self.rng, centre.longitude)
+        local_day = at.astimezone(zone).date()
+        booking, _ = booking_services.upsert_booking(
+            external_id=external_id,
+            fields={
+                "customer": customer,
+                "city": city,
+                "lob": lob,
+                "currency": currency,
+                "cart_value": unit_price,
+                "invoice_amount": unit_price,
+                "payment_mode": PaymentMode.ONLINE,
+                "booking_time": at,
+                "service_date": local_day,
+                "spd": local_day,
+                "address": address,
+                "latitude": latitude,
+                "longitude": longitude,
+                "revisit_of": revisit_of,
+            },
+            lines=[
+                {"sku": sku, "description": description, "quantity": 1, "unit_price": unit_price}
+            ],
+        )
+        moves = {
+            BookingStatus.CREATED: [],
+            BookingStatus.ALLOCATED: ["allocate"],
+            BookingStatus.STARTED: ["allocate", "start"],
+            BookingStatus.COMPLETED: ["allocate", "start", "complete"],
+            BookingStatus.CANCELLED: ["allocate"],
+        }[status]
+        for name in moves:
+            booking_services.transition_booking(
+                booking_id=booking.pk, name=name, partner=partner if name == "allocate" else None
+            )
+        if status == BookingStatus.CANCELLED:
+            code, cancelled_by = cancel or (CancellationCode.CUSTOMER_VOC, CancelledBy.CUSTOMER)
+            booking_services.transition_booking(
+                booking_id=booking.pk, name="cancel", code=code, cancelled_by=cancelled_by
+            )
+        return Booking.objects.select_related("city__region", "partner", "customer").get(
+            pk=booking.pk
+        )
+
+    def _disputed_revisits(self) -> list[Booking]:
+        """Last month: a job, then its revisit, cancelled; one per PAF_DISPUTES row."""
+        revisits = []
+        zone = ZoneInfo(self.india.timezone)
+        for i, (sku, dispute) in enumerate(zip(DISPUTE_SKUS, PAF_DISPUTES, strict=True)):
+            _, _, cancelled_by, code, _, _ = dispute
+            city = self.cities["IN"][i % len(self.cities["IN"])]
+            day = self.last_start + timedelta(days=2 + 3 * i)
+            at = datetime.combine(day, time(10 + 2 * i), tzinfo=zone)
+            original = self._job(city=city, sku=sku, status=BookingStatus.COMPLETED, at=at)
+            revisits.append(
+                self._job(
+                    city=city,
+                    sku=sku,
+                    status=BookingStatus.CANCELLED,
+                    at=at + timedelta(days=5),
+                    cancel=(code, cancelled_by),
+                    revisit_of=original,
+                )
+            )
+        return revisits
+
+    def _recent_job(self, country: str, sku: str) -> Booking:
+        """A job done a few days ago: inside the revisit warranty."""
+        return self._job(
+            city=self._city(country),
+            sku=sku,
+            status=BookingStatus.COMPLETED,
+            at=self._local_at(country, days=-self.rng.randint(3, 8), hour=11),
+        )
+
+    def _goodwill_job(self, sku: str) -> Booking:
+        """Yesterday's job that the partner did not show up for: cancelled on our side."""
+        return self._job(
+            city=self._city("IN"),
+            sku=sku,
+            status=BookingStatus.CANCELLED,
+            at=self._local_at("IN", days=-1, hour=16),
+            cancel=(CancellationCode.NO_SHOW, CancelledBy.AGENT),
+        )
+
+    # cases
+
+    def _case(
+        self,
+        kind: str,
+        booking: Booking,
+        *,
+        actor: User | None,
+        reporter: str = Reporter.CUSTOMER,
+        channel: str = Channel.INBOUND_CALL,
+        subject: str = "",
+        priority: str = Priority.MEDIUM,
+    ) -> Case:
+        case = services.create_case(
+            actor=actor,
+            kind=kind,
+            channel=channel,
+            reporter=reporter,
+            subject=subject or f"{CaseKind(kind).label}: {booking.external_id}",
+            description=VOICE.get(kind, ""),
+            booking=booking,
+            priority=priority,
+            due_at=self.now + timedelta(hours=SLA_HOURS[priority]),
+        )
+        self.case_ids.append(case.pk)
+        return case
+
+    def _take(self, case_id: int, worker: User) -> None:
+        """The worker assigns the case to himself and opens it."""
+        services.update_case(
+            case_id=case_id,
+            actor=worker,
+            changes={"assignee": worker},
+            reason="Assigned from the queue.",
+        )
+        services.transition_case(case_id=case_id, name="open", actor=worker, reason=_reason("open"))
+
+    def _flow(self, case_id: int, flow: str, inputs: dict[str, Any]) -> Decision:
+        return flows.run_flow(case_id=case_id, flow=flow, inputs=inputs, actor=self.agent)
+
+    def _resolve(self, case_id: int) -> None:
+        """Resolve with the tag the flow set, when it set one."""
+        case = Case.objects.select_related("disposition").get(pk=case_id)
+        if case.status in (CaseStatus.RESOLVED, CaseStatus.CLOSED) or case.disposition is None:
+            return
+        services.transition_case(
+            case_id=case_id,
+            name="resolve",
+            actor=self.agent,
+            data={"disposition": case.disposition.path},
+            reason="Decided with the SOP flow; partner and customer informed.",
+        )
+
+    # money
+
+    def _earnings(self) -> None:
+        """Every completed demo job earns its invoice once (record_earning). A job done before
+        this month is dated when it was done, so last month's run takes it; record_earning
+        has no date parameter, so that entry is posted first under the same key, and
+        record_earning then finds it (checked)."""
+        completed = (
+            Booking.objects.filter(
+                external_id__startswith=DEMO_PREFIX,
+                status=BookingStatus.COMPLETED,
+                invoice_amount__gt=0,
+            )
+            .select_related("city__region")
+            .order_by("pk")
+        )
+        for booking in completed:
+            zone = ZoneInfo(booking.city.region.timezone)
+            month_start = datetime.combine(
+                self.now.astimezone(zone).date().replace(day=1), time.min, tzinfo=zone
+            )
+            backdated = None
+            if booking.booking_time < month_start:
+                backdated, _ = payouts.post_entry(
+                    key=f"booking:{booking.pk}:earning",
+                    partner_id=booking.partner_id,
+                    currency=booking.currency,
+                    kind=EntryKind.EARNING,
+                    amount=booking.invoice_amount,
+                    occurred_at=booking.booking_time,
+                    booking_id=booking.pk,
+                    policy_version=policy_in_force(booking.booking_time).version,
+                    memo=f"Job {booking.external_id} completed",
+                )
+            entry = payouts.record_earning(booking=booking)
+            if backdated is not None and (entry is None or entry.pk != backdated.pk):
+                raise RuntimeError(
+                    f"record_earning wrote a second earning for {booking.external_id}: its "
+                    "idempotency key changed; update the demo's backdated earnings."
+                )
+
+    def _penalties_deducted_last_month(self, revisits: list[Booking]) -> list[PartnerAtFault]:
+        """The partner app marked PAF and penalty when each revisit was cancelled (scenarios
+        1-3: "notified immediately"), dated then. create_revisit_penalty and schedule_penalty
+        take no date, so the deduction entry is posted first under the penalty's own key,
+        dated when the penalty arose, and schedule_penalty then finds it."""
+        pafs = []
+        for revisit, dispute in zip(revisits, PAF_DISPUTES, strict=True):
+            scenario, _, cancelled_by, _, _, _ = dispute
+            at = revisit.booking_time - timedelta(hours=2)
+            who = "the customer" if cancelled_by == CancelledBy.CUSTOMER else "the partner"
+            rate = policy_in_force(at).params.revisit_penalty_rate
+            paf = payouts.mark_paf(
+                partner=revisit.partner,
+                booking=revisit,
+                reason=f"Revisit cancelled by {who} (partner app, revisit SOP scenario {scenario})",
+                actor=None,
+                at=at,
+            )
+            penalty = payouts.create_revisit_penalty(
+                paf=paf,
+                reason=(
+                    f"Notified by the partner app when revisit {revisit.external_id} was "
+                    f"cancelled by {who}: {rate} x the original invoice, deducted from the "
+                    "next payout."
+                ),
+            )
+            payouts.post_entry(
+                key=penalty.deduction_key,
+                partner_id=penalty.partner_id,
+                currency=penalty.currency,
+                kind=EntryKind.PENALTY_DEDUCTION,
+                amount=-penalty.amount,
+                occurred_at=at,
+                booking_id=penalty.booking_id,
+                penalty_id=penalty.pk,
+                policy_version=penalty.policy_version,
+                memo=f"Revisit penalty #{penalty.pk}",
+            )
+            payouts.schedule_penalty(penalty_id=penalty.pk)
+            pafs.append(paf)
+        return pafs
+
+    def _paid_run(self) -> None:
+        """Last month's India run: the supervisor creates and computes it, finance approves,
+        exports and marks it paid (the services refuse an approval by whoever computed)."""
+        runs = PayoutRun.objects.filter(region=self.india)
+        open_run = runs.exclude(state=RunState.PAID).first()
+        covered = runs.filter(state=RunState.PAID, period_end__gte=self.last_end).first()
+        if open_run is not None or covered is not None:
+            blocker = open_run or covered
+            self.notes.append(
+                f"no paid run made for {self.last_start}..{self.last_end}: run #{blocker.pk} "
+                f"({blocker.state}, up to {blocker.period_end}) is in the way"
+            )
+            return
+        run = payouts.create_payout_run(
+            region=self.india,
+            period_start=self.last_start,
+            period_end=self.last_end,
+            actor=self.supervisor,
+        )
+        if payouts.compute_payout_run(run_id=run.pk, actor=self.supervisor) is None:
+            raise RuntimeError(f"Payout run #{run.pk} is being computed by someone else.")
+        payouts.approve_run(run_id=run.pk, actor=self.finance)
+        _, rows = payouts.export_run(run_id=run.pk, actor=self.finance)
+        for _ in rows:  # the bank file is downloaded
+            pass
+        payouts.mark_run_paid(run_id=run.pk, actor=self.finance)
+
+    def _paf_disputes(self, revisits: list[Booking], pafs: list[PartnerAtFault]) -> None:
+        """This month the partners dispute last month's PAFs: the agent decides each with its
+        scenario flow; the supervisor (trainer) reviews the PAF; partner support logs the
+        reversal form for the second, and leaves the first for the demo."""
+        for revisit, paf, dispute in zip(revisits, pafs, PAF_DISPUTES, strict=True):
+            scenario, kind, _, _, inputs, genuine = dispute
+            case = self._case(
+                kind,
+                revisit,
+                actor=self.agent,
+                reporter=Reporter.PARTNER,
+                subject=f"PAF and revisit penalty dispute: {revisit.external_id}",
+            )
+            self._take(case.pk, self.agent)
+            self._flow(case.pk, f"revisit.scenario_{scenario}", inputs)
+            payouts.review_paf(
+                paf_id=paf.pk,
+                actor=self.supervisor,
+                genuine=genuine,
+                reason=(
+                    "Call recordings and the customer confirm the partner was at fault."
+                    if genuine
+                    else "Call recordings show the partner was not at fault."
+                ),
+            )
+            if genuine:
+                self._resolve(case.pk)
+                continue
+            services.update_case(
+                case_id=case.pk,
+                actor=self.agent,
+                changes={"team": Team.PARTNER_SUPPORT, "assignee": self.partnersup},
+                reason="Not a genuine PAF: partner support fills the reversal form.",
+            )
+            if scenario == 2:
+                payouts.submit_reversal_request(
+                    kind=ReversalKind.PAF_PENALTY,
+                    actor=self.partnersup,
+                    paf=paf,
+                    case=Case.objects.get(pk=case.pk),
+                    call_recording_ref=f"REC-{revisit.external_id}",
+                    notes="Customer unresponsive; the partner cancelled as no work was required.",
+                    evidence=[f"demo/reversals/{revisit.external_id}-chat.png"],
+                )
+
+    def _scenario_4(self, originals: list[Booking]) -> None:
+        """The customer asks for a revisit, the partner fails it: PAF and a penalty of the
+        policy's rate x the original invoice, pending for the next run."""
+        for original, (_, _, failure) in zip(originals, SCENARIO_4, strict=True):
+            result = flows.create_revisit(
+                booking_id=original.pk,
+                actor=self.agent,
+                issue_note=VOICE[CaseKind.REVISIT_PARTNER_FAULT],
+            )
+            self.case_ids.append(result.case.pk)
+            self._take(result.case.pk, self.agent)
+            self._flow(result.case.pk, "revisit.scenario_4", {"partner_failure": failure})
+            self._resolve(result.case.pk)
+
+    def _refunds(self, goodwill: list[Booking], wrong_job: Booking) -> None:
+        """Goodwill after a no-show (under and over the threshold) and a wrong job refunded
+        and recovered from the partner; finance pays one goodwill, approves the wrong job
+        (the recovery entry) and leaves the other goodwill in its queue."""
+        for booking in goodwill:
+            case = self._case(CaseKind.PRE_SERVICE_CANCELLATION, booking, actor=self.agent)
+            self._take(case.pk, self.agent)
+            self._flow(case.pk, "pre_services.goodwill_refund", {"refund_requested": True})
+            self._resolve(case.pk)
+        case = self._case(
+            CaseKind.WRONG_JOB_STARTED, wrong_job, actor=self.agent, priority=Priority.HIGH
+        )
+        self._take(case.pk, self.agent)
+        self._flow(
+            case.pk,
+            "pre_services.wrong_job_started",
+            {
+                "amount_paid": wrong_job.invoice_amount,
+                "partner_responding": True,
+                "unanswered_attempts": 0,
+            },
+        )
+        self._resolve(case.pk)
+        first = Refund.objects.filter(booking=goodwill[0]).get()
+        payouts.approve_refund(
+            refund_id=first.pk, actor=self.finance, reason="Goodwill as the SOP sets it."
+        )
+        payouts.mark_refund_paid(
+            refund_id=first.pk, actor=self.finance, payment_reference=f"UTR-{first.pk:08d}"
+        )
+        recovered = Refund.objects.filter(booking=wrong_job).get()
+        payouts.approve_refund(
+            refund_id=recovered.pk,
+            actor=self.finance,
+            reason="Online payment for the wrong job: refund and recover from the partner.",
+        )
+
+    def _bonuses(self, bookings: list[Booking]) -> None:
+        """The customer asks to change the address: refused, and the partner delivers at the
+        new one for the changed-address bonus."""
+        for booking in bookings:
+            case = self._case(CaseKind.CONTACT_EDIT, booking, actor=self.agent)
+            self._take(case.pk, self.agent)
+            self._flow(
+                case.pk,
+                "pre_services.personal_details_edit",
+                {"detail": "address", "partner_can_deliver_elsewhere": True},
+            )
+            self._resolve(case.pk)
+
+    def _oos_tickets(self, bookings: list[Booking]) -> None:
+        """Partners on the job raise OOS tickets within the radius, with images: each is
+        opened, tagged and parked for the validation call."""
+        for booking, (_, metres, by_partner) in zip(bookings, OOS_JOBS, strict=True):
+            result = flows.raise_oos_ticket(
+                booking_id=booking.pk,
+                partner_actor_or_partner=booking.partner if by_partner else self.partnersup,
+                latitude=booking.latitude + Decimal(metres) / METRES_PER_DEGREE,
+                longitude=booking.longitude,
+                images=[f"demo/oos/{booking.external_id}-{n}.jpg" for n in (1, 2)],
+                note=VOICE[CaseKind.OUT_OF_SCOPE],
+            )
+            self.case_ids.append(result.case.pk)
+
+    def _follow_ups(self, bookings: list[Booking]) -> None:
+        """First visits the customer cancelled: the follow-up ticket, then the first call."""
+        for booking, (_, outcome) in zip(bookings, FOLLOW_UP_CALLS, strict=True):
+            case = self._case(
+                CaseKind.FOLLOW_UP_FIRST_VISIT, booking, actor=None, channel=Channel.SYSTEM
+            )
+            services.update_case(
+                case_id=case.pk,
+                actor=self.agent,
+                changes={"assignee": self.agent},
+                reason="Assigned from the queue.",
+            )
+            self._flow(
+                case.pk,
+                "follow_up.open_first_visit_ticket",
+                {"reason": "customer_asked_to_reschedule"},
+            )
+            flows.record_call_attempt(
+                case_id=case.pk, actor=self.agent, outcome=outcome, at=timezone.now()
+            )
+
+    def _due_dates(self) -> None:
+        """Cases the services opened without a due date get the SLA of their priority."""
+        for case in Case.objects.filter(pk__in=self.case_ids, due_at__isnull=True):
+            services.update_case(
+                case_id=case.pk,
+                actor=self.supervisor,
+                changes={"due_at": case.created_at + timedelta(hours=SLA_HOURS[case.priority])},
+                reason="Due date from the priority's SLA.",
+            )

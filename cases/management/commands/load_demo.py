@@ -8,7 +8,9 @@ from cases.demo import load_demo
 class Command(BaseCommand):
     help = (
         "Create the demo logins (password demo1234) and demo partners, customers, bookings "
-        "and cases for India and Egypt. Does nothing when the demo data is already there."
+        "and cases for India and Egypt, then the payouts part: earnings, bonuses, revisit "
+        "PAFs and penalties, refunds, reversal requests and last month's paid India run. "
+        "Each part is added once; does nothing when both are there."
     )
 
     def add_arguments(self, parser):
@@ -17,7 +19,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         kwargs = {} if options["seed"] is None else {"seed": options["seed"]}
         summary = load_demo(**kwargs)
-        style = self.style.WARNING if summary.already_loaded else self.style.SUCCESS
+        style = self.style.WARNING if summary.nothing_done else self.style.SUCCESS
         lines = summary.lines()
         self.stdout.write(style(lines[0]))
         for line in lines[1:]:
