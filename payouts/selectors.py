@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Sum, Window
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Window
 
 from cases import roles
+from cases.catalog import CaseKind
+from cases.models import (
+    Booking,
+    BookingStatus,
+    CancellationCode,
+    CancelledBy,
+    CaseEvent,
+    EventType,
+)
 from cases.selectors import is_active_partner_user, is_back_office, partner_of
+from partners.models import Partner
 
 from .models import (
     OPEN_REVERSAL_STATES,
+    EntryKind,
     LedgerEntry,
+    PafState,
     PartnerAtFault,
     PayoutLine,
     PayoutRun,
@@ -21,7 +36,9 @@ from .models import (
     Refund,
     RefundState,
     ReversalRequest,
+    RunState,
 )
+from .services import _cutoff
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -151,6 +168,165 @@ def partner_balances(*, partner_id: int) -> dict[str, Decimal]:
 def may_read_ledger(user: User | None, partner_id: int) -> bool:
     sees_all, own = _partner_scope(user)
     return sees_all or own == partner_id
+
+
+# The partner page: metrics, next payout preview (the ledger is ledger_statement above).
+
+METRICS_WINDOW_DAYS = 90
+
+# Cancellation codes that put a cancellation on the partner (OOS SOP: "Pro Cannot Deliver",
+# "Can't Deliver"), whoever pressed the button; a cancellation by the partner always counts.
+CODES_AGAINST_PARTNER = (CancellationCode.PRO_CANNOT_DELIVER, CancellationCode.CANT_DELIVER)
+
+# OOS SOP decisions taken once the team has validated the work as out of scope (policies.oos):
+# the cancellation that follows is not the partner's doing and is not marked against him.
+VALIDATED_OOS_OUTCOMES = (
+    "ask_customer_to_cancel",
+    "customer_cancelled_incorrect_service",
+    "partner_cancels_pro_cannot_deliver",
+    "cancelled_after_validation",
+)
+
+
+def _ratio(numerator: int, denominator: int) -> Decimal | None:
+    if not denominator:
+        return None
+    return (Decimal(numerator) / Decimal(denominator)).quantize(Decimal("0.0001"))
+
+
+def partner_metrics(
+    partner: Partner, *, days: int = METRICS_WINDOW_DAYS, today: date | None = None
+) -> dict[str, Any]:
+    """The partner's job and PAF figures for the jobs whose service date falls in the last
+    `days` days (region time), in two aggregate queries.
+
+    paf_rate = PAFs not reversed / completed jobs (None without completed jobs). A
+    cancellation is marked against the partner when the partner cancelled or the code is
+    pro_cannot_deliver / cant_deliver, unless an OOS decision on the job validated it first.
+    """
+    today = today or datetime.now(ZoneInfo(partner.city.region.timezone)).date()
+    since = today - timedelta(days=days - 1)
+    validated_oos = CaseEvent.objects.filter(
+        case__booking=OuterRef("pk"),
+        case__kind=CaseKind.OUT_OF_SCOPE,
+        type=EventType.DECISION,
+        payload__outcome__in=VALIDATED_OOS_OUTCOMES,
+    )
+    cancelled = Q(status=BookingStatus.CANCELLED)
+    against_partner = Q(cancelled_by=CancelledBy.PARTNER) | Q(
+        cancellation_code__in=CODES_AGAINST_PARTNER
+    )
+    jobs = Booking.objects.filter(
+        partner=partner, service_date__gte=since, service_date__lte=today
+    ).aggregate(
+        allocated=Count("id"),
+        delivered=Count("id", filter=Q(status=BookingStatus.COMPLETED)),
+        cancelled=Count("id", filter=cancelled),
+        cancellations_against_partner=Count(
+            "id", filter=cancelled & against_partner & ~Exists(validated_oos)
+        ),
+    )
+    pafs = PartnerAtFault.objects.filter(
+        partner=partner, booking__service_date__gte=since, booking__service_date__lte=today
+    ).aggregate(
+        paf_count=Count("id"),
+        pafs_standing=Count("id", filter=~Q(state=PafState.REVERSED)),
+        genuine=Count("id", filter=Q(state=PafState.GENUINE)),
+        not_genuine=Count("id", filter=Q(state=PafState.NOT_GENUINE)),
+        pending_review=Count("id", filter=Q(state=PafState.PENDING_REVIEW)),
+        reversed=Count("id", filter=Q(state=PafState.REVERSED)),
+    )
+    return {
+        "since": since,
+        "until": today,
+        "days": days,
+        **jobs,
+        **pafs,
+        "paf_rate": _ratio(pafs["pafs_standing"], jobs["delivered"]),
+        "cancellation_rate": _ratio(jobs["cancellations_against_partner"], jobs["allocated"]),
+    }
+
+
+def next_payout_preview(partner: Partner, *, period_end: date | None = None) -> dict[str, Any]:
+    """The line the partner would get if the region's next payout run were computed now, by
+    the rules of services.compute_payout_run: the partner's entries in the region's currency
+    that no run holds (payouts aside), the pending penalties the run will schedule, and the
+    negative net the last paid run carried forward. With period_end, only what the run's
+    cutoff (the end of that day, region time) admits.
+
+    An open run that may still be (re)computed is the next run: the entries it holds count
+    too, as recomputing releases and retakes them (`run`). An approved or exported run is
+    fixed: the preview is of the run after it, which takes that run's carried-forward net
+    (`after_run`; `after_run_line_net` is what that run pays the partner, None without a line).
+    """
+    region = partner.city.region
+    currency = region.currency
+    last_paid = (
+        PayoutRun.objects.filter(region=region, state=RunState.PAID)
+        .order_by("-period_end", "-id")
+        .values("pk")[:1]
+    )
+    partner_line = PayoutLine.objects.filter(run=OuterRef("pk"), partner=partner)
+    runs = list(
+        PayoutRun.objects.filter(region=region)
+        .filter(~Q(state=RunState.PAID) | Q(pk=Subquery(last_paid)))
+        .annotate(
+            partner_net=Subquery(partner_line.values("net")[:1]),
+            partner_carried_out=Subquery(partner_line.values("carried_forward_out")[:1]),
+        )
+    )
+    open_run = next((r for r in runs if r.state != RunState.PAID), None)
+    paid_run = next((r for r in runs if r.state == RunState.PAID), None)
+    recomputable = (RunState.DRAFT, RunState.COMPUTING, RunState.COMPUTED)
+    run = open_run if open_run is not None and open_run.state in recomputable else None
+    after_run = open_run if open_run is not None and run is None else None
+    carried_from = after_run or paid_run
+    carried_in = (carried_from.partner_carried_out if carried_from else None) or Decimal("0.00")
+
+    entries = LedgerEntry.objects.filter(partner=partner, currency=currency).exclude(
+        kind=EntryKind.PAYOUT
+    )
+    penalties = Penalty.objects.filter(
+        partner=partner, currency=currency, state=PenaltyState.PENDING, amount__gt=0
+    )
+    if period_end is not None:
+        cutoff = _cutoff(PayoutRun(region=region, period_end=period_end))
+        entries = entries.filter(occurred_at__lt=cutoff)
+        penalties = penalties.filter(created_at__lt=cutoff)
+    free = Q(run_link__isnull=True)
+    if run is not None:
+        free |= Q(run_link__run=run)
+
+    def kind_sum(*kinds: str) -> Sum:
+        return Sum("amount", filter=Q(kind__in=kinds), default=Decimal("0.00"))
+
+    sums = entries.filter(free).aggregate(
+        earnings=kind_sum(EntryKind.EARNING),
+        ledger_deductions=kind_sum(EntryKind.PENALTY_DEDUCTION, EntryKind.RECOVERY),
+        bonuses=kind_sum(EntryKind.BONUS),
+        reversals=kind_sum(EntryKind.REVERSAL),
+        entry_count=Count("id"),
+    )
+    due = penalties.aggregate(total=Sum("amount", default=Decimal("0.00")), count=Count("id"))
+    deductions = sums.pop("ledger_deductions") - due["total"]
+    net = sums["earnings"] + deductions + sums["bonuses"] + sums["reversals"] + carried_in
+    return {
+        "currency": currency,
+        "period_end": period_end,
+        "run": run,
+        "after_run": after_run,
+        "after_run_line_net": after_run.partner_net if after_run else None,
+        "carried_from_run": carried_from if carried_in else None,
+        **sums,
+        "deductions": deductions,
+        "pending_penalties": due["count"],
+        "pending_penalty_total": due["total"],
+        "carried_forward_in": carried_in,
+        "net": net,
+        "payable": max(net, Decimal("0.00")),
+        "carried_forward_out": min(net, Decimal("0.00")),
+        "entry_count": sums["entry_count"] + due["count"],
+    }
 
 
 # Console queues.
