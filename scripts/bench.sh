@@ -45,3 +45,17 @@ fi
 echo "== bench/bench_cases.py"
 export BENCH_COMMAND="make bench${*:+ (scripts/bench.sh $*)}"
 $PY bench/bench_cases.py "$@"
+
+echo "== bench/bench_payouts.py"
+$PY bench/bench_payouts.py | tee bench/payouts.log
+{
+  echo
+  echo "## Payout run: 50,000 partners, 2,000,000 ledger entries"
+  echo
+  echo 'Command: `make bench` (runs `bench/bench_payouts.py` on the same database; data loaded'
+  echo 'once with COPY into its own region "ZZ"). Last lines of its output:'
+  echo
+  echo '```'
+  tail -n 4 bench/payouts.log
+  echo '```'
+} >> bench/RESULTS.md
