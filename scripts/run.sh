@@ -36,10 +36,16 @@ pids+=($!)
 pids+=($!)
 echo "${pids[*]}" >"$LOCAL/run.pids"
 
-for _ in $(seq 100); do
-  curl -fs -o /dev/null http://127.0.0.1:8000/admin/login/ && break
-  sleep 0.2
-done
+# Wait for the web server (Python, not curl: a fresh machine may not have curl).
+$PY - <<'PY'
+import time, urllib.request
+for _ in range(150):
+    try:
+        urllib.request.urlopen("http://127.0.0.1:8000/admin/login/", timeout=1)
+        break
+    except OSError:
+        time.sleep(0.2)
+PY
 
 cat <<MSG
 
