@@ -466,6 +466,41 @@ def _refund_tat(
     return elapsed <= tat, elapsed, tat, start + timedelta(days=tat)
 
 
+def _refund_timing_decision(
+    *,
+    policy: Policy,
+    within: bool,
+    last_day: date,
+    situation: str,
+    within_reason: str,
+    inputs: dict[str, object],
+) -> Decision:
+    """Scenarios 6 and 7 end alike: inside the refund TAT, tell the customer when it arrives;
+    past it, a delay-in-refund complaint escalated to finance."""
+    if within:
+        return make_decision(
+            policy,
+            sop=SOP,
+            outcome="refund_within_tat",
+            reason=f"{situation}: within TAT, {within_reason}",
+            actions=[Action.of("call_customer", purpose="refund_within_tat", due_by=last_day)],
+            tag=TAG_REFUND_STATUS,
+            inputs=inputs,
+        )
+    return make_decision(
+        policy,
+        sop=SOP,
+        outcome="refund_delayed",
+        reason=f"{situation}: post TAT, complaint for delay in refund",
+        actions=[
+            _complaint(TAG_DELAY_IN_REFUND),
+            Action.of("escalate", to="finance", reason="refund not received within TAT"),
+        ],
+        tag=TAG_DELAY_IN_REFUND,
+        inputs=inputs,
+    )
+
+
 def decide_debited_not_confirmed(
     *,
     service_details_available: bool,
@@ -497,30 +532,16 @@ def decide_debited_not_confirmed(
     timing = (
         f"day {elapsed} after the debit on {debited_on}, refund TAT {tat} days ({payment_mode})"
     )
-    if within:
-        # The SOP leaves this leaf untagged; the refund-status enquiry is the nearest tag.
-        return make_decision(
-            policy,
-            sop=SOP,
-            outcome="refund_within_tat",
-            reason=(
-                f"6 no booking found; {timing}: within TAT, the refund arrives by {last_day} "
-                "(the SOP gives no tag here; nearest is the refund status query)"
-            ),
-            actions=[Action.of("call_customer", purpose="refund_within_tat", due_by=last_day)],
-            tag=TAG_REFUND_STATUS,
-            inputs=inputs,
-        )
-    return make_decision(
-        policy,
-        sop=SOP,
-        outcome="refund_delayed",
-        reason=f"6 no booking found; {timing}: post TAT, complaint for delay in refund",
-        actions=[
-            _complaint(TAG_DELAY_IN_REFUND),
-            Action.of("escalate", to="finance", reason="refund not received within TAT"),
-        ],
-        tag=TAG_DELAY_IN_REFUND,
+    # Within TAT the SOP leaves this leaf untagged; the refund-status enquiry is the nearest.
+    return _refund_timing_decision(
+        policy=policy,
+        within=within,
+        last_day=last_day,
+        situation=f"6 no booking found; {timing}",
+        within_reason=(
+            f"the refund arrives by {last_day} "
+            "(the SOP gives no tag here; nearest is the refund status query)"
+        ),
         inputs=inputs,
     )
 
@@ -560,26 +581,12 @@ def decide_refund_status(
         f"day {elapsed} after the refund started on {refund_started_on}, refund TAT {tat} days "
         f"({payment_mode})"
     )
-    if within:
-        return make_decision(
-            policy,
-            sop=SOP,
-            outcome="refund_within_tat",
-            reason=f"7 refund status unavailable; {timing}: within TAT, due by {last_day}",
-            actions=[Action.of("call_customer", purpose="refund_within_tat", due_by=last_day)],
-            tag=TAG_REFUND_STATUS,
-            inputs=inputs,
-        )
-    return make_decision(
-        policy,
-        sop=SOP,
-        outcome="refund_delayed",
-        reason=f"7 refund status unavailable; {timing}: post TAT, complaint for delay in refund",
-        actions=[
-            _complaint(TAG_DELAY_IN_REFUND),
-            Action.of("escalate", to="finance", reason="refund not received within TAT"),
-        ],
-        tag=TAG_DELAY_IN_REFUND,
+    return _refund_timing_decision(
+        policy=policy,
+        within=within,
+        last_day=last_day,
+        situation=f"7 refund status unavailable; {timing}",
+        within_reason=f"due by {last_day}",
         inputs=inputs,
     )
 
