@@ -84,7 +84,8 @@ SEED_MIGRATIONS = [
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """With --reuse-db a transactional test of an earlier run may have flushed the seeded
-    reference data; run the (idempotent) seed migrations' functions again if so."""
+    reference data; run the (idempotent) seed migrations' functions again if so. At the end,
+    end stray sessions on the test database before it is dropped."""
     from django.apps import apps
     from django.contrib.auth.models import Group
     from django.db import connection
@@ -95,3 +96,11 @@ def django_db_setup(django_db_setup, django_db_blocker):
                 getattr(importlib.import_module(module), func)(apps, None)
             # The snapshot serialized rollback restores was taken before this re-seed.
             connection._test_serialized_contents = connection.creation.serialize_db_to_string()
+    yield
+    # A live-server thread may still hold its connection on a browser's keep-alive socket;
+    # end such sessions so the test database can be dropped cleanly.
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
