@@ -28,6 +28,7 @@ from .forms import WORKER_ROLES, CaseAdminForm, NoteForm
 from .models import (
     OPEN_STATES,
     Booking,
+    BookingEvent,
     BookingLine,
     Case,
     CaseEvent,
@@ -571,9 +572,29 @@ class BookingLineInline(admin.TabularInline):
     extra = 0
 
 
+class BookingEventInline(admin.TabularInline):
+    """The booking's transitions, read-only (append-only in the database too)."""
+
+    model = BookingEvent
+    fields = ("at", "actor", "transition", "from_state", "to_state", "payload")
+    readonly_fields = fields
+    ordering = ("at", "id")
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+
 @admin.register(Booking)
 class BookingAdmin(admin.ModelAdmin):
-    inlines = [BookingLineInline]
+    inlines = [BookingLineInline, BookingEventInline]
     list_display = (
         "external_id",
         "status",

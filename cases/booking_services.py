@@ -10,13 +10,21 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, models, transaction
 from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
 
 from partners.models import Partner
 
 from .errors import InvalidInput, NotFoundError, TransitionConflict
-from .models import Booking, BookingLine, CancellationCode, CancelledBy, Customer
+from .models import (
+    Booking,
+    BookingEvent,
+    BookingLine,
+    CancellationCode,
+    CancelledBy,
+    Customer,
+)
 
 M = TypeVar("M", bound=models.Model)
 
@@ -161,6 +169,7 @@ def transition_booking(
     partner: Partner | None = None,
     code: str = "",
     cancelled_by: str = "",
+    actor: AbstractBaseUser | None = None,
 ) -> Booking:
     """Move a booking along its life cycle: 400 bad input, 404 unknown, 409 wrong state.
 
@@ -193,9 +202,26 @@ def transition_booking(
             args = (code, cancelled_by)
         else:
             args = ()
+        from_state = booking.status
         try:
             method(*args)
             booking.save()
         except (TransitionNotAllowed, ConcurrentTransition) as exc:
             raise TransitionConflict(str(exc), code="stale_state") from exc
+        BookingEvent.objects.create(
+            booking=booking,
+            actor=actor if actor is not None and actor.is_authenticated else None,
+            transition=name,
+            from_state=from_state,
+            to_state=booking.status,
+            payload={
+                k: v
+                for k, v in {
+                    "partner": partner.external_id if partner is not None else None,
+                    "code": code or None,
+                    "cancelled_by": cancelled_by or None,
+                }.items()
+                if v is not None
+            },
+        )
     return booking

@@ -844,7 +844,11 @@ class _Applier:
             self._done(action, "already_done", booking_id=booking.pk)
             return
         transition_booking(
-            booking_id=booking.pk, name="cancel", code=code, cancelled_by=cancelled_by
+            booking_id=booking.pk,
+            name="cancel",
+            code=code,
+            cancelled_by=cancelled_by,
+            actor=None if self.system else self.actor,
         )
         booking.refresh_from_db()
         self._done(action, booking_id=booking.pk, cancellation_code=code, sop_code=raw_code or None)

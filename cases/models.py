@@ -157,6 +157,36 @@ class Booking(ConcurrentTransitionMixin, models.Model):
         self.cancelled_by = cancelled_by
 
 
+@pgtrigger.register(
+    pgtrigger.Protect(
+        name="booking_event_append_only", operation=pgtrigger.Update | pgtrigger.Delete
+    )
+)
+class BookingEvent(models.Model):
+    """Append-only record of each booking transition: who moved it, when, from and to."""
+
+    booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(default=timezone.now)
+    transition = models.CharField(max_length=16)
+    from_state = models.CharField(max_length=16)
+    to_state = models.CharField(max_length=16)
+    payload = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["booking", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.booking_id} {self.transition} {self.from_state}->{self.to_state}"
+
+
 class BookingLine(models.Model):
     """A priced service item (SKU) on a booking."""
 

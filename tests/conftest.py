@@ -78,6 +78,7 @@ SEED_MIGRATIONS = [
     ("cases.migrations.0003_role_groups", "create_groups"),
     ("policies.migrations.0002_default_version", "create"),
     ("payouts.migrations.0002_role_permissions", "grant"),
+    ("cases.migrations.0006_booking_event_permissions", "grant"),
 ]
 
 

@@ -155,7 +155,7 @@ class BookingViewSet(UpsertViewSet):
         incoming = s.BookingTransitionSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         booking_services.transition_booking(
-            booking_id=booking.pk, name=name, **incoming.validated_data
+            booking_id=booking.pk, name=name, actor=request.user, **incoming.validated_data
         )
         return Response(self.get_serializer(self.get_queryset().get(pk=booking.pk)).data)
 
