@@ -60,6 +60,22 @@ class CaseKind(models.TextChoices):
     FOLLOW_UP_PAINTING = "follow_up_painting", "Follow-up: painting order"
 
 
+# Kind groups the SOP flows share.
+# Every revisit scenario is offered on every revisit kind (the kind is the intake's first guess).
+REVISIT_SCENARIO_KINDS = (
+    CaseKind.REVISIT_CUSTOMER_CANCELLED,
+    CaseKind.REVISIT_WORK_NOT_REQUIRED,
+    CaseKind.REVISIT_NEW_WORK_DENIED,
+    CaseKind.REVISIT_PARTNER_FAULT,
+)
+FOLLOW_UP_KINDS = (
+    CaseKind.FOLLOW_UP_FIRST_VISIT,
+    CaseKind.FOLLOW_UP_SECOND_APPOINTMENT,
+    CaseKind.FOLLOW_UP_PAINTING,
+)
+SECOND_APPOINTMENT_KINDS = (CaseKind.FOLLOW_UP_SECOND_APPOINTMENT, CaseKind.FOLLOW_UP_PAINTING)
+
+
 def _kinds(prefix_members: list[CaseKind], sop: Sop, team: Team) -> dict[str, tuple[Sop, Team]]:
     return {kind.value: (sop, team) for kind in prefix_members}
 

@@ -4,75 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Exists, Model, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
-from partners.models import City, Partner
+from core.roles import User, row_scope
 
-from . import roles
 from .models import Booking, Case, CaseEvent, Customer, DispositionTag
-
-User = AbstractBaseUser | AnonymousUser
-
-
-def partner_of(user: User | None) -> Partner | None:
-    """The partner record a partner-app login belongs to, or None for staff and strangers.
-
-    Django caches the reverse one-to-one on the user object (a miss included), so asking
-    twice in one request costs one query.
-    """
-    if user is None or not user.is_authenticated:
-        return None
-    try:
-        return user.partner  # type: ignore[union-attr]
-    except Partner.DoesNotExist:
-        return None
-
-
-def is_back_office(user: User | None) -> bool:
-    """Staff in one of the role groups, or a superuser."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    return bool(user.is_staff) and roles.has_role(user, *roles.ALL_ROLES)
-
-
-def is_active_partner_user(user: User | None) -> bool:
-    partner = partner_of(user)
-    return partner is not None and partner.is_active and bool(user and user.is_active)
-
-
-def _may_add(user: User | None, model: type[Model]) -> bool:
-    opts = model._meta
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and user.is_active
-        and user.has_perm(f"{opts.app_label}.add_{opts.model_name}")
-    )
-
-
-def _scope_for(user: User | None, model: type[Model]) -> tuple[bool, Partner | None]:
-    """(sees every row, partner to restrict the rows to).
-
-    The back office sees everything; a partner login its own rows; a user allowed to add
-    the model (the booking platform's) reads back everything of that model it pushes.
-    """
-    if is_back_office(user):
-        return True, None
-    partner = partner_of(user)
-    if partner is not None:
-        return False, partner
-    return _may_add(user, model), None
-
 
 # Cases
 
 
 def cases_visible_to(user: User | None) -> QuerySet[Case]:
     """Every case for the back office; only the partner's own cases for a partner login."""
-    sees_all, partner = _scope_for(user, Case)
+    sees_all, partner = row_scope(user, Case)
     if sees_all:
         return Case.objects.all()
     if partner is not None:
@@ -153,11 +96,11 @@ def available_transitions(case: Case, user: User | None) -> list[AvailableTransi
     ]
 
 
-# Bookings, customers, partners
+# Bookings and customers
 
 
 def bookings_visible_to(user: User | None) -> QuerySet[Booking]:
-    sees_all, partner = _scope_for(user, Booking)
+    sees_all, partner = row_scope(user, Booking)
     if sees_all:
         return Booking.objects.all()
     if partner is not None:
@@ -176,7 +119,7 @@ def booking_list(*, user: User | None) -> QuerySet[Booking]:
 
 def customers_visible_to(user: User | None) -> QuerySet[Customer]:
     """Partners see the customers of their own bookings only."""
-    sees_all, partner = _scope_for(user, Customer)
+    sees_all, partner = row_scope(user, Customer)
     if sees_all:
         return Customer.objects.all()
     if partner is not None:
@@ -189,29 +132,7 @@ def customer_list(*, user: User | None) -> QuerySet[Customer]:
     return customers_visible_to(user).select_related("city").order_by("-id")
 
 
-def partners_visible_to(user: User | None) -> QuerySet[Partner]:
-    """A partner login sees its own record and no other."""
-    sees_all, partner = _scope_for(user, Partner)
-    if sees_all:
-        return Partner.objects.all()
-    if partner is not None:
-        return Partner.objects.filter(pk=partner.pk)
-    return Partner.objects.none()
-
-
-def partner_list(*, user: User | None) -> QuerySet[Partner]:
-    return partners_visible_to(user).select_related("city").order_by("-id")
-
-
 # Reference data
-
-
-def cities_named(name_or_id: str) -> QuerySet[City]:
-    """Cities matching an id or a (case-insensitive) name; names repeat only across regions."""
-    value = str(name_or_id).strip()
-    if value.isdigit():
-        return City.objects.filter(pk=int(value))
-    return City.objects.filter(name__iexact=value)
 
 
 def dispositions_for(*, kind: str | None = None) -> QuerySet[DispositionTag]:

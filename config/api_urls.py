@@ -15,5 +15,5 @@ urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("", include(router.urls)),
     path("", include("payouts.api.urls")),
-    path("", include("cases.api.flow_urls")),
+    path("", include("flows.api.urls")),
 ]

@@ -4,8 +4,12 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+admin.site.site_header = "Casework console"
+admin.site.site_title = "Casework"
+admin.site.index_title = "Back office"
+
 urlpatterns = [
-    path("admin/cases/case/<int:case_id>/sop/", include("cases.admin_flows")),
+    path("admin/cases/case/<int:case_id>/sop/", include("flows.console")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -1,21 +1,12 @@
 """Console pages for regions, cities, partners and partner calendars."""
 
-from typing import Any
-
 from django.contrib import admin
 from django.http import HttpRequest
 
-from cases.selectors import is_back_office
-from payouts import selectors as payout_selectors
-
 from .models import CalendarSlot, City, Partner, Region
 
+
 # Rows on the partner page: the latest few, with links to the full lists.
-PAGE_PAFS = 20
-PAGE_PENALTIES = 20
-PAGE_LEDGER = 50
-
-
 class CityInline(admin.TabularInline):
     model = City
     fields = ("name", "is_metro")
@@ -64,8 +55,6 @@ class PartnerAdmin(admin.ModelAdmin):
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
     raw_id_fields = ("user",)
-    # Below the form: metrics, PAF history, penalties, ledger, next payout (read-only).
-    change_form_template = "admin/partners/partner/change_form.html"
     readonly_fields = ("external_id", "created_at")
     fieldsets = [
         (None, {"fields": ("external_id", "name", "phone", "city", "hub", "is_active")}),
@@ -87,33 +76,6 @@ class PartnerAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest):
         # The page's sections need the region (currency, time zone): one join, not a query.
         return super().get_queryset(request).select_related("city__region")
-
-    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        if obj is not None and is_back_office(request.user):
-            context["partner_page"] = self.partner_page(request, obj)
-        return super().render_change_form(request, context, add, change, form_url, obj)
-
-    def partner_page(self, request: HttpRequest, partner: Partner) -> dict[str, Any]:
-        """The read-only sections; a fixed number of queries whatever the partner's history."""
-        user = request.user
-        metrics = payout_selectors.partner_metrics(partner)
-        rate = metrics["paf_rate"]
-        return {
-            "metrics": metrics,
-            "paf_rate_percent": None if rate is None else rate * 100,
-            "pafs": list(payout_selectors.paf_list(user=user).filter(partner=partner)[:PAGE_PAFS]),
-            "penalties": list(
-                payout_selectors.penalty_list(user=user).filter(partner=partner)[:PAGE_PENALTIES]
-            ),
-            "ledger": list(
-                payout_selectors.ledger_statement(partner_id=partner.pk).select_related("booking")[
-                    :PAGE_LEDGER
-                ]
-            ),
-            "balances": payout_selectors.partner_balances(partner_id=partner.pk),
-            "preview": payout_selectors.next_payout_preview(partner),
-            "limits": {"pafs": PAGE_PAFS, "penalties": PAGE_PENALTIES, "ledger": PAGE_LEDGER},
-        }
 
 
 @admin.register(CalendarSlot)

@@ -9,7 +9,9 @@ payout itself). A partner's balance is the plain SUM of their entries; nothing s
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pgtrigger
 from django.conf import settings
@@ -504,6 +506,12 @@ class PayoutRun(ConcurrentTransitionMixin, models.Model):
 
     def __str__(self) -> str:
         return f"Run #{self.pk} {self.region_id} {self.period_start}..{self.period_end}"
+
+    @property
+    def cutoff(self) -> datetime:
+        """The end of period_end, in the region's time zone: entries strictly before it count."""
+        zone = ZoneInfo(self.region.timezone)
+        return datetime.combine(self.period_end + timedelta(days=1), time.min, tzinfo=zone)
 
     @transition(
         field=state,

@@ -7,10 +7,8 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Window
 
-from cases import roles
 from cases.catalog import CaseKind
 from cases.models import (
     Booking,
@@ -20,7 +18,8 @@ from cases.models import (
     CaseEvent,
     EventType,
 )
-from cases.selectors import is_active_partner_user, is_back_office, partner_of
+from core import roles
+from core.roles import User, is_active_partner_user, is_back_office, partner_of
 from partners.models import Partner
 
 from .models import (
@@ -38,11 +37,6 @@ from .models import (
     ReversalRequest,
     RunState,
 )
-from .services import _cutoff
-
-User = AbstractBaseUser | AnonymousUser
-
-RUN_READERS = (roles.FINANCE, roles.SUPERVISOR)
 
 
 def _partner_scope(user: User | None) -> tuple[bool, int | None]:
@@ -60,7 +54,7 @@ def may_read_partner_money(user: User | None) -> bool:
 
 
 def may_read_runs(user: User | None) -> bool:
-    return is_back_office(user) and roles.has_role(user, *RUN_READERS)
+    return is_back_office(user) and roles.has_role(user, roles.RUN_READERS)
 
 
 def _visible(qs: QuerySet, user: User | None, field: str = "partner_id") -> QuerySet:
@@ -178,7 +172,7 @@ METRICS_WINDOW_DAYS = 90
 # "Can't Deliver"), whoever pressed the button; a cancellation by the partner always counts.
 CODES_AGAINST_PARTNER = (CancellationCode.PRO_CANNOT_DELIVER, CancellationCode.CANT_DELIVER)
 
-# OOS SOP decisions taken once the team has validated the work as out of scope (policies.oos):
+# OOS SOP decisions taken once the team has validated the work as out of scope (policies.sop.oos):
 # the cancellation that follows is not the partner's doing and is not marked against him.
 VALIDATED_OOS_OUTCOMES = (
     "ask_customer_to_cancel",
@@ -290,7 +284,7 @@ def next_payout_preview(partner: Partner, *, period_end: date | None = None) -> 
         partner=partner, currency=currency, state=PenaltyState.PENDING, amount__gt=0
     )
     if period_end is not None:
-        cutoff = _cutoff(PayoutRun(region=region, period_end=period_end))
+        cutoff = PayoutRun(region=region, period_end=period_end).cutoff
         entries = entries.filter(occurred_at__lt=cutoff)
         penalties = penalties.filter(created_at__lt=cutoff)
     free = Q(run_link__isnull=True)

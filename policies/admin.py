@@ -9,8 +9,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
-from cases import roles
-from cases.errors import DomainError
+from core import roles
+from core.errors import DomainError
 
 from . import services
 from .models import PolicyStatus, PolicyVersion

@@ -8,53 +8,11 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from enum import Enum
 
+from .actions import ActionKind
 from .parameters import Policy
 
-# The closed vocabulary of machine actions the service layer knows how to execute.
-# The first block is the agreed list; the second holds the few an SOP leaf needed on top.
-ACTION_KINDS: frozenset[str] = frozenset(
-    {
-        "create_revisit_booking",  # revisit inside warranty
-        "mark_sme_revisit",  # second revisit on the same issue
-        "mark_paf",  # partner at fault (params: reason)
-        "create_penalty",  # params: rate, base_amount, amount
-        "no_paf",  # record that no PAF / penalty applies (IR not triggered)
-        "refuse_reversal",  # PAF stands (params: reason)
-        "offer_reversal_form",  # fill the PAF and penalty reversal form
-        "create_refund",  # params: amount, reason
-        "deduct_from_partner",  # params: amount
-        "partner_bonus",  # params: amount
-        "park",  # params: hours or until_event
-        "unpark",
-        "set_status",  # params: status
-        "set_priority",  # params: priority
-        "assign_team",  # params: team
-        "set_ticket_view",  # category, sub_category, type, status, area, priority, team
-        "cancel_booking",  # params: code, cancelled_by
-        "reschedule_booking",
-        "ask_customer_to_cancel",  # params: code
-        "ask_partner_to_cancel",  # params: code
-        "call_partner",  # params: purpose
-        "call_customer",  # params: purpose
-        "escalate",  # params: to, reason
-        "request_images",
-        "close_at_bpc",
-        "rating_reversal_form",
-        "exclude_from_mg_plan",
-        "schedule_followup",  # params: at_hours or due_in_days
-        "create_complaint_ticket",
-        "send_ob_form",
-        "record_tag",  # a second disposition; the primary one is Decision.tag
-        "route_to_sop",  # params: sop
-        # --- added for SOP leaves the list above could not express ---
-        "assign_partner",  # pre-services: assign the preferred or a different professional
-        "reverse_paf",  # OOS step 5: cancellation/PAF reversed at the training or review date
-        "reopen_booking",  # L1 1.3 "Request to reopen ticket"; pending-customer-action F
-        "create_visit",  # pending-customer-action: "create a new visit on dash board"
-        "convert_order",  # pending-customer-action: reschedule <-> complete, by mail
-        "block_partner_slots",  # painting: close the technician's days of work as busy slots
-    }
-)
+# Kept for callers that list the vocabulary as plain strings.
+ACTION_KINDS: frozenset[str] = frozenset(kind.value for kind in ActionKind)
 
 
 def to_jsonable(value: object) -> object:
@@ -92,12 +50,14 @@ def _freeze(value: object) -> object:
 class Action:
     """One thing the service layer must do, with its parameters as ordered (name, value) pairs."""
 
-    kind: str
+    kind: ActionKind
     params: tuple[tuple[str, object], ...] = ()
 
     def __post_init__(self) -> None:
-        if self.kind not in ACTION_KINDS:
-            raise ValueError(f"unknown action kind {self.kind!r}")
+        try:
+            object.__setattr__(self, "kind", ActionKind(self.kind))
+        except ValueError:
+            raise ValueError(f"unknown action kind {self.kind!r}") from None
         names = [name for name, _ in self.params]
         if len(names) != len(set(names)):
             raise ValueError(f"duplicate parameter in action {self.kind!r}: {names}")
@@ -106,8 +66,8 @@ class Action:
         )
 
     @classmethod
-    def of(cls, kind: str, /, **params: object) -> Action:
-        """Action.of("create_refund", amount=Decimal("100"), reason="goodwill")."""
+    def of(cls, kind: ActionKind | str, /, **params: object) -> Action:
+        """Action.of(ActionKind.CREATE_REFUND, amount=Decimal("100"), reason="goodwill")."""
         return cls(kind, tuple(params.items()))
 
     def param(self, name: str, default: object = None) -> object:
@@ -117,7 +77,10 @@ class Action:
         return default
 
     def to_dict(self) -> dict[str, object]:
-        return {"kind": self.kind, "params": {name: to_jsonable(v) for name, v in self.params}}
+        return {
+            "kind": self.kind.value,
+            "params": {name: to_jsonable(v) for name, v in self.params},
+        }
 
 
 @dataclass(frozen=True)

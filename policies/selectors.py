@@ -54,3 +54,13 @@ def policy_in_force(at: datetime | None = None) -> Policy:
         if effective_from <= at:
             return policy
     return DEFAULT_POLICY
+
+
+def policy_by_version(version: str) -> Policy:
+    """The stored version a decision names (the SOP defaults if it is not stored)."""
+    parameters = (
+        PolicyVersion.objects.filter(version=version).values_list("parameters", flat=True).first()
+    )
+    if parameters is None:
+        return DEFAULT_POLICY
+    return Policy(version=version, params=PolicyParameters.from_dict(parameters))

@@ -15,8 +15,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from cases import roles
-from cases.errors import InvalidInput, NotFoundError, NotPermitted, TransitionConflict
+from core import roles
+from core.errors import InvalidInput, NotFoundError, NotPermitted, TransitionConflict
 
 from .models import PolicyStatus, PolicyVersion
 from .parameters import PolicyParameters, PolicyValidationError

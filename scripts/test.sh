@@ -25,6 +25,8 @@ echo "== ruff check"
 .venv/bin/ruff check .
 echo "== ruff format --check"
 .venv/bin/ruff format --check . >/dev/null || { .venv/bin/ruff format --check . ; exit 1; }
+echo "== import layers (lint-imports)"
+.venv/bin/lint-imports --no-cache >/dev/null || .venv/bin/lint-imports --no-cache
 echo "== migrations are up to date"
 $PY manage.py makemigrations --check --dry-run >/dev/null
 echo "== pytest"

@@ -1,11 +1,24 @@
-"""Shared fixtures: role users, an API client per role."""
+"""Shared fixtures: role users, API and console clients per role, partner and platform logins,
+and the reference data every test database must hold."""
 
 import importlib
 
 import pytest
+from django.contrib.auth.models import Permission
 from rest_framework.test import APIClient
 
-from tests.factories import UserFactory
+from tests.factories import PartnerFactory, UserFactory
+from tests.helpers import client_for, logged_in
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Role users are made in almost every test; the production hasher is slow on purpose.
+    Passwords hashed before (a module-scoped demo load) still verify."""
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
 
 
 @pytest.fixture
@@ -29,8 +42,35 @@ def finance_user(db):
 
 
 @pytest.fixture
+def finance_user2(db):
+    return UserFactory(username="finance-2", role="finance")
+
+
+@pytest.fixture
 def partner_support(db):
     return UserFactory(username="ps-1", role="partner support")
+
+
+@pytest.fixture
+def partner(db):
+    """A partner with a partner-app login (not staff, no role)."""
+    return PartnerFactory(user=UserFactory(username="partner-app-1", is_staff=False))
+
+
+@pytest.fixture
+def partner_user(partner):
+    """The partner login, for tests that name it as a user."""
+    return partner
+
+
+@pytest.fixture
+def platform_user(db):
+    """The booking platform's integration user: no role, only the add permissions."""
+    user = UserFactory(username="booking-platform", is_staff=False)
+    user.user_permissions.add(
+        *Permission.objects.filter(codename__in=["add_partner", "add_customer", "add_booking"])
+    )
+    return user
 
 
 @pytest.fixture
@@ -50,6 +90,66 @@ def supervisor_client(supervisor):
     client = APIClient()
     client.force_authenticate(supervisor)
     return client
+
+
+@pytest.fixture
+def finance_client(finance_user):
+    return client_for(finance_user)
+
+
+@pytest.fixture
+def partner_support_client(partner_support):
+    return client_for(partner_support)
+
+
+@pytest.fixture
+def partner_client(partner):
+    return client_for(partner.user)
+
+
+@pytest.fixture
+def platform_client(platform_user):
+    return client_for(platform_user)
+
+
+# Console clients (session login, as a browser)
+
+
+@pytest.fixture
+def agent_console(agent):
+    return logged_in(agent)
+
+
+@pytest.fixture
+def supervisor_console(supervisor):
+    return logged_in(supervisor)
+
+
+@pytest.fixture
+def finance_console(finance_user):
+    return logged_in(finance_user)
+
+
+@pytest.fixture
+def partner_support_console(partner_support):
+    return logged_in(partner_support)
+
+
+@pytest.fixture
+def consoles(agent, partner_support, finance_user, supervisor):
+    """One logged-in client per role, keyed by the role group's name."""
+    return {
+        "agent": logged_in(agent),
+        "partner support": logged_in(partner_support),
+        "finance": logged_in(finance_user),
+        "supervisor": logged_in(supervisor),
+    }
+
+
+@pytest.fixture
+def roleless_console(db):
+    """Staff, but in no role group: the console shows it nothing."""
+    return logged_in(UserFactory(username="nobody"))
 
 
 @pytest.fixture(autouse=True)
@@ -85,14 +185,19 @@ SEED_MIGRATIONS = [
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """With --reuse-db a transactional test of an earlier run may have flushed the seeded
-    reference data; run the (idempotent) seed migrations' functions again if so. At the end,
+    reference data (groups, or the groups' payouts permissions); run the (idempotent) seed
+    migrations' functions again if so. At the end,
     end stray sessions on the test database before it is dropped."""
     from django.apps import apps
     from django.contrib.auth.models import Group
     from django.db import connection
 
     with django_db_blocker.unblock():
-        if not Group.objects.exists():
+        finance = Group.objects.filter(name="finance").first()
+        reseed = finance is None or not (
+            finance.permissions.filter(content_type__app_label="payouts").exists()
+        )
+        if reseed:
             for module, func in SEED_MIGRATIONS:
                 getattr(importlib.import_module(module), func)(apps, None)
             # The snapshot serialized rollback restores was taken before this re-seed.

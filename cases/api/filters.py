@@ -7,10 +7,12 @@ first, so the list query filters on the foreign-key column itself and can use th
 
 from __future__ import annotations
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django_filters import rest_framework as filters
 
+from core.api.filters import external_id_filter
+from partners.api.filters import CityFilterMixin
 from partners.models import LineOfBusiness, Partner
 
 from ..catalog import CaseKind, Team
@@ -25,42 +27,6 @@ from ..models import (
     PaymentMode,
     Priority,
 )
-from ..selectors import cities_named
-
-
-def _ids_of(model: type[Model], value: str, key: str) -> list[int]:
-    """Ids of the rows whose key is the value; failing that, the value itself if a number."""
-    value = value.strip()
-    ids = list(model._default_manager.filter(**{key: value}).values_list("pk", flat=True))
-    if not ids and value.isdigit():
-        ids = [int(value)]
-    return ids
-
-
-def _filter_ids(queryset: QuerySet, column: str, ids: list[int]) -> QuerySet:
-    if not ids:
-        return queryset.none()
-    if len(ids) == 1:
-        return queryset.filter(**{column: ids[0]})
-    return queryset.filter(**{f"{column}__in": ids})
-
-
-class CityFilterMixin(filters.FilterSet):
-    city = filters.CharFilter(method="filter_city", label="City id or name")
-
-    def filter_city(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        if value.strip().isdigit():
-            # An id needs no lookup: the queue's hot path saves a round trip.
-            return queryset.filter(city_id=int(value))
-        ids = list(cities_named(value).values_list("pk", flat=True))
-        return _filter_ids(queryset, "city_id", ids)
-
-
-def _external_id_filter(model: type[Model], column: str, label: str) -> filters.CharFilter:
-    def method(queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return _filter_ids(queryset, column, _ids_of(model, value, "external_id"))
-
-    return filters.CharFilter(method=method, label=f"{label} id or external id")
 
 
 class CaseFilter(CityFilterMixin):
@@ -71,9 +37,9 @@ class CaseFilter(CityFilterMixin):
     assignee = filters.CharFilter(
         method="filter_assignee", label='Assignee user id, "me" or "none" (unassigned)'
     )
-    partner = _external_id_filter(Partner, "partner_id", "Partner")
-    booking = _external_id_filter(Booking, "booking_id", "Booking")
-    customer = _external_id_filter(Customer, "customer_id", "Customer")
+    partner = external_id_filter(Partner, "partner_id", "Partner")
+    booking = external_id_filter(Booking, "booking_id", "Booking")
+    customer = external_id_filter(Customer, "customer_id", "Customer")
     created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
     overdue = filters.BooleanFilter(
@@ -105,8 +71,8 @@ class BookingFilter(CityFilterMixin):
     status = filters.ChoiceFilter(choices=BookingStatus.choices)
     lob = filters.ChoiceFilter(choices=LineOfBusiness.choices)
     payment_mode = filters.ChoiceFilter(choices=PaymentMode.choices)
-    customer = _external_id_filter(Customer, "customer_id", "Customer")
-    partner = _external_id_filter(Partner, "partner_id", "Partner")
+    customer = external_id_filter(Customer, "customer_id", "Customer")
+    partner = external_id_filter(Partner, "partner_id", "Partner")
     external_id = filters.CharFilter()
     service_date_from = filters.DateFilter(field_name="service_date", lookup_expr="gte")
     service_date_to = filters.DateFilter(field_name="service_date", lookup_expr="lte")

@@ -12,7 +12,9 @@ from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from partners.models import City, Currency, LineOfBusiness, Partner
+from core.api.fields import IdOrKeyField, enum_field
+from partners.api.fields import city_field
+from partners.models import Currency, LineOfBusiness, Partner
 
 from ..catalog import CaseKind, Team
 from ..models import (
@@ -32,18 +34,8 @@ from ..models import (
     Reporter,
 )
 from ..selectors import available_transitions
-from .fields import IdOrKeyField, enum_field
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0")}
-
-
-def city_field(**kwargs) -> IdOrKeyField:
-    return IdOrKeyField(
-        key="name__iexact",
-        queryset=City.objects.select_related("region"),
-        help_text="City id, or its name (e.g. Delhi).",
-        **kwargs,
-    )
 
 
 def external_id_field(model, **kwargs) -> serializers.SlugRelatedField:

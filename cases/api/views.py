@@ -2,95 +2,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Model, QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.filters import SearchFilter
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from .. import booking_services, selectors, services
+from core.api.base import (
+    AUTHENTICATION,
+    CONFLICT,
+    ERRORS,
+    ID_PATTERN,
+    UpsertViewSet,
+    upsert_schema,
+)
+from core.api.permissions import ReadOnly
+
+from .. import selectors, services
 from ..models import Booking, Case, Customer, DispositionTag
+from ..services.bookings import BOOKING_TRANSITIONS
 from . import serializers as s
 from .filters import BookingFilter, CaseFilter, CustomerFilter, DispositionFilter
-from .permissions import CasePermission, ReadOnly, UpsertPermission
-
-
-class ErrorSerializer(serializers.Serializer):
-    """The body of every refusal: a machine code, a readable reason, field errors if any."""
-
-    code = serializers.CharField()
-    detail = serializers.CharField()
-    errors = serializers.DictField(child=serializers.ListField(), required=False)
-
-
-ERRORS = {
-    400: OpenApiResponse(
-        ErrorSerializer,
-        description='Field errors: {"code": "invalid", "detail": ..., "errors": {field: '
-        "[message, ...]}}, for request validation and business rules alike.",
-    ),
-    403: OpenApiResponse(ErrorSerializer, description="Your role may not do this."),
-    404: OpenApiResponse(ErrorSerializer, description="No such record, or not yours to see."),
-}
-CONFLICT = {409: OpenApiResponse(ErrorSerializer, description="The state does not allow it.")}
-ID_PATTERN = r"\d+"
-# Token first: its WWW-Authenticate header turns "no or bad credentials" into a 401 that
-# API clients can act on; the console's session still works.
-AUTHENTICATION = [TokenAuthentication, SessionAuthentication]
-
-
-class UpsertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """List, retrieve and create-or-update-by-external_id for what the platform pushes.
-
-    Subclasses name the model, the selector that scopes rows to the caller, the input
-    serializer and the upsert service: service(external_id=..., fields=...) -> (row, created).
-    """
-
-    authentication_classes = AUTHENTICATION
-    permission_classes = [UpsertPermission]
-    filter_backends = [DjangoFilterBackend, SearchFilter]
-    search_fields = ["name", "phone", "external_id"]
-    lookup_value_regex = ID_PATTERN
-    upsert_model: type[Model]
-    input_serializer_class: type[serializers.Serializer]
-    list_selector: Callable[..., QuerySet]
-
-    def get_queryset(self) -> QuerySet:
-        return type(self).list_selector(user=self.request.user)
-
-    def upsert(self, data: dict[str, Any]) -> tuple[Model, bool]:
-        raise NotImplementedError
-
-    def create(self, request: Request) -> Response:
-        incoming = self.input_serializer_class(data=request.data)
-        incoming.is_valid(raise_exception=True)
-        row, created = self.upsert(dict(incoming.validated_data))
-        row = self.get_queryset().get(pk=row.pk)
-        return Response(
-            self.get_serializer(row).data,
-            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
-        )
-
-
-def upsert_schema(input_serializer: type[serializers.Serializer], output: Any) -> Any:
-    return extend_schema(
-        summary="Create or update by external_id",
-        description=(
-            "Posting an external_id that exists updates that row (200); a new one creates it "
-            "(201). Safe to repeat and to send concurrently."
-        ),
-        request=input_serializer,
-        responses={201: output, 200: output, 400: ERRORS[400], 403: ERRORS[403]},
-    )
+from .permissions import CasePermission
 
 
 @extend_schema(tags=["customers"])
@@ -104,7 +43,7 @@ class CustomerViewSet(UpsertViewSet):
 
     def upsert(self, data: dict[str, Any]) -> tuple[Model, bool]:
         external_id = data.pop("external_id")
-        return booking_services.upsert_customer(external_id=external_id, fields=data)
+        return services.upsert_customer(external_id=external_id, fields=data)
 
     @upsert_schema(s.CustomerUpsertSerializer, s.CustomerSerializer)
     def create(self, request: Request) -> Response:
@@ -124,7 +63,7 @@ class BookingViewSet(UpsertViewSet):
     def upsert(self, data: dict[str, Any]) -> tuple[Model, bool]:
         external_id = data.pop("external_id")
         lines = data.pop("lines", None)
-        return booking_services.upsert_booking(
+        return services.upsert_booking(
             external_id=external_id,
             fields=data,
             lines=[dict(line) for line in lines] if lines is not None else None,
@@ -141,7 +80,7 @@ class BookingViewSet(UpsertViewSet):
                 "name",
                 OpenApiTypes.STR,
                 OpenApiParameter.PATH,
-                enum=list(booking_services.BOOKING_TRANSITIONS),
+                enum=list(BOOKING_TRANSITIONS),
                 description="allocate needs partner_external_id; cancel needs code and "
                 "cancelled_by.",
             )
@@ -154,7 +93,7 @@ class BookingViewSet(UpsertViewSet):
         booking = self.get_object()
         incoming = s.BookingTransitionSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        booking_services.transition_booking(
+        services.transition_booking(
             booking_id=booking.pk, name=name, actor=request.user, **incoming.validated_data
         )
         return Response(self.get_serializer(self.get_queryset().get(pk=booking.pk)).data)

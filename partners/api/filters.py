@@ -1,13 +1,27 @@
-"""Query-string filters of the partner list."""
+"""Query-string filters of the partner list, and the city filter other lists share."""
 
 from __future__ import annotations
 
 from django.db.models import QuerySet
 from django_filters import rest_framework as filters
 
-from cases.api.filters import CityFilterMixin
+from core.api.filters import filter_ids
 
 from ..models import LineOfBusiness, Partner
+from ..selectors import cities_named
+
+
+class CityFilterMixin(filters.FilterSet):
+    """A `city` filter taking a city's id or name."""
+
+    city = filters.CharFilter(method="filter_city", label="City id or name")
+
+    def filter_city(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if value.strip().isdigit():
+            # An id needs no lookup: the queue's hot path saves a round trip.
+            return queryset.filter(city_id=int(value))
+        ids = list(cities_named(value).values_list("pk", flat=True))
+        return filter_ids(queryset, "city_id", ids)
 
 
 class PartnerFilter(CityFilterMixin):

@@ -6,10 +6,10 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from cases.api.fields import enum_field
-from cases.api.serializers import city_field
+from core.api.fields import enum_field
 
 from ..models import LineOfBusiness, Partner, Programme
+from .fields import city_field
 
 
 class PartnerSerializer(serializers.ModelSerializer):

@@ -9,9 +9,9 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from cases import booking_services, selectors
-from cases.api.views import UpsertViewSet, upsert_schema
+from core.api.base import UpsertViewSet, upsert_schema
 
+from .. import selectors, services
 from ..models import Partner
 from .filters import PartnerFilter
 from .serializers import PartnerSerializer, PartnerUpsertSerializer
@@ -30,7 +30,7 @@ class PartnerViewSet(UpsertViewSet):
 
     def upsert(self, data: dict[str, Any]) -> tuple[Model, bool]:
         external_id = data.pop("external_id")
-        return booking_services.upsert_partner(external_id=external_id, fields=data)
+        return services.upsert_partner(external_id=external_id, fields=data)
 
     @upsert_schema(PartnerUpsertSerializer, PartnerSerializer)
     def create(self, request: Request) -> Response:

@@ -9,7 +9,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from cases.api.fields import enum_field
+from core.api.fields import enum_field
 from partners.models import Currency, Region
 
 from ..models import (

@@ -13,7 +13,6 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
@@ -23,8 +22,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cases import selectors as case_selectors
-from cases.api.views import ErrorSerializer
-from cases.errors import InvalidInput
+from core.api.base import AUTHENTICATION, ErrorSerializer
+from core.errors import InvalidInput
+from core.roles import is_back_office
 from partners.models import Partner
 
 from .. import selectors, services
@@ -44,7 +44,6 @@ from ..models import (
 )
 from . import serializers as s
 
-AUTHENTICATION = [TokenAuthentication, SessionAuthentication]
 ID = r"\d+"
 
 
@@ -80,7 +79,7 @@ class PartnerMoneyPermission(BasePermission):
     def has_permission(self, request: Request, view: Any) -> bool:
         if not selectors.may_read_partner_money(request.user):
             return False
-        if request.method in SAFE_METHODS or case_selectors.is_back_office(request.user):
+        if request.method in SAFE_METHODS or is_back_office(request.user):
             return True
         self.message = "A partner login may only ask for reversals of its own records."
         return view.action in getattr(view, "partner_actions", ())
@@ -90,7 +89,7 @@ class BackOfficePermission(BasePermission):
     message = "Only the back office handles refunds."
 
     def has_permission(self, request: Request, view: Any) -> bool:
-        return case_selectors.is_back_office(request.user)
+        return is_back_office(request.user)
 
 
 class RunPermission(BasePermission):
@@ -155,15 +154,14 @@ class PafViewSet(_Base):
         partner = Partner.objects.filter(pk=partner_id).first() if partner_id else None
         if partner is None:
             raise InvalidInput({"partner": "Give the partner at fault (the job has none)."})
-        paf = services.mark_paf(
+        paf = services.mark_paf_with_penalty(
             partner=partner,
             booking=booking,
             case=data.get("case"),
             reason=data["reason"],
             actor=request.user,
+            with_penalty=data["with_penalty"],
         )
-        if data["with_penalty"]:
-            services.create_revisit_penalty(paf=paf)
         return self._render(paf.pk, status.HTTP_201_CREATED)
 
     @extend_schema(

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from payouts.models import PartnerAtFault, Penalty
 from tests.browser.test_case_journey import CHROMIUM, browser, log_in  # noqa: F401
 from tests.factories import UserFactory
-from tests.flows.conftest import case_on, job, revisit_of
+from tests.helpers import case_on, job, revisit_of
 
 pytestmark = [
     pytest.mark.browser,

@@ -6,7 +6,7 @@ from django.db.utils import ProgrammingError
 
 from cases import services
 from cases.models import CaseEvent
-from tests.cases.helpers import case_in
+from tests.helpers import case_in
 
 pytestmark = pytest.mark.django_db
 

@@ -4,9 +4,9 @@ import pytest
 from django.db import transaction
 from django.db.utils import ProgrammingError
 
-from cases import booking_services
-from cases.errors import TransitionConflict
+from cases import services
 from cases.models import BookingEvent
+from core.errors import TransitionConflict
 from tests.factories import BookingFactory, PartnerFactory
 
 pytestmark = pytest.mark.django_db
@@ -15,10 +15,10 @@ pytestmark = pytest.mark.django_db
 def test_each_transition_writes_one_event_with_actor_and_states(supervisor):
     booking = BookingFactory(partner=None)
     partner = PartnerFactory()
-    booking_services.transition_booking(
+    services.transition_booking(
         booking_id=booking.pk, name="allocate", partner=partner, actor=supervisor
     )
-    booking_services.transition_booking(
+    services.transition_booking(
         booking_id=booking.pk,
         name="cancel",
         code="pro_cannot_deliver",
@@ -38,13 +38,13 @@ def test_each_transition_writes_one_event_with_actor_and_states(supervisor):
 def test_a_refused_transition_writes_no_event():
     booking = BookingFactory()
     with pytest.raises(TransitionConflict):
-        booking_services.transition_booking(booking_id=booking.pk, name="complete")
+        services.transition_booking(booking_id=booking.pk, name="complete")
     assert not BookingEvent.objects.filter(booking=booking).exists()
 
 
 def test_booking_events_cannot_be_rewritten(supervisor):
     booking = BookingFactory(partner=None)
-    booking_services.transition_booking(
+    services.transition_booking(
         booking_id=booking.pk, name="allocate", partner=PartnerFactory(), actor=supervisor
     )
     event = BookingEvent.objects.get(booking=booking)
@@ -69,7 +69,7 @@ def test_the_api_records_the_caller(supervisor_client, supervisor):
 
 def test_the_booking_page_shows_the_transitions(client, agent, supervisor):
     booking = BookingFactory(partner=None)
-    booking_services.transition_booking(
+    services.transition_booking(
         booking_id=booking.pk, name="allocate", partner=PartnerFactory(), actor=supervisor
     )
     client.force_login(agent)

@@ -6,10 +6,10 @@ import pytest
 from django.utils import timezone
 
 from cases import services
-from cases.errors import InvalidInput, NotPermitted, TransitionConflict
 from cases.models import CaseEvent, CaseStatus, EventType
-from tests.cases.helpers import case_in
+from core.errors import InvalidInput, NotPermitted, TransitionConflict
 from tests.factories import tag_for
+from tests.helpers import case_in
 
 pytestmark = pytest.mark.django_db
 

@@ -6,9 +6,9 @@ import pytest
 from django.db import connection, connections, transaction
 
 from cases import services
-from cases.errors import TransitionConflict
 from cases.models import Case, CaseEvent, EventType
-from tests.cases.helpers import case_in
+from core.errors import TransitionConflict
+from tests.helpers import case_in
 
 # serialized_rollback restores the seeded cities, tags and role groups after the flush.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from cases.models import Case, CaseEvent
 from cases.tasks import unpark_due_cases
-from tests.cases.helpers import case_in
+from tests.helpers import case_in
 from tests.worker import celery_worker_process
 
 pytestmark = [

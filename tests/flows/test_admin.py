@@ -6,12 +6,12 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from cases import flows
-from cases.admin_flows import inputs_digest
 from cases.models import CaseEvent
+from flows import runner
+from flows.console import inputs_digest
 from payouts.models import Penalty
 from tests.factories import UserFactory
-from tests.flows.conftest import case_on, job, last_decision, revisit_of
+from tests.helpers import case_on, job, last_decision, revisit_of
 
 pytestmark = pytest.mark.django_db
 
@@ -129,7 +129,7 @@ def test_a_refusal_is_previewed_and_recorded_as_the_answer(agent):
 
 
 def test_a_gate_refusal_cannot_be_applied(agent):
-    from tests.flows.conftest import job
+    from tests.helpers import job
 
     case = case_on("post_service_complaint", job(days_ago=31, status="completed"))
     url = sop_url(case, "revisit.create")
@@ -170,7 +170,7 @@ def test_case_page_links_the_flows_and_lists_decisions(agent, scenario_4_case):
     html = page.content.decode()
     assert f"/admin/cases/case/{scenario_4_case.pk}/sop/" in html
     assert page.context["decisions"] == []
-    flows.run_flow(
+    runner.decide_case(
         case_id=scenario_4_case.pk,
         flow="revisit.scenario_4",
         inputs={"partner_failure": "no_show"},

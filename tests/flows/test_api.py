@@ -9,12 +9,12 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from cases import flows
 from cases.models import Booking, Case, CaseEvent
+from flows import runner
 from payouts.models import PartnerAtFault, Penalty
-from policies.oos import EARTH_RADIUS_M
+from policies.sop.oos import EARTH_RADIUS_M
 from tests.factories import PartnerFactory, UserFactory, tag_for
-from tests.flows.conftest import case_on, job, revisit_of
+from tests.helpers import case_on, job, revisit_of
 
 pytestmark = pytest.mark.django_db
 
@@ -98,7 +98,7 @@ def test_flow_list_query_count_does_not_grow_with_the_case(
 ):
     case = case_on("follow_up_first_visit", job(days_ago=-1))
     for _ in range(5):
-        flows.record_call_attempt(
+        runner.record_call_attempt(
             case_id=case.pk, actor=agent, outcome="wants_followup", at=case.created_at
         )
     with django_assert_max_num_queries(8):
@@ -222,7 +222,7 @@ def test_unknown_flow_is_404(agent_api):
 def test_decision_history(agent_api, agent, django_assert_num_queries):
     case = case_on("property_damage")
     for observation in ("immediate", "late"):
-        flows.run_flow(
+        runner.decide_case(
             case_id=case.pk,
             flow="l1.property_damage",
             inputs={"observation": observation},
@@ -245,7 +245,7 @@ def test_decision_history(agent_api, agent, django_assert_num_queries):
 
     # Five more decisions, the same number of queries.
     for _ in range(5):
-        flows.run_flow(
+        runner.decide_case(
             case_id=case.pk,
             flow="l1.property_damage",
             inputs={"observation": "late"},

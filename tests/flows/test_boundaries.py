@@ -6,13 +6,13 @@ from decimal import Decimal
 
 import pytest
 
-from cases import flows
-from cases.errors import PolicyRefusal
 from cases.models import Booking, Case, CaseEvent
+from core.errors import InvalidInput, PolicyRefusal, TransitionConflict
+from flows import intake, runner
 from payouts.models import PartnerAtFault, Penalty, Refund
-from policies.oos import EARTH_RADIUS_M
+from policies.sop.oos import EARTH_RADIUS_M
 from tests.factories import CustomerFactory, PartnerFactory, city
-from tests.flows.conftest import case_on, job, revisit_of
+from tests.helpers import case_on, job, revisit_of
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +45,7 @@ def test_scenario_4_penalty_is_60_percent_of_the_original_invoice(agent, invoice
     original = job(status="completed", invoice_amount=invoice)
     revisit = revisit_of(original)
     case = case_on("revisit_partner_fault", revisit)
-    flows.run_flow(
+    runner.decide_case(
         case_id=case.pk,
         flow="revisit.scenario_4",
         inputs={"partner_failure": "no_show"},
@@ -75,12 +75,12 @@ def test_goodwill_refund_by_cart_value(agent, cart_value, goodwill):
     booking = job(status="cancelled", cart_value=cart_value)
     Booking.objects.filter(pk=booking.pk).update(cancellation_code="no_response")
     case = case_on("pre_service_cancellation", booking)
-    decision = flows.run_flow(
+    decision = runner.decide_case(
         case_id=case.pk,
         flow="pre_services.goodwill_refund",
         inputs={"refund_requested": True},
         actor=agent,
-    )
+    ).decision
     refund = Refund.objects.get(booking=booking)
     assert (refund.amount, refund.reason, refund.case_id) == (
         goodwill,
@@ -105,12 +105,12 @@ def test_no_goodwill_for_other_cancellations_refunds_nothing(agent):
     booking = job(status="cancelled")  # customer_voc
     case = case_on("pre_service_cancellation", booking)
     before = money_snapshot()
-    decision = flows.run_flow(
+    decision = runner.decide_case(
         case_id=case.pk,
         flow="pre_services.goodwill_refund",
         inputs={"refund_requested": True},
         actor=agent,
-    )
+    ).decision
     assert decision.outcome == "no_goodwill" and decision.refused
     assert money_snapshot() == before
     assert CaseEvent.objects.filter(case=case, type="decision").count() == 1
@@ -129,9 +129,9 @@ UNREACHABLE = {"amount_paid": "4500", "partner_responding": False, "unanswered_a
 
 def test_wrong_job_refund_is_capped_and_deducted_from_the_partner(agent):
     case = _wrong_job("0.100")
-    decision = flows.run_flow(
+    decision = runner.decide_case(
         case_id=case.pk, flow="pre_services.wrong_job_started", inputs=UNREACHABLE, actor=agent
-    )
+    ).decision
     assert decision.outcome == "capped_refund"
     refund = Refund.objects.get(booking=case.booking)
     assert refund.amount == Decimal("3000.00")
@@ -142,7 +142,7 @@ def test_wrong_job_refund_is_capped_and_deducted_from_the_partner(agent):
 def test_wrong_job_below_the_cap_refunds_what_was_paid(agent):
     case = _wrong_job("0.100")
     inputs = {**UNREACHABLE, "amount_paid": "2999.50"}
-    flows.run_flow(
+    runner.decide_case(
         case_id=case.pk, flow="pre_services.wrong_job_started", inputs=inputs, actor=agent
     )
     assert Refund.objects.get(booking=case.booking).amount == Decimal("2999.50")
@@ -151,12 +151,12 @@ def test_wrong_job_below_the_cap_refunds_what_was_paid(agent):
 def test_wrong_job_refund_blocked_by_the_fraud_score_refunds_nothing(agent):
     case = _wrong_job("0.900")
     before = money_snapshot()
-    decision = flows.run_flow(
+    decision = runner.decide_case(
         case_id=case.pk,
         flow="pre_services.wrong_job_started",
         inputs=UNREACHABLE,
         actor=agent,
-    )
+    ).decision
     assert decision.outcome == "refund_blocked_by_fraud_score" and decision.refused
     assert money_snapshot() == before
     event = CaseEvent.objects.get(case=case, type="decision")
@@ -187,7 +187,7 @@ def test_oos_ticket_only_within_500_m(partner_support, metres, parked):
     booking = oos_job()
     before = snapshot()
     if parked:
-        result = flows.raise_oos_ticket(
+        result = intake.raise_oos_ticket(
             booking_id=booking.pk,
             partner_actor_or_partner=partner_support,
             latitude=north_of_booking(metres),
@@ -203,7 +203,7 @@ def test_oos_ticket_only_within_500_m(partner_support, metres, parked):
         assert event.payload["given_inputs"]["images"] == ["img-1.jpg"]
     else:
         with pytest.raises(PolicyRefusal) as refused:
-            flows.raise_oos_ticket(
+            intake.raise_oos_ticket(
                 booking_id=booking.pk,
                 partner_actor_or_partner=partner_support,
                 latitude=north_of_booking(metres),
@@ -224,13 +224,13 @@ def test_oos_flow_measures_from_the_partners_reported_location(partner_support, 
         "images_shared": True,
     }
     if outcome:
-        decision = flows.run_flow(
+        decision = runner.decide_case(
             case_id=case.pk, flow="oos.eligibility", inputs=inputs, actor=partner_support
-        )
+        ).decision
         assert decision.outcome == outcome and decision.input("distance_m") == 500.0
     else:
         with pytest.raises(PolicyRefusal):
-            flows.run_flow(
+            runner.decide_case(
                 case_id=case.pk, flow="oos.eligibility", inputs=inputs, actor=partner_support
             )
 
@@ -239,7 +239,7 @@ def test_oos_ticket_needs_images(partner_support):
     booking = oos_job()
     before = snapshot()
     with pytest.raises(PolicyRefusal) as refused:
-        flows.raise_oos_ticket(
+        intake.raise_oos_ticket(
             booking_id=booking.pk,
             partner_actor_or_partner=partner_support,
             latitude=BOOKING_LAT,
@@ -255,7 +255,7 @@ def test_rwm_partner_in_delhi_is_refused_and_nothing_is_written(partner_support)
     booking = oos_job(programmes=["rwm"])
     before = snapshot()
     with pytest.raises(PolicyRefusal) as refused:
-        flows.raise_oos_ticket(
+        intake.raise_oos_ticket(
             booking_id=booking.pk,
             partner_actor_or_partner=partner_support,
             latitude=BOOKING_LAT,
@@ -272,7 +272,7 @@ def test_rwm_partner_outside_the_rwm_cities_may_raise(partner_support):
     jaipur = CustomerFactory(city=city("Jaipur"))
     partner = PartnerFactory(programmes=["rwm"], city=city("Jaipur"))
     booking = job(status="started", customer=jaipur, partner=partner, latitude=BOOKING_LAT)
-    result = flows.raise_oos_ticket(
+    result = intake.raise_oos_ticket(
         booking_id=booking.pk,
         partner_actor_or_partner=partner_support,
         latitude=BOOKING_LAT,
@@ -293,7 +293,7 @@ def test_revisit_only_inside_the_warranty(agent, days, allowed):
     original = job(days_ago=days, status="completed")
     before = snapshot()
     if allowed:
-        result = flows.create_revisit(booking_id=original.pk, actor=agent, issue_note="AC leaks")
+        result = intake.create_revisit(booking_id=original.pk, actor=agent, issue_note="AC leaks")
         assert result.decision.outcome == "revisit_allowed"
         assert result.booking.revisit_of_id == original.pk and not result.booking.is_sme_revisit
         assert result.booking.invoice_amount == Decimal("0.00")
@@ -305,7 +305,7 @@ def test_revisit_only_inside_the_warranty(agent, days, allowed):
         assert f"{days} days ago" in event.reason
     else:
         with pytest.raises(PolicyRefusal) as refused:
-            flows.create_revisit(booking_id=original.pk, actor=agent)
+            intake.create_revisit(booking_id=original.pk, actor=agent)
         assert refused.value.code == "revisit_refused_outside_warranty"
         assert "31 days ago, outside the 30-day warranty" in refused.value.message
         assert snapshot() == before
@@ -313,14 +313,14 @@ def test_revisit_only_inside_the_warranty(agent, days, allowed):
 
 def test_second_revisit_on_the_same_job_is_an_sme_revisit(agent):
     original = job(days_ago=5, status="completed")
-    first = flows.create_revisit(booking_id=original.pk, actor=agent)
-    second = flows.create_revisit(booking_id=original.pk, actor=agent)
+    first = intake.create_revisit(booking_id=original.pk, actor=agent)
+    second = intake.create_revisit(booking_id=original.pk, actor=agent)
     assert not first.booking.is_sme_revisit
     assert second.decision.outcome == "sme_revisit_allowed"
     assert second.booking.is_sme_revisit and second.booking.partner_id is None
     assert second.booking.external_id == f"{original.external_id}-R2"
     # Asked on the revisit itself, the warranty still runs from the original job.
-    third = flows.create_revisit(booking_id=second.booking.pk, actor=agent)
+    third = intake.create_revisit(booking_id=second.booking.pk, actor=agent)
     assert third.booking.revisit_of_id == original.pk and third.booking.is_sme_revisit
 
 
@@ -330,20 +330,20 @@ def test_a_revisit_cancelled_as_placed_by_mistake_does_not_count(agent):
     Booking.objects.filter(pk=mistake.pk).update(
         status="cancelled", cancellation_code="placed_revisit_by_mistake"
     )
-    result = flows.create_revisit(booking_id=original.pk, actor=agent)
+    result = intake.create_revisit(booking_id=original.pk, actor=agent)
     assert not result.booking.is_sme_revisit
 
 
 def test_only_completed_jobs_are_revisited(agent):
     booking = job(days_ago=2)
-    with pytest.raises(flows.TransitionConflict):
-        flows.create_revisit(booking_id=booking.pk, actor=agent)
+    with pytest.raises(TransitionConflict):
+        intake.create_revisit(booking_id=booking.pk, actor=agent)
 
 
 def test_revisit_requested_before_the_service_is_an_input_error(agent):
     original = job(days_ago=2, status="completed")
-    with pytest.raises(flows.InvalidInput) as bad:
-        flows.create_revisit(
+    with pytest.raises(InvalidInput) as bad:
+        intake.create_revisit(
             booking_id=original.pk,
             actor=agent,
             requested_on=original.service_date.replace(year=2020),

@@ -7,11 +7,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from cases import flows
-from cases.errors import InvalidInput
 from cases.models import Booking, CaseEvent, EventType
+from core.errors import InvalidInput
+from flows import runner
 from tests.factories import CustomerFactory, PartnerFactory, city
-from tests.flows.conftest import case_on, job
+from tests.helpers import case_on, job
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ CAIRO = ZoneInfo("Africa/Cairo")
 
 
 def call(case, actor, outcome, at, **kwargs):
-    decision = flows.record_call_attempt(
+    decision = runner.record_call_attempt(
         case_id=case.pk, actor=actor, outcome=outcome, at=at, **kwargs
     )
     case.refresh_from_db()

@@ -7,13 +7,14 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from cases import flows
-from cases.flow_registry import FLOWS
 from cases.models import Booking, Case, CaseEvent, EventType
+from flows import runner
+from flows.context import FlowContext
+from flows.table import FLOWS
 from payouts.models import PartnerAtFault, Penalty, Refund, ReversalRequest
-from policies import revisits
+from policies.sop import revisits
 from tests.factories import CaseFactory
-from tests.flows.conftest import case_on, job, last_decision, revisit_of
+from tests.helpers import case_on, job, last_decision, revisit_of
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +30,7 @@ def scenario(name):
 
 
 def run(case, flow, inputs, actor):
-    decision = flows.run_flow(case_id=case.pk, flow=flow, inputs=inputs, actor=actor)
+    decision = runner.decide_case(case_id=case.pk, flow=flow, inputs=inputs, actor=actor).decision
     case.refresh_from_db()
     event = last_decision(case)
     assert event.payload["outcome"] == decision.outcome
@@ -328,12 +329,12 @@ def _(users):
     # Both leaves refuse the edit; the refusal is recorded, and when the partner delivers to
     # the new address he is paid the changed-address bonus.
     case = case_on("contact_edit")
-    decision = flows.run_flow(
+    decision = runner.decide_case(
         case_id=case.pk,
         flow="pre_services.personal_details_edit",
         inputs={"detail": "number", "partner_can_deliver_elsewhere": False},
         actor=users["agent"],
-    )
+    ).decision
     assert decision.outcome == "edit_refused" and decision.refused
     assert CaseEvent.objects.filter(case=case, type=EventType.DECISION).count() == 1
 
@@ -566,5 +567,5 @@ def test_flow_applies(name, users):
 
 def test_a_case_without_a_booking_is_asked_what_the_booking_would_say(agent):
     case = CaseFactory(kind="revisit_partner_fault", booking=None, customer=None, partner=None)
-    asked = [spec.name for spec in FLOWS["revisit.scenario_4"].asked(flows.FlowContext(case))]
+    asked = [spec.name for spec in FLOWS["revisit.scenario_4"].asked(FlowContext(case))]
     assert asked == ["partner_failure", "original_invoice_amount"]

@@ -7,18 +7,18 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from cases import flows
 from cases.models import Booking, Case, CaseEvent, EventType
+from flows import intake, runner
 from payouts.models import LedgerEntry, PartnerAtFault, Penalty, Refund, ReversalRequest
-from policies import pre_services
 from policies.parameters import DEFAULT_POLICY
+from policies.sop import pre_services
 from tests.factories import UserFactory
-from tests.flows.conftest import case_on, decisions, job, revisit_of
+from tests.helpers import case_on, decisions, job, revisit_of
 
 
 def twice(case, flow, inputs, actor):
     for _ in range(2):
-        flows.run_flow(case_id=case.pk, flow=flow, inputs=inputs, actor=actor)
+        runner.decide_case(case_id=case.pk, flow=flow, inputs=inputs, actor=actor)
     return decisions(case)
 
 
@@ -51,7 +51,7 @@ def test_goodwill_on_a_second_case_about_the_same_booking_refunds_once(agent):
     Booking.objects.filter(pk=booking.pk).update(cancellation_code="no_show")
     for _ in range(2):
         case = case_on("pre_service_cancellation", booking)
-        flows.run_flow(
+        runner.decide_case(
             case_id=case.pk,
             flow="pre_services.goodwill_refund",
             inputs={"refund_requested": True},
@@ -98,7 +98,7 @@ def test_an_agent_without_the_reversal_role_gets_it_as_a_next_step(agent):
     booking = job(status="completed")
     PartnerAtFault.objects.create(partner=booking.partner, booking=booking, reason="x")
     case = case_on("paf_reversal", booking)
-    flows.run_flow(
+    runner.decide_case(
         case_id=case.pk, flow="revisit.paf_reversal", inputs={"paf_genuine": False}, actor=agent
     )
     assert not ReversalRequest.objects.exists()
@@ -118,7 +118,7 @@ def test_partner_bonus_applied_twice_is_paid_once(agent):
         policy=DEFAULT_POLICY,
     )
     for _ in range(2):
-        flows.apply_decision(case, decision, agent)
+        runner.apply_decision(case, decision, agent)
     entry = LedgerEntry.objects.get()
     assert (entry.kind, entry.amount, entry.partner_id) == (
         "bonus",
@@ -138,8 +138,8 @@ def test_raising_the_same_oos_ticket_twice_returns_the_open_one(partner_support)
         "images": ["a.jpg"],
         "note": "",
     }
-    first = flows.raise_oos_ticket(**kwargs)
-    second = flows.raise_oos_ticket(**kwargs)
+    first = intake.raise_oos_ticket(**kwargs)
+    second = intake.raise_oos_ticket(**kwargs)
     assert first.created and not second.created
     assert second.case.pk == first.case.pk
     assert Case.objects.filter(kind="out_of_scope").count() == 1
@@ -155,7 +155,7 @@ def test_two_agents_running_scenario_4_at_once_mark_one_paf():
     def work(actor):
         try:
             barrier.wait()
-            flows.run_flow(
+            runner.decide_case(
                 case_id=case.pk,
                 flow="revisit.scenario_4",
                 inputs={"partner_failure": "no_show"},

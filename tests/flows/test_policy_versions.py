@@ -7,15 +7,15 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from cases import flows
-from cases.errors import InvalidInput, NotPermitted, PolicyRefusal, TransitionConflict
 from cases.models import CaseEvent
+from core.errors import InvalidInput, NotPermitted, PolicyRefusal, TransitionConflict
+from flows import intake, runner
 from policies.models import PolicyVersion
 from policies.parameters import DEFAULT_POLICY
 from policies.selectors import policy_in_force
 from policies.services import activate_policy_version, draft_policy_version
 from tests.factories import UserFactory
-from tests.flows.conftest import case_on, job, last_decision
+from tests.helpers import case_on, job, last_decision
 
 pytestmark = pytest.mark.django_db
 
@@ -133,7 +133,7 @@ def test_a_new_warranty_applies_only_from_its_effective_time(agent, supervisor, 
         assert policy_in_force(timezone.now()).version == DEFAULT_POLICY.version
         # Today nothing changes: still the 30-day warranty.
         with pytest.raises(PolicyRefusal) as refused:
-            flows.create_revisit(booking_id=served_40_days_ago.pk, actor=agent)
+            intake.create_revisit(booking_id=served_40_days_ago.pk, actor=agent)
         assert "30-day warranty" in refused.value.message
 
     later = TOMORROW + timedelta(days=41, hours=10)
@@ -141,20 +141,20 @@ def test_a_new_warranty_applies_only_from_its_effective_time(agent, supervisor, 
         assert policy_in_force(timezone.now()).version == "sop-2026.2"
         # A job served after the effective time gets the 45-day warranty...
         served_after = job(days_ago=40, status="completed")
-        result = flows.create_revisit(booking_id=served_after.pk, actor=agent)
+        result = intake.create_revisit(booking_id=served_after.pk, actor=agent)
         assert result.decision.policy_version == "sop-2026.2"
         assert "45-day warranty" in result.decision.reason
         event = result.case.events.get(type="decision")
         assert event.policy_version == "sop-2026.2"
         # ... a job served before it keeps the warranty it was sold with.
         with pytest.raises(PolicyRefusal):
-            flows.create_revisit(booking_id=served_40_days_ago.pk, actor=agent)
+            intake.create_revisit(booking_id=served_40_days_ago.pk, actor=agent)
 
 
 def test_decisions_keep_the_version_they_were_made_under(agent, supervisor, supervisor2):
     with time_machine.travel(TODAY, tick=False):
         old_case = case_on("property_damage")
-        flows.run_flow(
+        runner.decide_case(
             case_id=old_case.pk,
             flow="l1.property_damage",
             inputs={"observation": "immediate"},
@@ -166,7 +166,7 @@ def test_decisions_keep_the_version_they_were_made_under(agent, supervisor, supe
 
     with time_machine.travel(TOMORROW + timedelta(hours=3), tick=False):
         # A case opened before the version took effect is still decided under its rules.
-        flows.run_flow(
+        runner.decide_case(
             case_id=old_case.pk,
             flow="l1.property_damage",
             inputs={"observation": "late"},
@@ -174,12 +174,12 @@ def test_decisions_keep_the_version_they_were_made_under(agent, supervisor, supe
         )
         assert last_decision(old_case).policy_version == DEFAULT_POLICY.version
         new_case = case_on("property_damage")
-        decision = flows.run_flow(
+        decision = runner.decide_case(
             case_id=new_case.pk,
             flow="l1.property_damage",
             inputs={"observation": "late"},
             actor=agent,
-        )
+        ).decision
         assert decision.policy_version == "sop-2026.2"
         assert "(policy sop-2026.2)" in decision.reason
     # The stored decision is never rewritten.
@@ -192,11 +192,11 @@ def test_warranty_flows_on_cases_use_the_version_of_the_service_day(agent, super
         activate_policy_version(version_id=warranty_45(supervisor).pk, actor=supervisor2)
     with time_machine.travel(TOMORROW + timedelta(days=41, hours=10), tick=False):
         case = case_on("post_service_complaint", job(days_ago=40, status="completed"))
-        decision = flows.run_flow(
+        decision = runner.decide_case(
             case_id=case.pk,
             flow="l1.status_check_closed",
             inputs={"complaint": "product_issue", "customer_agrees": True},
             actor=agent,
-        )
+        ).decision
         assert decision.outcome == "ticket_reopened"
         assert decision.policy_version == "sop-2026.2"

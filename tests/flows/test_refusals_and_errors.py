@@ -6,18 +6,18 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from cases import flows
-from cases.errors import (
+from cases.models import Booking, Case, CaseEvent
+from core.errors import (
     InvalidInput,
     NotFoundError,
     NotPermitted,
     PolicyRefusal,
     TransitionConflict,
 )
-from cases.models import Booking, Case, CaseEvent
+from flows import runner
 from payouts.models import PartnerAtFault
 from tests.factories import tag_for
-from tests.flows.conftest import case_on, job
+from tests.helpers import case_on, job
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,7 @@ SCENARIO_1_GENUINE = {
 
 
 def run(case, flow, inputs, actor):
-    return flows.run_flow(case_id=case.pk, flow=flow, inputs=inputs, actor=actor)
+    return runner.decide_case(case_id=case.pk, flow=flow, inputs=inputs, actor=actor).decision
 
 
 def test_a_refused_answer_on_a_case_is_recorded_not_applied_as_money(agent):
@@ -122,7 +122,7 @@ def test_unknown_flows_and_cases(agent):
     with pytest.raises(NotFoundError):
         run(case, "l1.nope", {}, agent)
     with pytest.raises(NotFoundError):
-        flows.run_flow(case_id=0, flow="l1.safety_case", inputs={}, actor=agent)
+        runner.decide_case(case_id=0, flow="l1.safety_case", inputs={}, actor=agent)
 
 
 def test_finance_does_not_run_flows(finance_user):
@@ -158,7 +158,7 @@ def test_a_money_action_checks_the_actors_role(partner_support):
 def test_preview_decides_without_writing(agent):
     case = case_on("revisit_customer_cancelled")
     events = CaseEvent.objects.count()
-    decision = flows.preview_flow(
+    decision = runner.preview_decision(
         case_id=case.pk, flow="revisit.scenario_1", inputs=SCENARIO_1_GENUINE, actor=agent
     )
     assert decision.refused and decision.outcome == "paf_genuine_not_reversed"

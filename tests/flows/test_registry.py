@@ -10,26 +10,25 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from cases.catalog import CaseKind
-from cases.flow_registry import (
+from cases.taxonomy import TAXONOMY
+from flows.inputs import (
     BOOL,
     CHOICE,
     DATE,
     DATETIME,
     DECIMAL,
-    FLOWS,
     INPUT_TYPES,
     INT,
     LIST,
     STR,
+    FieldError,
     InputSpec,
-    _FieldError,
-    flows_for_kind,
 )
-from cases.taxonomy import TAXONOMY
-from policies import followups, l1, oos, painting, pre_services, revisits
+from flows.table import FLOWS, flows_for_kind
 from policies.calendar import calendar_for
 from policies.decision import Decision
 from policies.parameters import DEFAULT_POLICY
+from policies.sop import followups, l1, oos, painting, pre_services, revisits
 
 SOP_MODULES = [revisits, l1, pre_services, oos, followups, painting]
 
@@ -122,7 +121,7 @@ def test_inputs_are_coerced(spec, raw, expected):
     ],
 )
 def test_bad_inputs_are_field_errors(spec, raw):
-    with pytest.raises(_FieldError):
+    with pytest.raises(FieldError):
         spec.coerce(raw)
 
 
@@ -210,18 +209,22 @@ def test_every_tag_a_flow_records_applies_to_the_case_kind(name, kind):
     assert seen, f"no sample inputs reach a decision of {name}"
 
 
-def test_every_action_kind_is_carried_out_or_recorded_as_a_next_step():
-    from cases.flows import AWAITING_SERVICE, INSTRUCTIONS, _Applier
-    from policies.decision import ACTION_KINDS
+def test_every_action_kind_has_exactly_one_handler():
+    from flows.handlers import HANDLERS
+    from policies.actions import ActionKind
 
-    unhandled = [
-        kind
-        for kind in sorted(ACTION_KINDS)
-        if kind not in INSTRUCTIONS
-        and kind not in AWAITING_SERVICE
-        and not hasattr(_Applier, f"_do_{kind}")
-    ]
-    assert unhandled == []
+    assert set(HANDLERS) == set(ActionKind)
+    assert all(callable(handler) for handler in HANDLERS.values())
+
+
+def test_an_action_kind_without_a_handler_fails_loudly(monkeypatch):
+    from flows import handlers
+    from policies.actions import ActionKind
+    from policies.decision import Action
+
+    monkeypatch.delitem(handlers.HANDLERS, ActionKind.NO_PAF)
+    with pytest.raises(LookupError, match="no_paf"):
+        handlers.carry_out(None, Action.of(ActionKind.NO_PAF))
 
 
 @pytest.mark.parametrize(
@@ -238,6 +241,6 @@ def test_every_action_kind_is_carried_out_or_recorded_as_a_next_step():
     ],
 )
 def test_ticket_statuses_are_reached_by_named_transitions(source, target, path):
-    from cases.flows import status_path
+    from flows.decision_run import status_path
 
     assert status_path(source, target) == path

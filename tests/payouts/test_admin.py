@@ -8,14 +8,14 @@ from django.urls import reverse
 
 from payouts import services
 from payouts.models import LedgerEntry, PayoutRun, ReversalRequest
-from tests.factories import BookingFactory
-from tests.payouts.factories import (
+from tests.factories import (
+    BookingFactory,
     LedgerEntryFactory,
     PafFactory,
     PayoutRunFactory,
     RefundFactory,
-    set_state,
 )
+from tests.helpers import set_state
 
 pytestmark = pytest.mark.django_db
 

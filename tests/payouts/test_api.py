@@ -10,14 +10,15 @@ from rest_framework.test import APIClient
 
 from payouts import services
 from payouts.models import LedgerEntry, PayoutRun, Refund, ReversalRequest
-from tests.factories import BookingFactory, PartnerFactory, UserFactory
-from tests.payouts.conftest import client_for
-from tests.payouts.factories import (
+from tests.factories import (
+    BookingFactory,
     LedgerEntryFactory,
     PafFactory,
+    PartnerFactory,
     PayoutRunFactory,
-    set_state,
+    UserFactory,
 )
+from tests.helpers import client_for, set_state
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1"

@@ -8,8 +8,14 @@ from django.db import connections
 
 from payouts import services
 from payouts.models import LedgerEntry, PayoutLine, PayoutRunEntry
-from tests.factories import PartnerFactory, UserFactory
-from tests.payouts.factories import LedgerEntryFactory, PafFactory, PayoutRunFactory, set_state
+from tests.factories import (
+    LedgerEntryFactory,
+    PafFactory,
+    PartnerFactory,
+    PayoutRunFactory,
+    UserFactory,
+)
+from tests.helpers import set_state
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

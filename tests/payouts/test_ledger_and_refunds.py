@@ -7,11 +7,11 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from cases.errors import InvalidInput, NotPermitted, TransitionConflict
+from core.errors import InvalidInput, NotPermitted, TransitionConflict
 from payouts import services
 from payouts.models import LedgerEntry, Refund
-from tests.factories import BookingFactory
-from tests.payouts.factories import LedgerEntryFactory, completed_booking
+from tests.factories import BookingFactory, LedgerEntryFactory
+from tests.helpers import completed_booking
 
 pytestmark = pytest.mark.django_db
 

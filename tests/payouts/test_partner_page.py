@@ -15,14 +15,15 @@ from cases.models import Booking, CaseEvent
 from partners.models import Region
 from payouts import selectors, services
 from payouts.models import PayoutLine, PayoutRun
-from tests.factories import BookingFactory, CaseFactory, PartnerFactory
-from tests.payouts.factories import (
+from tests.factories import (
+    BookingFactory,
+    CaseFactory,
     LedgerEntryFactory,
     PafFactory,
+    PartnerFactory,
     PayoutRunFactory,
-    completed_booking,
-    set_state,
 )
+from tests.helpers import completed_booking, set_state
 
 pytestmark = pytest.mark.django_db
 D = Decimal

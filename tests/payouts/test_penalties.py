@@ -5,12 +5,12 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError
 
-from cases.errors import InvalidInput, NotPermitted, PolicyRefusal, TransitionConflict
+from core.errors import InvalidInput, NotPermitted, PolicyRefusal, TransitionConflict
 from payouts import services
 from payouts.models import EntryKind, LedgerEntry, PartnerAtFault, Penalty
 from policies.parameters import Policy, PolicyParameters
-from tests.factories import BookingFactory
-from tests.payouts.factories import PafFactory, revisit_of, set_state
+from tests.factories import BookingFactory, PafFactory
+from tests.helpers import revisit_of, set_state
 
 pytestmark = pytest.mark.django_db
 

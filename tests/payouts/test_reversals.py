@@ -7,11 +7,11 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
-from cases.errors import InvalidInput, NotPermitted, PolicyRefusal, TransitionConflict
+from core.errors import InvalidInput, NotPermitted, PolicyRefusal, TransitionConflict
 from payouts import services
 from payouts.models import LedgerEntry, PayoutLine, ReversalRequest
-from tests.factories import BookingFactory, UserFactory
-from tests.payouts.factories import PafFactory, PayoutRunFactory, completed_booking, set_state
+from tests.factories import BookingFactory, PafFactory, PayoutRunFactory, UserFactory
+from tests.helpers import completed_booking, set_state
 
 pytestmark = pytest.mark.django_db
 

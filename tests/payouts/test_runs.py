@@ -10,15 +10,17 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
-from cases.errors import NotPermitted, TransitionConflict
+from core.errors import NotPermitted, TransitionConflict
 from partners.models import Region
 from payouts import services
 from payouts.models import LedgerEntry, PayoutLine, PayoutRun, PayoutRunEntry, Penalty
-from tests.factories import BookingFactory, PartnerFactory, city
-from tests.payouts.factories import (
+from tests.factories import (
+    BookingFactory,
     LedgerEntryFactory,
     PafFactory,
+    PartnerFactory,
     PayoutRunFactory,
+    city,
 )
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,7 @@ import pytest
 
 from payouts.models import PayoutLine, PayoutRun, PayoutRunEntry
 from payouts.tasks import compute_payout_run
-from tests.factories import PartnerFactory
-from tests.payouts.factories import LedgerEntryFactory, PayoutRunFactory
+from tests.factories import LedgerEntryFactory, PartnerFactory, PayoutRunFactory
 from tests.worker import celery_worker_process
 
 pytestmark = [

@@ -5,9 +5,9 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from policies import followups as fu
 from policies.calendar import calendar_for
 from policies.parameters import DEFAULT_POLICY, Policy, PolicyParameters
+from policies.sop import followups as fu
 
 P = DEFAULT_POLICY
 EGYPT = calendar_for("EG", range(2026, 2028))

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from policies import l1
 from policies.parameters import DEFAULT_POLICY, Policy, PolicyParameters
+from policies.sop import l1
 
 P = DEFAULT_POLICY
 DAY = date(2026, 3, 2)

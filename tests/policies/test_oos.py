@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from policies import oos
 from policies.parameters import DEFAULT_POLICY, Policy, PolicyParameters
+from policies.sop import oos
 
 P = DEFAULT_POLICY
 TAG = "4.2 On job - Partner led Cancellation < Out of scope"

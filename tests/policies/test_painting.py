@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from policies import painting
 from policies.parameters import DEFAULT_POLICY, Policy, PolicyParameters
+from policies.sop import painting
 
 P = DEFAULT_POLICY
 

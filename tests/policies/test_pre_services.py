@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from policies import pre_services as pre
 from policies.parameters import DEFAULT_POLICY, Policy, PolicyParameters
+from policies.sop import pre_services as pre
 
 P = DEFAULT_POLICY
 

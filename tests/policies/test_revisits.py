@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from policies import revisits
 from policies.parameters import DEFAULT_POLICY, Policy, PolicyParameters
-from policies.revisits import (
+from policies.sop import revisits
+from policies.sop.revisits import (
     BAD_EXPERIENCE,
     TAG_NON_SME_PAYOUT,
     TAG_SME_PAYOUT,

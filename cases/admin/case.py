@@ -1,0 +1,385 @@
+"""The case console: the queue, the case page, its transitions, notes and CSV export."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils import timezone
+
+from core.admin.errors import describe_error
+from core.admin.pagination import CappedCountPaginator
+from core.csv import stream_csv
+from core.errors import DomainError
+
+from .. import services
+from ..models import (
+    Booking,
+    Case,
+    CaseEvent,
+    CaseStatus,
+    EventType,
+)
+from .filters import AssigneeFilter, OverdueFilter, as_case_id, customer_ids_with_phone
+from .forms import CaseAdminForm, NoteForm
+from .views import note_view, offered_transitions, transition_label, transition_view
+
+BULK_LIMIT = 200
+
+
+class _ServiceRefused(Exception):
+    """Carries a DomainError out of save_model so the admin's transaction rolls back."""
+
+    def __init__(self, error: DomainError):
+        super().__init__(error.message)
+        self.error = error
+
+
+class CaseEventInline(admin.TabularInline):
+    """The audit trail on the case page: read-only, oldest first."""
+
+    model = CaseEvent
+    template = "admin/cases/case/audit_trail_inline.html"
+    verbose_name = "audit event"
+    verbose_name_plural = "Audit trail"
+    fields = ("at", "who", "type", "transition", "state_change", "reason", "details", "policy")
+    readonly_fields = fields
+    ordering = ("at", "id")
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="actor")
+    def who(self, event: CaseEvent) -> str:
+        return event.actor.get_username() if event.actor else "system"
+
+    @admin.display(description="from → to")
+    def state_change(self, event: CaseEvent) -> str:
+        if event.from_state or event.to_state:
+            return f"{event.from_state or '–'} → {event.to_state or '–'}"
+        return ""
+
+    @admin.display(description="details")
+    def details(self, event: CaseEvent) -> str:
+        return ", ".join(f"{k}: {v}" for k, v in (event.payload or {}).items())
+
+    @admin.display(description="policy version")
+    def policy(self, event: CaseEvent) -> str:
+        return event.policy_version
+
+
+@admin.register(Case)
+class CaseAdmin(admin.ModelAdmin):
+    form = CaseAdminForm
+    inlines = [CaseEventInline]
+    change_form_template = "admin/cases/case/change_form.html"
+
+    list_display = (
+        "id",
+        "subject",
+        "kind",
+        "status",
+        "priority",
+        "team",
+        "city",
+        "assignee",
+        "booking_ref",
+        "due_at",
+        "overdue",
+        "created_at",
+    )
+    list_display_links = ("id", "subject")
+    list_select_related = ("city", "assignee", "booking")
+    list_filter = (
+        "status",
+        OverdueFilter,
+        "priority",
+        "team",
+        "kind",
+        AssigneeFilter,
+        "city",
+        ("created_at", admin.DateFieldListFilter),
+    )
+    list_per_page = 50
+    list_max_show_all = 200
+    ordering = ("-id",)
+    sortable_by = ("id", "created_at")
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+    paginator = CappedCountPaginator
+    search_fields = ("id",)  # shows the box; get_search_results does exact lookups only
+    search_help_text = "Exact case id (#123), booking id (BK…) or customer phone (+91…)."
+    actions = ["export_csv", "open_selected"]
+    raw_id_fields = ("booking", "customer", "partner")
+
+    state_fields = ("status", "disposition", "parked_until", "resolved_at", "closed_at")
+    record_fields = ("created_by", "created_at", "updated_at")
+    # Set when the case is created; a case is not re-linked or re-classified after the fact.
+    fixed_after_create = ("kind", "channel", "reporter", "booking", "customer", "partner", "city")
+
+    # The related rows the change page shows, fetched with the case in one query.
+    change_page_related = (
+        "booking",
+        "customer",
+        "partner",
+        "city",
+        "assignee",
+        "disposition",
+        "created_by",
+    )
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = [
+            (None, {"fields": ("kind", "subject", "description", "channel", "reporter")}),
+            ("Who and what", {"fields": ("booking", "customer", "partner", "city")}),
+            ("Work", {"fields": ("team", "assignee", "priority", "due_at")}),
+        ]
+        if obj is not None:
+            fieldsets.insert(0, ("State", {"fields": self.state_fields}))
+            fieldsets.append(("Record", {"fields": self.record_fields, "classes": ["collapse"]}))
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        if obj.status == CaseStatus.CLOSED:
+            return (
+                self.state_fields
+                + self.record_fields
+                + self.fixed_after_create
+                + tuple(services.EDITABLE_FIELDS)
+            )
+        return self.state_fields + self.record_fields + self.fixed_after_create
+
+    def get_object(self, request, object_id, from_field=None):
+        if from_field is not None:
+            return super().get_object(request, object_id, from_field)
+        try:
+            pk = int(object_id)
+        except (TypeError, ValueError):
+            return None
+        queryset = self.get_queryset(request).select_related(*self.change_page_related)
+        return queryset.filter(pk=pk).first()
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a case is never deleted; its audit trail keeps it anyway
+
+    # --- list columns and search ---
+
+    @admin.display(description="booking")
+    def booking_ref(self, case: Case) -> str:
+        return case.booking.external_id if case.booking_id else ""
+
+    @admin.display(description="overdue", boolean=True)
+    def overdue(self, case: Case) -> bool:
+        return case.is_overdue
+
+    def get_search_results(self, request, queryset, search_term):
+        """Exact matches only: a leading-wildcard scan over a million cases is not a search.
+
+        Booking and customer ids are looked up first so the case query is an OR of index
+        scans on its own columns, not a join filtered row by row.
+        """
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        matches = Q()
+        case_id = as_case_id(term)
+        if case_id is not None:
+            matches |= Q(pk=case_id)
+        booking_ids = list(Booking.objects.filter(external_id=term).values_list("pk", flat=True))
+        if booking_ids:
+            matches |= Q(booking_id__in=booking_ids)
+        customer_ids = customer_ids_with_phone(term)
+        if customer_ids:
+            matches |= Q(customer_id__in=customer_ids)
+        if not matches:
+            return queryset.none(), False
+        return queryset.filter(matches), False
+
+    # --- saving goes through the services ---
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        try:
+            if change:
+                changes = {
+                    field: data[field]
+                    for field in form.changed_data
+                    if field in services.EDITABLE_FIELDS
+                }
+                if changes:
+                    services.update_case(case_id=obj.pk, actor=request.user, changes=changes)
+                return
+            case = services.create_case(
+                actor=request.user,
+                kind=data["kind"],
+                channel=data["channel"],
+                reporter=data["reporter"],
+                subject=data["subject"],
+                description=data.get("description", ""),
+                booking=data.get("booking"),
+                customer=data.get("customer"),
+                partner=data.get("partner"),
+                city=data.get("city"),
+                team=data.get("team") or None,
+                priority=data.get("priority") or "low",
+                due_at=data.get("due_at"),
+            )
+            if data.get("assignee"):
+                services.update_case(
+                    case_id=case.pk,
+                    actor=request.user,
+                    changes={"assignee": data["assignee"]},
+                    reason="Assigned when the case was created.",
+                )
+        except DomainError as exc:
+            raise _ServiceRefused(exc) from exc
+        obj.pk = case.pk  # the admin logs the addition and redirects to this id
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except _ServiceRefused as refused:
+            # Raised inside the admin's transaction, so nothing of this save was written.
+            self.message_user(request, describe_error(refused.error), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk and self.has_change_permission(request, obj):
+            context["case_transitions"] = [
+                {
+                    "name": t.name,
+                    "label": transition_label(t),
+                    "url": reverse("admin:cases_case_transition", args=[obj.pk, t.name]),
+                }
+                for t in offered_transitions(obj, request.user)
+            ]
+            context["note_form"] = NoteForm()
+            context["note_url"] = reverse("admin:cases_case_note", args=[obj.pk])
+            if obj.status not in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
+                context["sop_flows_url"] = reverse("case_flows:list", kwargs={"case_id": obj.pk})
+        if obj is not None and obj.pk:
+            context["decisions"] = list(
+                CaseEvent.objects.filter(case=obj, type=EventType.DECISION)
+                .select_related("actor")
+                .order_by("-at", "-id")[:50]
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    # --- extra views ---
+
+    def get_urls(self):
+        extra = [
+            path(
+                "<path:object_id>/transition/<slug:name>/",
+                self.admin_site.admin_view(self.transition_view),
+                name="cases_case_transition",
+            ),
+            path(
+                "<path:object_id>/note/",
+                self.admin_site.admin_view(self.note_view),
+                name="cases_case_note",
+            ),
+        ]
+        return extra + super().get_urls()
+
+    def transition_view(self, request: HttpRequest, object_id: str, name: str) -> HttpResponse:
+        return transition_view(self, request, unquote(object_id), name)
+
+    def note_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return note_view(self, request, unquote(object_id))
+
+    # --- actions ---
+
+    @admin.action(description="Export selected to CSV", permissions=["view"])
+    def export_csv(self, request: HttpRequest, queryset: QuerySet[Case]) -> HttpResponse:
+        rows = (
+            (
+                c.pk,
+                c.created_at,
+                c.kind,
+                c.status,
+                c.priority,
+                c.team,
+                c.city.name,
+                c.assignee.get_username() if c.assignee else "",
+                c.booking.external_id if c.booking else "",
+                c.customer.phone if c.customer else "",
+                c.partner.external_id if c.partner else "",
+                c.disposition.path if c.disposition else "",
+                c.subject,
+                c.due_at,
+                c.resolved_at,
+                c.closed_at,
+            )
+            for c in queryset.select_related(
+                "city", "assignee", "booking", "customer", "partner", "disposition"
+            ).iterator(chunk_size=2000)
+        )
+        header = [
+            "id",
+            "created_at",
+            "kind",
+            "status",
+            "priority",
+            "team",
+            "city",
+            "assignee",
+            "booking",
+            "customer_phone",
+            "partner",
+            "disposition",
+            "subject",
+            "due_at",
+            "resolved_at",
+            "closed_at",
+        ]
+        return stream_csv(f"cases-{timezone.localdate():%Y%m%d}.csv", header, rows)
+
+    @admin.action(description="Open selected cases", permissions=["change"])
+    def open_selected(self, request: HttpRequest, queryset: QuerySet[Case]) -> None:
+        ids = list(queryset.values_list("pk", flat=True)[: BULK_LIMIT + 1])
+        if len(ids) > BULK_LIMIT:
+            self.message_user(
+                request,
+                f"Select at most {BULK_LIMIT} cases to open at once; nothing was changed.",
+                messages.ERROR,
+            )
+            return
+        opened, failed = [], []
+        for case_id in ids:
+            try:
+                services.transition_case(
+                    case_id=case_id,
+                    name="open",
+                    actor=request.user,
+                    reason="Opened in bulk from the console.",
+                )
+            except DomainError as exc:
+                failed.append(f"#{case_id}: {describe_error(exc)}")
+            else:
+                opened.append(case_id)
+        if opened:
+            self.message_user(request, f"Opened {len(opened)} case(s).", messages.SUCCESS)
+        if failed:
+            self.message_user(
+                request,
+                f"{len(failed)} case(s) not opened. " + " | ".join(failed),
+                messages.WARNING,
+            )

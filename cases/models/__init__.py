@@ -1,0 +1,44 @@
+"""The cases app's data: customers, bookings, the disposition tree, cases and their audit trail."""
+
+from .bookings import (
+    Booking,
+    BookingEvent,
+    BookingLine,
+    BookingStatus,
+    CancellationCode,
+    CancelledBy,
+    PaymentMode,
+)
+from .cases import (
+    OPEN_STATES,
+    WORKING_STATES,
+    Case,
+    CaseStatus,
+    Channel,
+    Priority,
+    Reporter,
+)
+from .customers import Customer
+from .dispositions import DispositionTag
+from .events import CaseEvent, EventType
+
+__all__ = [
+    "OPEN_STATES",
+    "WORKING_STATES",
+    "Booking",
+    "BookingEvent",
+    "BookingLine",
+    "BookingStatus",
+    "CancellationCode",
+    "CancelledBy",
+    "Case",
+    "CaseEvent",
+    "CaseStatus",
+    "Channel",
+    "Customer",
+    "DispositionTag",
+    "EventType",
+    "PaymentMode",
+    "Priority",
+    "Reporter",
+]

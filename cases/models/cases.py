@@ -1,0 +1,271 @@
+"""Cases: one unit of back-office work, and the state machine of its status."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django_fsm import ConcurrentTransitionMixin, FSMField, TransitionNotAllowed, transition
+
+from core import roles
+from partners.models import City, Partner
+
+from ..catalog import CaseKind, Team
+from .bookings import Booking
+from .customers import Customer
+from .dispositions import DispositionTag
+
+
+class Channel(models.TextChoices):
+    INBOUND_CALL = "inbound_call", "Inbound call"
+    CHAT = "chat", "Chat"
+    EMAIL = "email", "E-mail"
+    PARTNER_APP = "partner_app", "Partner app"
+    SYSTEM = "system", "System"
+
+
+class Reporter(models.TextChoices):
+    CUSTOMER = "customer", "Customer"
+    PARTNER = "partner", "Partner"
+
+
+class Priority(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+    URGENT = "urgent", "Urgent"
+
+
+class CaseStatus(models.TextChoices):
+    NEW = "new", "New"
+    OPEN = "open", "Open"
+    PENDING = "pending", "Pending"
+    PARKED = "parked", "Parked"
+    WAITING_ON_CUSTOMER = "waiting_on_customer", "Waiting on customer"
+    WAITING_ON_THIRD_PARTY = "waiting_on_third_party", "Waiting on third party"
+    RESOLVED = "resolved", "Resolved"
+    CLOSED = "closed", "Closed"
+
+
+S = CaseStatus
+WORKING_STATES = [S.OPEN, S.PENDING, S.PARKED, S.WAITING_ON_CUSTOMER, S.WAITING_ON_THIRD_PARTY]
+OPEN_STATES = [S.NEW, *WORKING_STATES]
+
+
+def _works_cases(case: Case, user) -> bool:
+    return roles.has_role(user, roles.CASE_WORKERS)
+
+
+def _supervises(case: Case, user) -> bool:
+    return roles.has_role(user, roles.CASE_REOPENERS)
+
+
+def _has_applicable_tag(case: Case) -> bool:
+    return case.disposition is not None and case.disposition.applies_to(case.kind)
+
+
+def _park_time_in_future(case: Case) -> bool:
+    return case.parked_until is not None and case.parked_until > timezone.now()
+
+
+class Case(ConcurrentTransitionMixin, models.Model):
+    """A unit of back-office work: one customer or partner contact and what follows it."""
+
+    kind = models.CharField(max_length=48, choices=CaseKind.choices)
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    reporter = models.CharField(max_length=16, choices=Reporter.choices)
+    subject = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    booking = models.ForeignKey(
+        Booking, on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
+    )
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
+    )
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
+    )
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="cases")
+    team = models.CharField(max_length=32, choices=Team.choices)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_cases",
+    )
+    priority = models.CharField(max_length=8, choices=Priority.choices, default=Priority.LOW)
+    status = FSMField(default=S.NEW, choices=S.choices, protected=True)
+    disposition = models.ForeignKey(
+        DispositionTag, on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
+    )
+    parked_until = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="created_cases",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-id"]
+        permissions = [("reopen_case", "Can reopen a resolved or closed case")]
+        indexes = [
+            # Queue filters: each pairs a filter with the id ordering the cursor pages by.
+            models.Index(fields=["status", "city", "-id"], name="case_status_city_id"),
+            models.Index(fields=["status", "-id"], name="case_status_id"),
+            models.Index(fields=["team", "status", "-id"], name="case_team_status_id"),
+            models.Index(fields=["assignee", "status", "-id"], name="case_assignee_status_id"),
+            models.Index(fields=["kind", "status", "-id"], name="case_kind_status_id"),
+            models.Index(fields=["priority", "status", "-id"], name="case_priority_status_id"),
+            models.Index(fields=["partner", "-id"], name="case_partner_id"),
+            models.Index(fields=["booking", "-id"], name="case_booking_id"),
+            models.Index(fields=["customer", "-id"], name="case_customer_id"),
+            models.Index(fields=["created_at"], name="case_created_at"),
+            models.Index(
+                fields=["due_at"],
+                name="case_open_due_at",
+                condition=models.Q(status__in=OPEN_STATES),
+            ),
+            models.Index(
+                fields=["parked_until"],
+                name="case_parked_until",
+                condition=models.Q(status="parked"),
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="parked") | models.Q(parked_until__isnull=False),
+                name="case_parked_has_until",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status__in=["resolved", "closed"])
+                | models.Q(disposition__isnull=False),
+                name="case_resolved_has_disposition",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.get_kind_display()}"
+
+    @property
+    def is_overdue(self) -> bool:
+        return (
+            self.due_at is not None and self.status in OPEN_STATES and self.due_at < timezone.now()
+        )
+
+    # Transitions. Each is a verb; conditions are the SOP's preconditions, permission the role.
+    # The one transition path (cases.services.transitions.transition_case) locks the row,
+    # calls one of these, saves the changed fields and appends the audit event, atomically.
+
+    @transition(
+        field=status, source=S.NEW, target=S.OPEN, permission=_works_cases, custom={"label": "Open"}
+    )
+    def open(self) -> None:
+        pass
+
+    @transition(
+        field=status,
+        source=[S.OPEN, S.PARKED, S.WAITING_ON_THIRD_PARTY],
+        target=S.PENDING,
+        permission=_works_cases,
+        custom={"label": "Mark pending"},
+    )
+    def mark_pending(self) -> None:
+        self.parked_until = None
+
+    @transition(
+        field=status,
+        source=[S.NEW, S.OPEN, S.PENDING],
+        target=S.PARKED,
+        permission=_works_cases,
+        custom={"label": "Park", "needs": ["parked_until"]},
+    )
+    def park(self) -> None:
+        """Put the case on hold; the caller sets parked_until first."""
+        # Checked here rather than as an FSM condition so the console can offer the button
+        # before the agent has typed the time; an exception leaves the state unchanged.
+        if not _park_time_in_future(self):
+            raise TransitionNotAllowed("A parked case needs a park time in the future.")
+
+    @transition(
+        field=status,
+        source=S.PARKED,
+        target=S.OPEN,
+        permission=_works_cases,
+        custom={"label": "Unpark"},
+    )
+    def unpark(self) -> None:
+        self.parked_until = None
+
+    @transition(
+        field=status,
+        source=[S.OPEN, S.PENDING, S.PARKED],
+        target=S.WAITING_ON_CUSTOMER,
+        permission=_works_cases,
+        custom={"label": "Wait on customer"},
+    )
+    def wait_on_customer(self) -> None:
+        self.parked_until = None
+
+    @transition(
+        field=status,
+        source=[S.OPEN, S.PENDING, S.PARKED],
+        target=S.WAITING_ON_THIRD_PARTY,
+        permission=_works_cases,
+        custom={"label": "Wait on third party"},
+    )
+    def wait_on_third_party(self) -> None:
+        self.parked_until = None
+
+    @transition(
+        field=status,
+        source=[S.PENDING, S.WAITING_ON_CUSTOMER, S.WAITING_ON_THIRD_PARTY],
+        target=S.OPEN,
+        permission=_works_cases,
+        custom={"label": "Resume"},
+    )
+    def resume(self) -> None:
+        pass
+
+    @transition(
+        field=status,
+        source=WORKING_STATES,
+        target=S.RESOLVED,
+        permission=_works_cases,
+        custom={"label": "Resolve", "needs": ["disposition"]},
+    )
+    def resolve(self) -> None:
+        """Resolve with a tag that applies to this kind; the caller sets disposition first."""
+        if not _has_applicable_tag(self):
+            raise TransitionNotAllowed("Resolving needs a tag that applies to the case kind.")
+        self.parked_until = None
+        self.resolved_at = timezone.now()
+
+    @transition(
+        field=status,
+        source=S.RESOLVED,
+        target=S.CLOSED,
+        permission=_works_cases,
+        custom={"label": "Close"},
+    )
+    def close(self) -> None:
+        self.closed_at = timezone.now()
+
+    @transition(
+        field=status,
+        source=[S.RESOLVED, S.CLOSED],
+        target=S.OPEN,
+        permission=_supervises,
+        custom={"label": "Reopen"},
+    )
+    def reopen(self) -> None:
+        self.resolved_at = None
+        self.closed_at = None
+        self.disposition = None

@@ -1,0 +1,38 @@
+"""Customers as the booking platform knows them (phone, city, fraud score)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from partners.models import City
+
+
+class Customer(models.Model):
+    external_id = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=128)
+    phone = models.CharField(max_length=32, db_index=True)
+    email = models.EmailField(blank=True)
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="customers")
+    fraud_score = models.DecimalField(
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0"),
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text="0 = no risk, 1 = certain fraud; gates wrong-job refunds.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(fraud_score__gte=0, fraud_score__lte=1),
+                name="customer_fraud_score_0_1",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.external_id})"

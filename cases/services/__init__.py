@@ -1,0 +1,32 @@
+"""Writes on cases and bookings. Each is atomic, locks the rows it changes and is audited;
+every status change of a case goes through `transitions.transition_case`."""
+
+from .audit import append_event
+from .bookings import new_revisit_booking, transition_booking, upsert_booking, upsert_customer
+from .cases import EDITABLE_FIELDS, add_note, create_case, update_case
+from .timers import unpark_due_cases
+from .transitions import (
+    TRANSITION_FIELDS,
+    lock_case,
+    transition_case,
+    transition_names,
+    transition_sources,
+)
+
+__all__ = [
+    "EDITABLE_FIELDS",
+    "TRANSITION_FIELDS",
+    "add_note",
+    "append_event",
+    "create_case",
+    "lock_case",
+    "transition_booking",
+    "transition_case",
+    "transition_names",
+    "transition_sources",
+    "unpark_due_cases",
+    "update_case",
+    "upsert_booking",
+    "upsert_customer",
+    "new_revisit_booking",
+]

@@ -1,0 +1,194 @@
+"""Writes pushed by the booking platform: customer and booking upserts (keyed by external id,
+safe to repeat and to race, see core.upsert), and booking moves with their audit event."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
+
+from core.errors import InvalidInput, TransitionConflict
+from core.locks import lock_row
+from core.roles import User, actor_or_none
+from core.upsert import check_fields, upsert_by_external_id
+from partners.models import Partner
+
+from ..models import (
+    Booking,
+    BookingEvent,
+    BookingLine,
+    CancellationCode,
+    CancelledBy,
+    Customer,
+)
+
+CUSTOMER_FIELDS = frozenset({"name", "phone", "email", "city", "fraud_score"})
+# status, cancellation_code and cancelled_by move only through transition_booking.
+BOOKING_FIELDS = frozenset(
+    {
+        "customer",
+        "partner",
+        "city",
+        "lob",
+        "currency",
+        "cart_value",
+        "invoice_amount",
+        "payment_mode",
+        "booking_time",
+        "service_date",
+        "spd",
+        "address",
+        "latitude",
+        "longitude",
+        "is_commercial",
+        "revisit_of",
+        "is_sme_revisit",
+    }
+)
+BOOKING_TRANSITIONS = ("allocate", "start", "complete", "cancel")
+
+
+def upsert_customer(*, external_id: str, fields: dict[str, Any]) -> tuple[Customer, bool]:
+    """Create or update a customer from the platform's record. Returns (customer, created)."""
+    check_fields(fields, CUSTOMER_FIELDS)
+    with transaction.atomic():
+        return upsert_by_external_id(Customer, external_id=external_id, fields=fields)
+
+
+def upsert_booking(
+    *,
+    external_id: str,
+    fields: dict[str, Any],
+    lines: list[dict[str, Any]] | None = None,
+) -> tuple[Booking, bool]:
+    """Create or update a booking; `lines`, when given, replace the booking's SKU lines.
+
+    The city defaults to the customer's and the currency to the city's region's; a currency
+    other than the region's is refused, since every amount on the booking is in it.
+    """
+    check_fields(fields, BOOKING_FIELDS)
+    fields = dict(fields)
+    customer: Customer | None = fields.get("customer")
+    if "city" not in fields and customer is not None:
+        fields["city"] = customer.city
+    city = fields.get("city")
+    if city is not None:
+        region_currency = city.region.currency
+        fields.setdefault("currency", region_currency)
+        if fields["currency"] != region_currency:
+            raise InvalidInput(
+                {"currency": f"{city.name} bills in {region_currency}, not {fields['currency']}."}
+            )
+    revisit_of: Booking | None = fields.get("revisit_of")
+    if revisit_of is not None and revisit_of.external_id == external_id:
+        raise InvalidInput({"revisit_of_external_id": "A booking cannot be a revisit of itself."})
+    with transaction.atomic():
+        booking, created = upsert_by_external_id(Booking, external_id=external_id, fields=fields)
+        if lines is not None:
+            booking.lines.all().delete()
+            BookingLine.objects.bulk_create(BookingLine(booking=booking, **line) for line in lines)
+    return booking, created
+
+
+def transition_booking(
+    *,
+    booking_id: int,
+    name: str,
+    partner: Partner | None = None,
+    code: str = "",
+    cancelled_by: str = "",
+    actor: User | None = None,
+) -> Booking:
+    """Move a booking along its life cycle: 400 bad input, 404 unknown, 409 wrong state.
+
+    allocate needs the partner; cancel needs a cancellation code and who cancelled.
+    """
+    if name not in BOOKING_TRANSITIONS:
+        raise InvalidInput({"transition": f"Unknown booking transition {name!r}."})
+    with transaction.atomic():
+        booking = lock_row(Booking, booking_id)
+        method = getattr(booking, name)
+        if not can_proceed(method):
+            raise TransitionConflict(
+                f"Cannot {name} booking {booking.external_id}: it is "
+                f"{booking.get_status_display()}."
+            )
+        if name == "allocate":
+            if partner is None:
+                raise InvalidInput({"partner_external_id": "Name the partner to allocate to."})
+            if not partner.is_active:
+                raise InvalidInput({"partner_external_id": f"{partner} is not active."})
+            args: tuple[Any, ...] = (partner,)
+        elif name == "cancel":
+            errors = {}
+            if code not in CancellationCode.values:
+                errors["code"] = "Give the cancellation code."
+            if cancelled_by not in CancelledBy.values:
+                errors["cancelled_by"] = "Say who cancelled the booking."
+            if errors:
+                raise InvalidInput(errors)
+            args = (code, cancelled_by)
+        else:
+            args = ()
+        from_state = booking.status
+        try:
+            method(*args)
+            booking.save()
+        except (TransitionNotAllowed, ConcurrentTransition) as exc:
+            raise TransitionConflict(str(exc), code="stale_state") from exc
+        BookingEvent.objects.create(
+            booking=booking,
+            actor=actor_or_none(actor),
+            transition=name,
+            from_state=from_state,
+            to_state=booking.status,
+            payload={
+                k: v
+                for k, v in {
+                    "partner": partner.external_id if partner is not None else None,
+                    "code": code or None,
+                    "cancelled_by": cancelled_by or None,
+                }.items()
+                if v is not None
+            },
+        )
+    return booking
+
+
+def new_revisit_booking(
+    *, original: Booking, sme: bool, requested_on: date | None, now: datetime
+) -> Booking:
+    """A revisit of the original job: same customer, place and line, nothing to pay. A regular
+    revisit goes back to the original partner; an SME revisit waits for an SME partner."""
+    ordinal = Booking.objects.filter(revisit_of=original).count() + 1
+    fields = {
+        "customer_id": original.customer_id,
+        "partner_id": None if sme else original.partner_id,
+        "city_id": original.city_id,
+        "lob": original.lob,
+        "currency": original.currency,
+        "cart_value": Decimal("0.00"),
+        "invoice_amount": Decimal("0.00"),
+        "payment_mode": original.payment_mode,
+        "booking_time": now,
+        "service_date": requested_on or timezone.localtime(now).date(),
+        "address": original.address,
+        "latitude": original.latitude,
+        "longitude": original.longitude,
+        "is_commercial": original.is_commercial,
+        "revisit_of": original,
+        "is_sme_revisit": sme,
+    }
+    for attempt in range(ordinal, ordinal + 20):
+        try:
+            with transaction.atomic():
+                return Booking.objects.create(
+                    external_id=f"{original.external_id}-R{attempt}", **fields
+                )
+        except IntegrityError:
+            continue  # an external id taken by the platform: try the next ordinal
+    raise TransitionConflict(f"No free revisit id for booking {original.external_id}.")

@@ -1,0 +1,121 @@
+"""Writes on cases other than status changes: open a case, edit its working fields, add a note.
+Each is atomic, locks the row and appends its audit event."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+
+from core import roles
+from core.errors import InvalidInput, TransitionConflict
+from core.roles import User, actor_or_none
+
+from ..catalog import CaseKind, default_team
+from ..models import Booking, Case, CaseEvent, CaseStatus, EventType
+from .audit import append_event, plain
+from .transitions import lock_case
+
+EDITABLE_FIELDS = ("assignee", "priority", "team", "due_at", "subject", "description")
+
+
+def create_case(
+    *,
+    actor: User | None,
+    kind: str,
+    channel: str,
+    reporter: str,
+    subject: str,
+    description: str = "",
+    booking: Booking | None = None,
+    customer=None,
+    partner=None,
+    city=None,
+    team: str | None = None,
+    priority: str = "low",
+    due_at: datetime | None = None,
+) -> Case:
+    """Open a new case; links missing on the call are taken from the booking."""
+    if kind not in CaseKind.values:
+        raise InvalidInput({"kind": f"Unknown case kind {kind!r}."})
+    if booking is not None:
+        customer = customer or booking.customer
+        partner = partner or booking.partner
+        city = city or booking.city
+    if city is None and customer is not None:
+        city = customer.city
+    if city is None:
+        raise InvalidInput({"city": "A case needs a city, a booking or a customer."})
+    with transaction.atomic():
+        case = Case.objects.create(
+            kind=kind,
+            channel=channel,
+            reporter=reporter,
+            subject=subject,
+            description=description,
+            booking=booking,
+            customer=customer,
+            partner=partner,
+            city=city,
+            team=team or default_team(kind),
+            priority=priority,
+            due_at=due_at,
+            created_by=actor_or_none(actor),
+        )
+        append_event(
+            case,
+            type=EventType.CREATED,
+            actor=actor,
+            to_state=case.status,
+            payload={"kind": kind, "channel": channel, "team": case.team},
+        )
+    return case
+
+
+def update_case(
+    *,
+    case_id: int,
+    actor: User | None,
+    changes: dict[str, Any],
+    reason: str = "",
+    role_checked: bool = False,
+    policy_version: str | None = None,
+) -> Case:
+    """Change working fields (assignee, priority, team, due date...), one audit event each.
+
+    `role_checked`: the caller has already decided who may do this (a decision a partner's own
+    ticket triggered, a timer); `policy_version`: the version of the decision behind it."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise InvalidInput({f: "This field cannot be edited here." for f in sorted(unknown)})
+    if not role_checked:
+        roles.require_role(actor, roles.CASE_WORKERS, doing="edit cases")
+    with transaction.atomic():
+        case = lock_case(case_id)
+        if case.status == CaseStatus.CLOSED:
+            raise TransitionConflict(f"Case #{case.pk} is closed; reopen it to edit.")
+        for field, value in changes.items():
+            before = getattr(case, field)
+            if before == value:
+                continue
+            setattr(case, field, value)
+            append_event(
+                case,
+                type=EventType.FIELD_CHANGE,
+                actor=actor,
+                reason=reason,
+                payload={"field": field, "from": plain(before), "to": plain(value)},
+                policy_version=policy_version,
+            )
+        case.save()
+    return case
+
+
+def add_note(*, case_id: int, actor: User, text: str) -> CaseEvent:
+    """Add an agent's note to the case's trail."""
+    if not text.strip():
+        raise InvalidInput({"text": "A note cannot be empty."})
+    with transaction.atomic():
+        case = lock_case(case_id)
+        return append_event(case, type=EventType.NOTE, actor=actor, reason=text.strip())

@@ -1,0 +1,76 @@
+"""Bulk decisions from a changelist: the selected records and a reason on a confirmation page,
+then the service once per record, each in its own transaction, with what was refused and why."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+
+from core.errors import DomainError
+
+BULK_LIMIT = 200
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text="Recorded on every selected record and shown to the partner support team.",
+    )
+
+
+class OptionalReasonForm(forms.Form):
+    reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3, "cols": 60}))
+
+
+def decide_in_bulk(
+    modeladmin: admin.ModelAdmin,
+    request: HttpRequest,
+    queryset: QuerySet,
+    *,
+    title: str,
+    verb: str,
+    form_class: type[forms.Form],
+    apply_one: Callable[[Any, dict], Any],
+    describe: Callable[[Any], str] = str,
+) -> HttpResponse | None:
+    """Show the selected records and a reason form; on confirm, call the service once per
+    record, each in its own transaction, and report what was refused and why."""
+    selected = list(queryset[: BULK_LIMIT + 1])
+    if len(selected) > BULK_LIMIT:
+        modeladmin.message_user(
+            request, f"Select at most {BULK_LIMIT} records at a time.", messages.WARNING
+        )
+        return None
+    form = form_class(request.POST if "apply" in request.POST else None)
+    if "apply" in request.POST and form.is_valid():
+        done, refused = 0, []
+        for obj in selected:
+            try:
+                apply_one(obj, form.cleaned_data)
+                done += 1
+            except DomainError as exc:
+                refused.append(f"#{obj.pk}: {exc.message}")
+        if done:
+            modeladmin.message_user(request, f"{verb}: {done} done.", messages.SUCCESS)
+        for line in refused:
+            modeladmin.message_user(request, f"Not done {line}", messages.ERROR)
+        return None
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": title,
+        "verb": verb,
+        "opts": modeladmin.model._meta,
+        "rows": [(obj.pk, describe(obj)) for obj in selected],
+        "form": form,
+        "action": request.POST.get("action", ""),
+        "select_across": request.POST.get("select_across", "0"),
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+    }
+    return TemplateResponse(request, "admin/core/confirm_decision.html", context)

@@ -1,0 +1,34 @@
+"""Filter helpers: related rows named by a business key are resolved to ids first, so a list
+filters on the foreign-key column itself and can use its (column, -id) indexes."""
+
+from __future__ import annotations
+
+from django.db.models import Model, QuerySet
+from django_filters import rest_framework as filters
+
+
+def ids_of(model: type[Model], value: str, key: str) -> list[int]:
+    """Ids of the rows whose key is the value; failing that, the value itself if a number."""
+    value = value.strip()
+    ids = list(model._default_manager.filter(**{key: value}).values_list("pk", flat=True))
+    if not ids and value.isdigit():
+        ids = [int(value)]
+    return ids
+
+
+def filter_ids(queryset: QuerySet, column: str, ids: list[int]) -> QuerySet:
+    """Rows whose column is one of the ids (none when there are none)."""
+    if not ids:
+        return queryset.none()
+    if len(ids) == 1:
+        return queryset.filter(**{column: ids[0]})
+    return queryset.filter(**{f"{column}__in": ids})
+
+
+def external_id_filter(model: type[Model], column: str, label: str) -> filters.CharFilter:
+    """A filter taking a row's id or external id."""
+
+    def method(queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return filter_ids(queryset, column, ids_of(model, value, "external_id"))
+
+    return filters.CharFilter(method=method, label=f"{label} id or external id")

@@ -1,0 +1,69 @@
+"""load_demo: the role logins, the demo world and its payouts part, each added once."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group, User
+from django.db import transaction
+from django.utils import timezone
+
+from partners.models import (
+    Partner,
+)
+
+from .money import MoneyDemoBuilder
+from .money_summary import MoneySummary, money_demo_loaded
+from .seed import (
+    DEMO_PASSWORD,
+    MARKER_EXTERNAL_ID,
+    ROLE_USERS,
+    SEED,
+)
+from .summary import DemoSummary
+from .world import WorldBuilder
+
+
+def ensure_role_users() -> tuple[dict[str, User], int]:
+    """The five demo logins; existing ones are left exactly as they are."""
+    users: dict[str, User] = {}
+    created = 0
+    for username, group_name in ROLE_USERS.items():
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User(
+                username=username,
+                email=f"{username}@casework.example",
+                is_staff=True,
+                is_superuser=group_name is None,
+            )
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+            if group_name is not None:
+                user.groups.add(Group.objects.get(name=group_name))
+            created += 1
+        users[username] = user
+    return users, created
+
+
+def demo_loaded() -> bool:
+    return Partner.objects.filter(external_id=MARKER_EXTERNAL_ID).exists()
+
+
+def load_demo(*, seed: int = SEED) -> DemoSummary:
+    """Create the demo world once, and its payouts part once (each has its own marker, so a
+    database holding the demo world from before the payouts part existed gets that part
+    added); a later call only reports what is there."""
+    started = timezone.now()
+    with transaction.atomic():
+        users, users_created = ensure_role_users()
+        if demo_loaded():
+            summary = DemoSummary(already_loaded=True)
+        else:
+            summary = WorldBuilder(seed=seed, users=users).build()
+        summary.users_created = users_created
+        notes: list[str] = []
+        if not money_demo_loaded():
+            notes = MoneyDemoBuilder(seed=seed, users=users).build()
+            summary.money_added = True
+        summary.money = MoneySummary.read(notes=notes)
+    summary.seconds = (timezone.now() - started).total_seconds()
+    return summary

@@ -1,0 +1,237 @@
+"""API shapes of the SOP flows: flow input schemas, decisions, decision history, and the
+requests the partner and customer apps send (revisits, OOS tickets, follow-up calls).
+
+A flow's own inputs are validated by its registry entry (cases.flow_registry), the same
+rules the console uses; these serializers only describe and render.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from cases.models import CaseEvent
+from policies.sop import followups
+
+from ..intake import OosTicketResult, RevisitResult
+from ..runner import FlowRun
+
+JSON_OBJECT = {"type": "object", "additionalProperties": True}
+
+
+# --- flows and their inputs -------------------------------------------------------------------
+
+
+class FlowInputSerializer(serializers.Serializer):
+    """One question a flow asks; `type` is bool, decimal, date, datetime, int, str, choice or
+    list (of texts)."""
+
+    name = serializers.CharField()
+    type = serializers.CharField()
+    label = serializers.CharField()
+    required = serializers.BooleanField()
+    nullable = serializers.BooleanField()
+    choices = serializers.ListField(child=serializers.CharField())
+    default = serializers.JSONField(allow_null=True)
+    help = serializers.CharField(allow_blank=True)
+
+
+class FlowFilledSerializer(serializers.Serializer):
+    """A parameter the case's records answer, and the value they give now (null when it
+    depends on an input, such as the distance from the partner's location)."""
+
+    name = serializers.CharField()
+    source = serializers.CharField()
+    value = serializers.JSONField(allow_null=True)
+
+
+class FlowSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="e.g. revisit.scenario_4")
+    title = serializers.CharField()
+    sop = serializers.CharField()
+    kinds = serializers.ListField(child=serializers.CharField())
+    inputs = FlowInputSerializer(many=True)
+    filled = FlowFilledSerializer(many=True)
+
+
+# --- decisions --------------------------------------------------------------------------------
+
+
+class ActionSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    params = serializers.DictField()
+
+
+class DecisionSerializer(serializers.Serializer):
+    """What the SOP decided and why, under which policy version."""
+
+    outcome = serializers.CharField()
+    reason = serializers.CharField()
+    tag = serializers.CharField(allow_null=True)
+    policy_version = serializers.CharField()
+    refused = serializers.BooleanField()
+    actions = ActionSerializer(many=True)
+    inputs = serializers.DictField()
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        return instance.to_dict() if hasattr(instance, "to_dict") else instance
+
+
+class CaseStateSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    status = serializers.CharField()
+    priority = serializers.CharField()
+    team = serializers.CharField()
+    disposition = serializers.CharField(source="disposition.path", allow_null=True)
+    parked_until = serializers.DateTimeField(allow_null=True)
+    due_at = serializers.DateTimeField(allow_null=True)
+
+
+class FlowRunSerializer(serializers.Serializer):
+    """A decision applied: the decision, what was done, what people must do next."""
+
+    flow = serializers.CharField()
+    decision = DecisionSerializer()
+    disposition = serializers.CharField(allow_null=True)
+    actions_applied = serializers.ListField(child=serializers.DictField())
+    next_steps = serializers.ListField(child=serializers.DictField())
+    records = serializers.DictField()
+    event_id = serializers.IntegerField()
+    case = CaseStateSerializer()
+
+    def to_representation(self, instance: FlowRun) -> dict[str, Any]:
+        payload = instance.event.payload
+        return {
+            "flow": payload.get("flow", ""),
+            "decision": instance.decision.to_dict(),
+            "disposition": payload.get("disposition"),
+            "actions_applied": payload.get("actions_applied", []),
+            "next_steps": payload.get("next_steps", []),
+            "records": payload.get("records", {}),
+            "event_id": instance.event.pk,
+            "case": CaseStateSerializer(instance.case).data,
+        }
+
+
+class DecisionEventSerializer(serializers.ModelSerializer):
+    """One recorded decision: who, when, under which version, what it concluded and did."""
+
+    actor = serializers.CharField(source="actor.username", allow_null=True, default=None)
+    flow = serializers.SerializerMethodField()
+    outcome = serializers.SerializerMethodField()
+    tag = serializers.SerializerMethodField()
+    disposition = serializers.SerializerMethodField()
+    actions_applied = serializers.SerializerMethodField()
+    next_steps = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CaseEvent
+        fields = [
+            "id",
+            "at",
+            "actor",
+            "flow",
+            "outcome",
+            "reason",
+            "policy_version",
+            "tag",
+            "disposition",
+            "actions_applied",
+            "next_steps",
+        ]
+
+    def get_flow(self, event: CaseEvent) -> str:
+        return event.payload.get("flow", "")
+
+    def get_outcome(self, event: CaseEvent) -> str:
+        return event.payload.get("outcome", "")
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_tag(self, event: CaseEvent) -> str | None:
+        return event.payload.get("tag")
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_disposition(self, event: CaseEvent) -> str | None:
+        return event.payload.get("disposition")
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_actions_applied(self, event: CaseEvent) -> list[dict[str, Any]]:
+        return event.payload.get("actions_applied", [])
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_next_steps(self, event: CaseEvent) -> list[dict[str, Any]]:
+        return event.payload.get("next_steps", [])
+
+
+# --- requests from the apps -------------------------------------------------------------------
+
+
+class RevisitRequestSerializer(serializers.Serializer):
+    requested_on = serializers.DateField(
+        required=False, allow_null=True, help_text="The day the customer asks (default today)."
+    )
+    issue_note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class RevisitBookingSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    external_id = serializers.CharField()
+    status = serializers.CharField()
+    is_sme_revisit = serializers.BooleanField()
+    revisit_of = serializers.IntegerField(source="revisit_of_id")
+    service_date = serializers.DateField()
+
+
+class RevisitResultSerializer(serializers.Serializer):
+    booking = RevisitBookingSerializer()
+    case = CaseStateSerializer()
+    decision = DecisionSerializer()
+
+    def to_representation(self, instance: RevisitResult) -> dict[str, Any]:
+        return {
+            "booking": RevisitBookingSerializer(instance.booking).data,
+            "case": CaseStateSerializer(instance.case).data,
+            "decision": instance.decision.to_dict(),
+        }
+
+
+class OosTicketRequestSerializer(serializers.Serializer):
+    booking = serializers.IntegerField(help_text="The booking's id.")
+    latitude = serializers.DecimalField(max_digits=9, decimal_places=6, min_value=-90, max_value=90)
+    longitude = serializers.DecimalField(
+        max_digits=9, decimal_places=6, min_value=-180, max_value=180
+    )
+    images = serializers.ListField(
+        child=serializers.CharField(max_length=500),
+        allow_empty=True,
+        max_length=20,
+        help_text="Image files or URLs showing the work that cannot be delivered.",
+    )
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class OosTicketResultSerializer(serializers.Serializer):
+    created = serializers.BooleanField()
+    case = CaseStateSerializer()
+    decision = DecisionSerializer(allow_null=True)
+
+    def to_representation(self, instance: OosTicketResult) -> dict[str, Any]:
+        return {
+            "created": instance.created,
+            "case": CaseStateSerializer(instance.case).data,
+            "decision": instance.decision.to_dict() if instance.decision else None,
+        }
+
+
+class CallAttemptSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=followups.CALL_OUTCOMES)
+    at = serializers.DateTimeField(required=False, help_text="When the call was made (now).")
+    material_needed = serializers.BooleanField(
+        required=False, allow_null=True, default=None, help_text="Second appointments."
+    )
+    operations_note_days = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, default=None
+    )

@@ -1,0 +1,148 @@
+"""Handlers that move the case itself: its status, priority, team, the SOP's ticket view,
+parking and the follow-up due time."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from cases.catalog import FOLLOW_UP_KINDS, Team
+from cases.models import CaseStatus, Priority
+from policies.decision import Action
+
+from ..decision_run import DecisionRun
+
+# SOP ticket statuses (pending-customer-action SOP, revisit SOP) as case states.
+STATUS_OF_TICKET: dict[str, str] = {
+    "open": CaseStatus.OPEN,
+    "pending": CaseStatus.PENDING,
+    "waiting on customer": CaseStatus.WAITING_ON_CUSTOMER,
+    "waiting on third party": CaseStatus.WAITING_ON_THIRD_PARTY,
+    "resolved": CaseStatus.RESOLVED,
+}
+
+# The teams the SOPs name, as the catalog's teams.
+TEAM_OF_NAME: dict[str, str] = {
+    "customer care": Team.CUSTOMER_CARE,
+    "customer_care": Team.CUSTOMER_CARE,
+    "engineering operations": Team.ENGINEERING_OPS,
+    "eo": Team.ENGINEERING_OPS,
+    "partner support": Team.PARTNER_SUPPORT,
+    "finance": Team.FINANCE,
+    "escalations": Team.ESCALATIONS,
+    "trainer": Team.TRAINING,
+}
+
+
+def team_named(name: str) -> str | None:
+    """The catalog team an SOP's team name means, or None."""
+    key = name.split("/")[0].strip().casefold()
+    if key in Team.values:
+        return key
+    return TEAM_OF_NAME.get(key)
+
+
+def set_status(run: DecisionRun, action: Action) -> None:
+    ticket = action.param("ticket")
+    # "Close the duplicated ticket" is about another ticket; "close the pending customer
+    # action tickets" includes this one when it is a follow-up ticket.
+    if ticket and not (ticket == "pending_customer_action" and run.case.kind in FOLLOW_UP_KINDS):
+        run.next_step(action)
+        return
+    target = STATUS_OF_TICKET.get(str(action.param("status")))
+    if target is None:
+        run.next_step(action, awaiting="no case status for this ticket status")
+        return
+    steps = run.move_to(target)
+    run.done(action, "applied" if steps else "already_done", transitions=steps)
+
+
+def set_priority(run: DecisionRun, action: Action) -> None:
+    priority = str(action.param("priority"))
+    if priority not in Priority.values:
+        run.next_step(action, awaiting=f"unknown priority {priority!r}")
+        return
+    changed = run.change({"priority": priority})
+    run.done(action, "applied" if changed else "already_done")
+
+
+def assign_team(run: DecisionRun, action: Action) -> None:
+    team = team_named(str(action.param("team")))
+    if team is None:
+        run.next_step(action, awaiting="no team of that name")
+        return
+    changed = run.change({"team": team})
+    run.done(action, "applied" if changed else "already_done", team_code=team)
+
+
+def set_ticket_view(run: DecisionRun, action: Action) -> None:
+    """The SOP's ticket view: priority and team are case fields, the status a state;
+    category, sub-category, type and area are kept on the decision."""
+    changes: dict[str, Any] = {}
+    priority = action.param("priority")
+    if priority in Priority.values:
+        changes["priority"] = priority
+    team = team_named(str(action.param("team") or ""))
+    if team is not None:
+        changes["team"] = team
+    changed = run.change(changes)
+    steps: list[str] = []
+    target = STATUS_OF_TICKET.get(str(action.param("status")))
+    if target is not None:
+        steps = run.move_to(target)
+    run.done(
+        action,
+        "applied" if changed or steps else "already_done",
+        changed=sorted(changed),
+        transitions=steps,
+    )
+
+
+def park(run: DecisionRun, action: Action) -> None:
+    case = run.case
+    if case.status == CaseStatus.PARKED:
+        run.done(action, "already_done", parked_until=case.parked_until)
+        return
+    hours = action.param("hours")
+    event = action.param("until_event")
+    until = run.now + timedelta(hours=hours) if hours is not None else park_horizon(run, event)
+    if until is None or until <= run.now:
+        # An event park with no time to wake up at: the case waits in its state and the
+        # event is the next step.
+        run.next_step(action, awaiting=f"event {event}" if event else "no park time")
+        return
+    if case.status not in (CaseStatus.NEW, CaseStatus.OPEN, CaseStatus.PENDING):
+        run.move_to(CaseStatus.OPEN)
+    run.step("park", {"parked_until": until})
+    run.done(action, parked_until=until, until_event=event)
+
+
+def park_horizon(run: DecisionRun, event: object) -> datetime | None:
+    """When an event park wakes up to check on the event."""
+    if event == "ob_email_received":
+        return run.now + timedelta(hours=run.policy.params.ob_form_tat_hours)
+    if event == "job_delivered" and run.case.booking is not None:
+        return run.case.booking.booking_time
+    return None
+
+
+def unpark(run: DecisionRun, action: Action) -> None:
+    if run.case.status != CaseStatus.PARKED:
+        run.done(action, "already_done")
+        return
+    run.step("unpark")
+    run.done(action)
+
+
+def schedule_followup(run: DecisionRun, action: Action) -> None:
+    hours = action.param("at_hours")
+    due_on = action.param("due_on")
+    if hours is not None:
+        due = run.now + timedelta(hours=hours)
+    elif isinstance(due_on, date):
+        due = datetime.combine(due_on, time(23, 59, 59), tzinfo=run.zone)
+    else:
+        run.next_step(action)
+        return
+    run.change({"due_at": due})
+    run.done(action, due_at=due)

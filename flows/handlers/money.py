@@ -1,0 +1,178 @@
+"""Handlers that write partner money and its records: PAF, penalty, refund, bonus, the reversal
+forms. Each finds what an earlier run of the same decision made instead of making it twice."""
+
+from __future__ import annotations
+
+from core import roles
+from core.errors import TransitionConflict
+from payouts import services as payouts
+from payouts.models import (
+    LedgerEntry,
+    PafState,
+    PartnerAtFault,
+    Penalty,
+    Refund,
+    RefundReason,
+    RefundState,
+    ReversalKind,
+    ReversalRequest,
+    ReversalState,
+)
+from policies.decision import Action
+
+from ..decision_run import DecisionRun
+
+REFUND_REASON_OF: dict[str, str] = {
+    "goodwill_no_show": RefundReason.GOODWILL_NO_SHOW,
+    "goodwill_no_response": RefundReason.GOODWILL_NO_RESPONSE,
+    "wrong_job_started": RefundReason.WRONG_JOB,
+    **{reason: reason for reason in RefundReason.values},
+}
+BONUS_REASON_OF: dict[str, str] = {"delivered_at_changed_address": "changed_address"}
+
+
+def no_paf(run: DecisionRun, action: Action) -> None:
+    run.done(action, "recorded")
+
+
+def mark_paf(run: DecisionRun, action: Action) -> None:
+    booking, partner = run.job()
+    existing = PartnerAtFault.objects.filter(booking=booking, partner=partner).first()
+    run.paf = existing or payouts.mark_paf(
+        partner=partner,
+        booking=booking,
+        reason=str(action.param("reason") or run.decision.outcome),
+        actor=run.money_actor,
+        case=run.case,
+    )
+    run.records["paf_id"] = run.paf.pk
+    run.done(action, "already_done" if existing else "applied", paf_id=run.paf.pk)
+
+
+def create_penalty(run: DecisionRun, action: Action) -> None:
+    paf = run.the_paf()
+    if paf is None:
+        raise TransitionConflict("A penalty needs the partner-at-fault mark first.")
+    existing = Penalty.objects.filter(paf=paf).first()
+    penalty = existing or payouts.create_revisit_penalty(paf=paf, policy=run.policy)
+    run.records["penalty_id"] = penalty.pk
+    run.done(
+        action,
+        "already_done" if existing else "applied",
+        penalty_id=penalty.pk,
+        penalty_amount=penalty.amount,
+        currency=penalty.currency,
+    )
+
+
+def create_refund(run: DecisionRun, action: Action) -> None:
+    booking = run.booking()
+    reason = REFUND_REASON_OF.get(str(action.param("reason")), RefundReason.OTHER)
+    amount = action.param("amount")
+    deduct = run.decision.has_action("deduct_from_partner")
+    existing = (
+        Refund.objects.filter(booking=booking, reason=reason)
+        .exclude(state__in=[RefundState.REJECTED, RefundState.FAILED])
+        .first()
+    )
+    refund = existing or payouts.request_refund(
+        booking=booking,
+        reason=reason,
+        amount=amount,
+        actor=run.money_actor,
+        case=run.case,
+        note=run.decision.reason,
+        deduct_from_partner=deduct,
+    )
+    run.records["refund_id"] = refund.pk
+    run.done(
+        action,
+        "already_done" if existing else "applied",
+        refund_id=refund.pk,
+        refund_amount=refund.amount,
+        currency=refund.currency,
+        deduct_from_partner=refund.deduct_from_partner,
+    )
+
+
+def deduct_from_partner(run: DecisionRun, action: Action) -> None:
+    if "refund_id" in run.records:
+        # The refund carries the recovery: approving it debits the partner once.
+        run.done(action, "applied", refund_id=run.records["refund_id"])
+    else:
+        run.next_step(action, awaiting="a refund to recover")
+
+
+def partner_bonus(run: DecisionRun, action: Action) -> None:
+    booking, _ = run.job()
+    raw_reason = str(action.param("reason") or "changed_address")
+    reason = BONUS_REASON_OF.get(raw_reason, raw_reason)
+    key = f"booking:{booking.pk}:bonus:{reason}"
+    existed = LedgerEntry.objects.filter(idempotency_key=key).exists()
+    entry = payouts.partner_bonus(
+        booking=booking,
+        actor=run.money_actor,
+        reason=reason,
+        amount=action.param("amount"),
+        case=run.case,
+    )
+    run.records["bonus_entry_id"] = entry.pk
+    run.done(action, "already_done" if existed else "applied", ledger_entry_id=entry.pk)
+
+
+def may_log_reversals(run: DecisionRun) -> bool:
+    return run.role_checked or roles.has_role(run.actor, roles.REVERSAL_LOGGERS)
+
+
+def offer_reversal_form(run: DecisionRun, action: Action) -> None:
+    paf = run.the_paf()
+    if paf is None:
+        run.next_step(action, awaiting="no PAF recorded for this job: fill the form")
+        return
+    open_request = ReversalRequest.objects.filter(
+        paf=paf, state__in=[ReversalState.SUBMITTED, ReversalState.UNDER_REVIEW]
+    ).first()
+    if open_request is not None:
+        run.records["reversal_request_id"] = open_request.pk
+        run.done(action, "already_done", reversal_request_id=open_request.pk)
+        return
+    if paf.state not in (PafState.PENDING_REVIEW, PafState.NOT_GENUINE):
+        run.next_step(action, awaiting=f"PAF #{paf.pk} is {paf.get_state_display()}")
+        return
+    if not may_log_reversals(run):
+        run.next_step(action, awaiting="partner support logs the reversal form")
+        return
+    request = payouts.submit_reversal_request(
+        kind=ReversalKind.PAF_PENALTY,
+        actor=run.actor,
+        paf=paf,
+        case=run.case,
+        notes=run.decision.reason,
+    )
+    run.records["reversal_request_id"] = request.pk
+    run.done(action, reversal_request_id=request.pk)
+
+
+def rating_reversal_form(run: DecisionRun, action: Action) -> None:
+    booking, _ = run.job()
+    existing = (
+        ReversalRequest.objects.filter(kind=ReversalKind.RATING, booking=booking)
+        .exclude(state=ReversalState.REJECTED)
+        .first()
+    )
+    if existing is not None:
+        run.records["reversal_request_id"] = existing.pk
+        run.done(action, "already_done", reversal_request_id=existing.pk)
+        return
+    if not may_log_reversals(run):
+        run.next_step(action, awaiting="partner support logs the rating reversal form")
+        return
+    request = payouts.submit_reversal_request(
+        kind=ReversalKind.RATING,
+        actor=run.actor,
+        booking=booking,
+        case=run.case,
+        notes=run.decision.reason,
+    )
+    run.records["reversal_request_id"] = request.pk
+    run.done(action, reversal_request_id=request.pk)

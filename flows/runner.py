@@ -1,0 +1,267 @@
+"""Deciding a case with an SOP flow and carrying the decision out, once, audited.
+
+A flow (flows.table) is decided by a pure function of policies.sop under the policy version
+in force at the flow's reference time. A gate flow's refusal writes nothing and is a
+PolicyRefusal (422); other refusals are recorded as the answer given. `apply_decision` hands
+each action to its handler (flows.handlers), sets the disposition and writes one DECISION
+event; record-creating handlers find what an earlier run made instead of making it twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from cases import services as case_services
+from cases.models import Case, CaseEvent, CaseStatus, EventType
+from core import roles
+from core.errors import (
+    InvalidInput,
+    NotFoundError,
+    NotPermitted,
+    PolicyRefusal,
+    TransitionConflict,
+)
+from core.roles import User
+from policies.decision import Decision, to_jsonable
+from policies.parameters import Policy
+from policies.selectors import policy_by_version, policy_in_force
+
+from .context import FlowContext
+from .decision_run import DecisionRun
+from .flow import Flow, PreparedCall, plain_value
+from .handlers import carry_out
+from .table import flow_named, flows_for_kind
+
+CLOSED_STATES = (CaseStatus.RESOLVED, CaseStatus.CLOSED)
+CALL_ATTEMPT_FLOW = "follow_up.call_attempt"
+
+
+@dataclass(frozen=True)
+class FlowRun:
+    """A flow applied: its decision, the DECISION event written, the case afterwards."""
+
+    decision: Decision
+    event: CaseEvent
+    case: Case
+
+
+def require_case_worker(actor: User | None) -> None:
+    """Only agents, partner support and supervisors decide cases with the SOP flows."""
+    if not roles.has_role(actor, roles.CASE_WORKERS):
+        raise NotPermitted("Only agents, partner support and supervisors may run SOP flows.")
+
+
+def _flow(name: str) -> Flow:
+    flow = flow_named(name)
+    if flow is None:
+        raise NotFoundError(f"No SOP flow named {name!r}.")
+    return flow
+
+
+def _cases_with_records() -> QuerySet[Case]:
+    return Case.objects.select_related(
+        "city__region",
+        "customer",
+        "partner",
+        "disposition",
+        "booking__partner",
+        "booking__customer",
+        "booking__city__region",
+        "booking__revisit_of",
+    )
+
+
+def lock_case_with_records(case_id: int) -> Case:
+    """The case locked, with what the flows read joined (not locked)."""
+    try:
+        return _cases_with_records().select_for_update(of=("self",)).get(pk=case_id)
+    except Case.DoesNotExist:
+        raise NotFoundError(f"Case {case_id} does not exist.") from None
+
+
+def case_with_records(case_id: int) -> Case:
+    """The case with what the flows read, for listing and previewing them (no lock)."""
+    try:
+        return _cases_with_records().get(pk=case_id)
+    except Case.DoesNotExist:
+        raise NotFoundError(f"Case {case_id} does not exist.") from None
+
+
+def _check_flow_applies(case: Case, flow: Flow) -> None:
+    if case.status in CLOSED_STATES:
+        raise TransitionConflict(
+            f"Case #{case.pk} is {case.get_status_display().lower()}: reopen it to run "
+            f"{flow.name}.",
+            code="case_closed",
+        )
+    if not flow.applies_to(case.kind):
+        raise InvalidInput(
+            {"flow": f"{flow.name} does not apply to a {case.get_kind_display()} case."}
+        )
+
+
+def _decide(
+    flow: Flow, ctx: FlowContext, inputs: Mapping[str, Any] | None
+) -> tuple[PreparedCall, Policy, Decision]:
+    prepared = flow.prepare(ctx, inputs)
+    policy = policy_in_force(flow.reference_at(ctx, prepared))
+    return prepared, policy, flow.run(prepared, policy)
+
+
+def flows_offered(case: Case, *, now: datetime | None = None) -> list[tuple[Flow, FlowContext]]:
+    """The flows an agent may run on the case, each with its context (for input schemas)."""
+    ctx = FlowContext(case, now=now)
+    return [(flow, ctx) for flow in flows_for_kind(case.kind)]
+
+
+def preview_decision(
+    *, case_id: int, flow: str, inputs: Mapping[str, Any] | None, actor: User | None
+) -> Decision:
+    """What the SOP decides for these inputs, without writing anything (refusals included)."""
+    require_case_worker(actor)
+    entry = _flow(flow)
+    case = case_with_records(case_id)
+    _check_flow_applies(case, entry)
+    _, _, decision = _decide(entry, FlowContext(case), inputs)
+    return decision
+
+
+def decide_case(
+    *, case_id: int, flow: str, inputs: Mapping[str, Any] | None, actor: User | None
+) -> FlowRun:
+    """Decide the case with the flow and carry the decision out, in one transaction.
+
+    409 on a resolved or closed case, 400 for bad inputs. A gate flow's refusal (revisit
+    outside warranty, OOS too far, RWM partner) is a 422 with nothing written; other
+    refusals are recorded as the answer given."""
+    require_case_worker(actor)
+    entry = _flow(flow)
+    with transaction.atomic():
+        case = lock_case_with_records(case_id)
+        _check_flow_applies(case, entry)
+        ctx = FlowContext(case)
+        prepared, policy, decision = _decide(entry, ctx, inputs)
+        if decision.refused and entry.gate:
+            raise PolicyRefusal(decision.reason, code=decision.outcome)
+        if entry.records_call_attempt:
+            _log_call_attempt(case, actor, prepared, ctx, decision)
+        event = apply_decision(
+            case, decision, actor, policy=policy, flow=entry, prepared=prepared, now=ctx.now
+        )
+    return FlowRun(decision=decision, event=event, case=case)
+
+
+def record_call_attempt(
+    *,
+    case_id: int,
+    actor: User | None,
+    outcome: str,
+    at: datetime,
+    material_needed: bool | None = None,
+    operations_note_days: int | None = None,
+) -> Decision:
+    """Log one follow-up call (a CALL_ATTEMPT event) and apply the pending-customer-action
+    SOP to it: the earlier calls come from the case's CALL_ATTEMPT events and the business
+    days from the region's calendar."""
+    inputs: dict[str, Any] = {"outcome": outcome, "at": at}
+    if material_needed is not None:
+        inputs["material_needed"] = material_needed
+    if operations_note_days is not None:
+        inputs["operations_note_days"] = operations_note_days
+    return decide_case(case_id=case_id, flow=CALL_ATTEMPT_FLOW, inputs=inputs, actor=actor).decision
+
+
+def _log_call_attempt(
+    case: Case, actor: User | None, prepared: PreparedCall, ctx: FlowContext, decision: Decision
+) -> CaseEvent:
+    at: datetime = prepared.kwargs["at"]
+    return case_services.append_event(
+        case,
+        type=EventType.CALL_ATTEMPT,
+        actor=actor,
+        reason=f"Follow-up call: {prepared.kwargs['outcome'].replace('_', ' ')}.",
+        payload={
+            "outcome": prepared.kwargs["outcome"],
+            "at": at.isoformat(),
+            "attempt": len(ctx.call_attempts) + 1,
+        },
+        policy_version=decision.policy_version,
+    )
+
+
+def decision_history(*, case_id: int) -> QuerySet[CaseEvent]:
+    """The case's decisions, oldest first, with their actors (one query)."""
+    return (
+        CaseEvent.objects.filter(case_id=case_id, type=EventType.DECISION)
+        .select_related("actor")
+        .order_by("at", "id")
+    )
+
+
+def apply_decision(
+    case: Case,
+    decision: Decision,
+    actor: User | None,
+    *,
+    policy: Policy | None = None,
+    flow: Flow | None = None,
+    prepared: PreparedCall | None = None,
+    now: datetime | None = None,
+    role_checked: bool = False,
+    made_by_caller: Mapping[str, Any] | None = None,
+) -> CaseEvent:
+    """Carry out a decision's actions on the (locked) case and write its DECISION event.
+
+    `role_checked`: the caller has already decided who may do this (a partner raising an OOS
+    ticket), so case moves skip their role check. `made_by_caller`: records the caller made
+    for this decision (the revisit booking of create_revisit).
+    """
+    with transaction.atomic():
+        # Lock the row (a no-op when the caller holds the lock) and catch a stale object.
+        status = (
+            Case.objects.select_for_update().filter(pk=case.pk).values_list("status", flat=True)
+        ).get()
+        if status != case.status:
+            case.refresh_from_db()
+        run = DecisionRun(
+            case=case,
+            decision=decision,
+            actor=actor,
+            policy=policy or policy_by_version(decision.policy_version),
+            flow=flow,
+            now=now or timezone.now(),
+            role_checked=role_checked,
+            made_by_caller=dict(made_by_caller or {}),
+        )
+        run.set_disposition()
+        for action in decision.actions:
+            carry_out(run, action)
+        payload: dict[str, Any] = {
+            **decision.to_dict(),
+            "flow": flow.name if flow else "",
+            "given_inputs": to_jsonable(prepared.given) if prepared else {},
+            "filled_inputs": to_jsonable(_plain(prepared.filled)) if prepared else {},
+            "disposition": run.disposition,
+            "actions_applied": run.applied,
+            "next_steps": run.next_steps,
+            "records": run.records,
+        }
+        return case_services.append_event(
+            case,
+            type=EventType.DECISION,
+            actor=actor,
+            reason=decision.reason,
+            payload=payload,
+            policy_version=decision.policy_version,
+        )
+
+
+def _plain(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: plain_value(value) for name, value in values.items()}

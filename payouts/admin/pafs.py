@@ -1,0 +1,200 @@
+"""PAFs and penalties in the console: mark (with the penalty), review, log a reversal, waive."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.http import (
+    HttpRequest,
+)
+
+from core.admin.base import ServiceCreatedAdmin
+from core.admin.bulk import ReasonForm, decide_in_bulk
+
+from .. import services
+from ..models import (
+    PartnerAtFault,
+    Penalty,
+    PenaltyState,
+)
+from .evidence import EvidenceForm
+
+
+class PafAddForm(forms.ModelForm):
+    class Meta:
+        model = PartnerAtFault
+        fields = ["partner", "booking", "case", "reason"]
+
+
+@admin.register(PartnerAtFault)
+class PartnerAtFaultAdmin(ServiceCreatedAdmin):
+    list_display = (
+        "id",
+        "partner",
+        "booking",
+        "state",
+        "reason",
+        "penalty_amount",
+        "marked_at",
+        "reviewer",
+    )
+    list_filter = ("state", "marked_at", "partner__city__region")
+    search_fields = ("=id", "partner__external_id", "partner__name", "booking__external_id")
+    list_select_related = ("partner", "booking", "penalty", "reviewer")
+    raw_id_fields = ("partner", "booking", "case")
+    ordering = ("-id",)
+    date_hierarchy = "marked_at"
+    actions = ["log_reversal_request", "review_genuine", "review_not_genuine"]
+    show_full_result_count = False
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = PafAddForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["partner", "booking", "case", "reason"]
+        return [f.name for f in PartnerAtFault._meta.fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else [f.name for f in PartnerAtFault._meta.fields]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        paf = services.mark_paf(
+            partner=obj.partner,
+            booking=obj.booking,
+            case=obj.case,
+            reason=obj.reason,
+            actor=request.user,
+        )
+        obj.pk = paf.pk
+        obj._state.adding = False
+
+    @admin.display(description="penalty")
+    def penalty_amount(self, paf: PartnerAtFault) -> str:
+        try:
+            penalty = paf.penalty
+        except Penalty.DoesNotExist:
+            return "–"
+        return f"{penalty.amount} {penalty.currency} ({penalty.state})"
+
+    def has_log_reversal_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("payouts.add_reversalrequest")
+
+    def has_review_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("payouts.change_partneratfault")
+
+    @admin.action(description="Log PAF and penalty reversal request", permissions=["log_reversal"])
+    def log_reversal_request(self, request, queryset):
+        def apply_one(paf: PartnerAtFault, data: dict) -> None:
+            services.submit_reversal_request(
+                kind="paf_penalty",
+                actor=request.user,
+                paf=paf,
+                call_recording_ref=data["call_recording_ref"],
+                notes=data["notes"],
+                evidence=data["evidence"].splitlines(),
+            )
+
+        return decide_in_bulk(
+            self,
+            request,
+            queryset.select_related("partner", "booking"),
+            title="Log a PAF and penalty reversal request",
+            verb="Reversal requests logged",
+            form_class=EvidenceForm,
+            apply_one=apply_one,
+            describe=lambda p: f"{p.partner} on {p.booking} ({p.get_state_display()}): {p.reason}",
+        )
+
+    def _review(self, request, queryset, genuine: bool):
+        return decide_in_bulk(
+            self,
+            request,
+            queryset.select_related("partner", "booking"),
+            title=f"Review PAFs as {'genuine' if genuine else 'not genuine'}",
+            verb="PAFs reviewed",
+            form_class=ReasonForm,
+            apply_one=lambda paf, data: services.review_paf(
+                paf_id=paf.pk, actor=request.user, genuine=genuine, reason=data["reason"]
+            ),
+            describe=lambda p: f"{p.partner} on {p.booking}: {p.reason}",
+        )
+
+    @admin.action(description="Review: PAF is genuine (stands)", permissions=["review"])
+    def review_genuine(self, request, queryset):
+        return self._review(request, queryset, True)
+
+    @admin.action(description="Review: PAF is not genuine", permissions=["review"])
+    def review_not_genuine(self, request, queryset):
+        return self._review(request, queryset, False)
+
+
+# --- penalties ---------------------------------------------------------------------------------
+
+
+class DueFilter(admin.SimpleListFilter):
+    title = "queue"
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        return [("next_run", "Due in the next run"), ("scheduled", "In a run, not paid")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "next_run":
+            return queryset.filter(state=PenaltyState.PENDING)
+        if self.value() == "scheduled":
+            return queryset.filter(state=PenaltyState.SCHEDULED)
+        return queryset
+
+
+@admin.register(Penalty)
+class PenaltyAdmin(admin.ModelAdmin):
+    list_display = (
+        "id",
+        "partner",
+        "booking",
+        "base_amount",
+        "rate",
+        "amount",
+        "currency",
+        "state",
+        "created_at",
+        "policy_version",
+    )
+    list_filter = (DueFilter, "state", "currency", "created_at")
+    search_fields = ("=id", "partner__external_id", "partner__name", "booking__external_id")
+    list_select_related = ("partner", "booking")
+    ordering = ("created_at", "id")
+    actions = ["waive"]
+    show_full_result_count = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in Penalty._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Waive selected penalties", permissions=["change"])
+    def waive(self, request, queryset):
+        return decide_in_bulk(
+            self,
+            request,
+            queryset.select_related("partner"),
+            title="Waive penalties",
+            verb="Penalties waived",
+            form_class=ReasonForm,
+            apply_one=lambda p, data: services.waive_penalty(
+                penalty_id=p.pk, actor=request.user, reason=data["reason"]
+            ),
+            describe=lambda p: f"{p.partner}: {p.amount} {p.currency} ({p.get_state_display()})",
+        )

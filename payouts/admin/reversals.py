@@ -1,0 +1,198 @@
+"""Reversal requests: the queue awaiting a decision, evidence, approve / reject with a reason."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
+
+from core.admin.base import ServiceCreatedAdmin
+from core.admin.bulk import BULK_LIMIT, ReasonForm, decide_in_bulk
+from core.errors import DomainError
+
+from .. import services
+from ..models import (
+    OPEN_REVERSAL_STATES,
+    ReversalRequest,
+)
+from .evidence import evidence_html, is_url
+
+
+class AwaitingDecisionFilter(admin.SimpleListFilter):
+    title = "queue"
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        return [("awaiting", "Awaiting decision"), ("decided", "Decided")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "awaiting":
+            return queryset.filter(state__in=OPEN_REVERSAL_STATES)
+        if self.value() == "decided":
+            return queryset.exclude(state__in=OPEN_REVERSAL_STATES)
+        return queryset
+
+
+class ReversalRequestAddForm(forms.ModelForm):
+    evidence_refs = forms.CharField(
+        required=False,
+        label="Evidence",
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text="Image files or URLs, one per line.",
+    )
+
+    class Meta:
+        model = ReversalRequest
+        fields = ["kind", "paf", "booking", "case", "call_recording_ref", "notes"]
+
+
+@admin.register(ReversalRequest)
+class ReversalRequestAdmin(ServiceCreatedAdmin):
+    list_display = (
+        "id",
+        "requested_at",
+        "kind",
+        "partner",
+        "booking",
+        "requested_by",
+        "state",
+        "evidence_summary",
+        "paf_decision",
+        "decided_by",
+    )
+    list_filter = (AwaitingDecisionFilter, "state", "kind", "on_behalf_of_partner")
+    search_fields = ("=id", "partner__external_id", "partner__name", "booking__external_id")
+    list_select_related = ("partner", "booking", "paf", "requested_by", "decided_by")
+    raw_id_fields = ("paf", "booking", "case")
+    ordering = ("requested_at", "id")  # oldest first: the queue is worked in arrival order
+    actions = ["approve", "reject", "start_review"]
+    show_full_result_count = False
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = ReversalRequestAddForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return [
+                "kind",
+                "paf",
+                "booking",
+                "case",
+                "call_recording_ref",
+                "notes",
+                "evidence_refs",
+            ]
+        return [f.name for f in ReversalRequest._meta.fields] + ["evidence_links", "paf_decision"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        return [f.name for f in ReversalRequest._meta.fields] + ["evidence_links", "paf_decision"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        created = services.submit_reversal_request(
+            kind=obj.kind,
+            actor=request.user,
+            paf=obj.paf,
+            booking=obj.booking if obj.booking_id else None,
+            case=obj.case,
+            call_recording_ref=obj.call_recording_ref,
+            notes=obj.notes,
+            evidence=form.cleaned_data.get("evidence_refs", "").splitlines(),
+        )
+        obj.pk = created.pk
+        obj._state.adding = False
+
+    @admin.display(description="evidence")
+    def evidence_summary(self, request_obj: ReversalRequest) -> str:
+        return evidence_html(request_obj)
+
+    @admin.display(description="evidence links")
+    def evidence_links(self, request_obj: ReversalRequest) -> str:
+        refs = [str(ref) for ref in request_obj.evidence or []]
+        if not refs:
+            return "–"
+        return format_html_join(
+            mark_safe("<br>"),
+            "{}",
+            (
+                (
+                    format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', ref, ref)
+                    if is_url(ref)
+                    else ref,
+                )
+                for ref in refs
+            ),
+        )
+
+    @admin.display(description="original PAF decision")
+    def paf_decision(self, request_obj: ReversalRequest) -> str:
+        paf = request_obj.paf
+        if paf is None:
+            return "–"
+        return format_html(
+            "{} · marked for: {}{}",
+            paf.get_state_display(),
+            paf.reason,
+            format_html(" · review: {}", paf.decision_reason) if paf.decision_reason else "",
+        )
+
+    def _describe(self, r: ReversalRequest) -> str:
+        paf = f" · PAF {r.paf.get_state_display()}: {r.paf.reason}" if r.paf else ""
+        return (
+            f"{r.get_kind_display()} for {r.partner} on {r.booking}{paf} · logged by "
+            f"{r.requested_by} · {Truncator(r.notes).chars(80)}"
+        )
+
+    def _selected(self, queryset):
+        return queryset.select_related("partner", "booking", "paf", "requested_by")
+
+    @admin.action(description="Approve selected requests", permissions=["change"])
+    def approve(self, request, queryset):
+        return decide_in_bulk(
+            self,
+            request,
+            self._selected(queryset),
+            title="Approve reversal requests",
+            verb="Reversal requests approved",
+            form_class=ReasonForm,
+            apply_one=lambda r, data: services.approve_reversal_request(
+                request_id=r.pk, actor=request.user, reason=data["reason"]
+            ),
+            describe=self._describe,
+        )
+
+    @admin.action(description="Reject selected requests", permissions=["change"])
+    def reject(self, request, queryset):
+        return decide_in_bulk(
+            self,
+            request,
+            self._selected(queryset),
+            title="Reject reversal requests",
+            verb="Reversal requests rejected",
+            form_class=ReasonForm,
+            apply_one=lambda r, data: services.reject_reversal_request(
+                request_id=r.pk, actor=request.user, reason=data["reason"]
+            ),
+            describe=self._describe,
+        )
+
+    @admin.action(description="Start review of selected requests", permissions=["change"])
+    def start_review(self, request, queryset):
+        done = 0
+        for r in queryset.filter(state="submitted")[:BULK_LIMIT]:
+            try:
+                services.start_reversal_review(request_id=r.pk, actor=request.user)
+                done += 1
+            except DomainError as exc:
+                self.message_user(request, f"#{r.pk}: {exc.message}", messages.ERROR)
+        self.message_user(request, f"{done} request(s) under review.", messages.SUCCESS)

@@ -1,0 +1,208 @@
+"""Payout runs: create, compute on a worker with a progress bar, approve, the bank file."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, Sum
+from django.http import (
+    HttpResponseRedirect,
+    JsonResponse,
+)
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.views.decorators.http import require_POST
+
+from core.admin.base import ServiceCreatedAdmin
+from core.admin.bulk import BULK_LIMIT
+from core.errors import DomainError, InvalidInput
+
+from .. import selectors, services
+from ..exports import stream_bank_file
+from ..models import (
+    PayoutLine,
+    PayoutRun,
+    RunState,
+)
+
+
+class PayoutRunAddForm(forms.ModelForm):
+    class Meta:
+        model = PayoutRun
+        fields = ["region", "period_start", "period_end"]
+
+
+@admin.register(PayoutRun)
+class PayoutRunAdmin(ServiceCreatedAdmin):
+    list_display = (
+        "id",
+        "region",
+        "period_start",
+        "period_end",
+        "state",
+        "progress",
+        "partners",
+        "total_net",
+        "computed_by",
+        "approved_by",
+    )
+    list_filter = ("state", "region")
+    search_fields = ("=id",)
+    list_select_related = ("region", "computed_by", "approved_by")
+    ordering = ("-period_end", "-id")
+    actions = ["approve"]
+    change_form_template = "admin/payouts/payoutrun/change_form.html"
+
+    def get_queryset(self, request):
+        return selectors.runs_with_totals(super().get_queryset(request))
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = PayoutRunAddForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["region", "period_start", "period_end"]
+        return [f.name for f in PayoutRun._meta.fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else [f.name for f in PayoutRun._meta.fields]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        created = services.create_payout_run(
+            region=obj.region,
+            period_start=obj.period_start,
+            period_end=obj.period_end,
+            actor=request.user,
+        )
+        obj.pk = created.pk
+        obj._state.adding = False
+
+    @admin.display(description="progress")
+    def progress(self, run: PayoutRun) -> str:
+        if run.state == RunState.COMPUTING:
+            return format_html(
+                '<progress value="{}" max="{}"></progress>',
+                run.progress_done,
+                run.progress_total or 1,
+            )
+        return "–" if run.state == RunState.DRAFT else "done"
+
+    @admin.display(description="partners")
+    def partners(self, run: PayoutRun) -> int:
+        return run.line_count
+
+    @admin.display(description="total net")
+    def total_net(self, run: PayoutRun) -> str:
+        return f"{run.net_total or 0} {run.currency}"
+
+    @admin.action(description="Approve selected runs", permissions=["change"])
+    def approve(self, request, queryset):
+        for run in queryset[:BULK_LIMIT]:
+            try:
+                services.approve_run(run_id=run.pk, actor=request.user)
+                self.message_user(request, f"Run #{run.pk} approved.", messages.SUCCESS)
+            except DomainError as exc:
+                self.message_user(request, f"Run #{run.pk}: {exc.message}", messages.ERROR)
+
+    # Pages of one run: progress (JSON), compute, approve, export, mark paid.
+
+    def get_urls(self):
+        def wrap(view):
+            return self.admin_site.admin_view(view)
+
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "<path:object_id>/progress/",
+                wrap(self.progress_view),
+                name="{}_{}_progress".format(*info),
+            ),
+            path(
+                "<path:object_id>/export.csv",
+                wrap(self.export_view),
+                name="{}_{}_export".format(*info),
+            ),
+            path(
+                "<path:object_id>/do/<str:step>/",
+                wrap(self.step_view),
+                name="{}_{}_step".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def _run_or_404(self, request, object_id) -> PayoutRun:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return get_object_or_404(PayoutRun, pk=unquote(object_id))
+
+    def progress_view(self, request, object_id):
+        run = self._run_or_404(request, object_id)
+        return JsonResponse(
+            {
+                "state": run.state,
+                "done": run.progress_done,
+                "total": run.progress_total,
+                "error": run.last_error,
+            }
+        )
+
+    def export_view(self, request, object_id):
+        run = self._run_or_404(request, object_id)
+        try:
+            run, rows = services.export_run(run_id=run.pk, actor=request.user)
+        except DomainError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:payouts_payoutrun_change", args=[run.pk]))
+        return stream_bank_file(run, rows)
+
+    STEPS = {
+        "compute": lambda run, user: services.request_compute(run_id=run.pk, actor=user),
+        "approve": lambda run, user: services.approve_run(run_id=run.pk, actor=user),
+        "mark_paid": lambda run, user: services.mark_run_paid(run_id=run.pk, actor=user),
+    }
+
+    def step_view(self, request, object_id, step):
+        return require_POST(self._step)(request, object_id, step)
+
+    def _step(self, request, object_id, step):
+        run = self._run_or_404(request, object_id)
+        if step not in self.STEPS or not self.has_change_permission(request, run):
+            raise PermissionDenied
+        try:
+            self.STEPS[step](run, request.user)
+            self.message_user(request, f"Run #{run.pk}: {step.replace('_', ' ')} done.")
+        except InvalidInput as exc:
+            self.message_user(request, f"{exc.message} {exc.fields}", messages.ERROR)
+        except DomainError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+        return HttpResponseRedirect(reverse("admin:payouts_payoutrun_change", args=[run.pk]))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        run = PayoutRun.objects.filter(pk=unquote(object_id)).first()
+        if run is not None:
+            info = "admin:payouts_payoutrun"
+            extra_context.update(
+                progress_url=reverse(f"{info}_progress", args=[run.pk]),
+                export_url=reverse(f"{info}_export", args=[run.pk]),
+                step_urls={s: reverse(f"{info}_step", args=[run.pk, s]) for s in self.STEPS},
+                lines_url=reverse("admin:payouts_payoutline_changelist")
+                + f"?run__id__exact={run.pk}",
+                summary=PayoutLine.objects.filter(run=run).aggregate(
+                    partners=Count("id"),
+                    net_total=Sum("net"),
+                    to_pay=Sum("net", filter=Q(net__gt=0)),
+                    carried=Sum("carried_forward_out"),
+                ),
+            )
+        return super().change_view(request, object_id, form_url, extra_context)

@@ -1,0 +1,81 @@
+"""Writes on partner money: PAF marks, penalties, the ledger, reversal requests, refunds, payout
+runs and their bank file. Each function is atomic, locks the rows it changes, and is safe to
+repeat: every ledger entry carries an idempotency key derived from its cause, written once."""
+
+from .bank_file import (
+    BANK_FILE_COLUMNS,
+    export_run,
+)
+from .ledger import (
+    partner_bonus,
+    post_entry,
+    record_earning,
+)
+from .pafs import (
+    close_penalty,
+    create_revisit_penalty,
+    mark_paf,
+    mark_paf_with_penalty,
+    refuse_genuine_paf,
+    review_paf,
+    schedule_penalty,
+    waive_penalty,
+)
+from .refunds import (
+    approve_refund,
+    mark_refund_failed,
+    mark_refund_paid,
+    refund_tat_due_on,
+    reject_refund,
+    request_refund,
+)
+from .reversals import (
+    approve_reversal_request,
+    reject_reversal_request,
+    start_reversal_review,
+    submit_reversal_request,
+)
+from .runs import (
+    PARTNER_BATCH,
+    RUN_LOCK_NAMESPACE,
+    approve_run,
+    compute_payout_run,
+    create_payout_run,
+    discard_run,
+    mark_run_paid,
+    request_compute,
+)
+
+__all__ = [
+    "BANK_FILE_COLUMNS",
+    "PARTNER_BATCH",
+    "RUN_LOCK_NAMESPACE",
+    "approve_refund",
+    "approve_reversal_request",
+    "approve_run",
+    "close_penalty",
+    "compute_payout_run",
+    "create_payout_run",
+    "create_revisit_penalty",
+    "discard_run",
+    "export_run",
+    "mark_paf",
+    "mark_paf_with_penalty",
+    "mark_refund_failed",
+    "mark_refund_paid",
+    "mark_run_paid",
+    "partner_bonus",
+    "post_entry",
+    "record_earning",
+    "refund_tat_due_on",
+    "refuse_genuine_paf",
+    "reject_refund",
+    "reject_reversal_request",
+    "request_compute",
+    "request_refund",
+    "review_paf",
+    "schedule_penalty",
+    "start_reversal_review",
+    "submit_reversal_request",
+    "waive_penalty",
+]

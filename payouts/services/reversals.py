@@ -1,0 +1,169 @@
+"""PAF and penalty reversal requests (and rating reversals): log, review, approve, reject."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from cases.models import Booking, Case
+from core import roles
+from core.errors import (
+    InvalidInput,
+    NotPermitted,
+    TransitionConflict,
+)
+from core.locks import lock_row
+from core.roles import User, actor_or_none, partner_of, require_role
+from policies.parameters import Policy
+
+from ..models import (
+    PafState,
+    PartnerAtFault,
+    Penalty,
+    PenaltyState,
+    ReversalKind,
+    ReversalRequest,
+    ReversalState,
+)
+from .common import fsm_move, policy_now, require_reason
+from .pafs import close_penalty, refuse_genuine_paf
+
+
+def submit_reversal_request(
+    *,
+    kind: str,
+    actor: User,
+    paf: PartnerAtFault | None = None,
+    booking: Booking | None = None,
+    case: Case | None = None,
+    call_recording_ref: str = "",
+    notes: str = "",
+    evidence: Sequence[str] = (),
+) -> ReversalRequest:
+    """Log a PAF-and-penalty reversal form or a rating reversal.
+
+    Partner support and supervisors log it on the partner's behalf; a partner login may log
+    one for its own PAF or job. A genuine PAF is refused (422) with the SOP's reason.
+    """
+    if kind not in ReversalKind.values:
+        raise InvalidInput({"kind": f"Unknown reversal kind {kind!r}."})
+    own_partner = partner_of(actor)
+    is_logger = roles.has_role(actor, roles.REVERSAL_LOGGERS)
+    if not is_logger and own_partner is None:
+        raise NotPermitted("Your role may not log reversal requests.")
+    if kind == ReversalKind.PAF_PENALTY and paf is None:
+        raise InvalidInput({"paf": "Choose the PAF to reverse."})
+    evidence = [str(ref).strip() for ref in evidence if str(ref).strip()]
+    with transaction.atomic():
+        if paf is not None:
+            paf = lock_row(PartnerAtFault, paf.pk, "booking")
+            booking = paf.booking
+        if booking is None:
+            raise InvalidInput({"booking": "Choose the job the request is about."})
+        partner_id = paf.partner_id if paf is not None else booking.partner_id
+        if partner_id is None:
+            raise InvalidInput({"booking": "The job has no partner."})
+        if not is_logger and (own_partner.pk != partner_id or not own_partner.is_active):
+            raise NotPermitted("A partner may ask to reverse only its own records.")
+        policy = policy_now()
+        if paf is not None and kind == ReversalKind.PAF_PENALTY:
+            refuse_genuine_paf(paf, policy)
+            if paf.state == PafState.REVERSED:
+                raise TransitionConflict(f"PAF #{paf.pk} is already reversed.")
+        try:
+            with transaction.atomic():
+                return ReversalRequest.objects.create(
+                    kind=kind,
+                    paf=paf,
+                    partner_id=partner_id,
+                    booking=booking,
+                    case=case,
+                    requested_by=actor,
+                    on_behalf_of_partner=is_logger,
+                    call_recording_ref=call_recording_ref.strip(),
+                    notes=notes.strip(),
+                    evidence=evidence,
+                    policy_version=policy.version,
+                )
+        except IntegrityError:
+            raise TransitionConflict(
+                f"PAF #{paf.pk if paf else ''} already has an open reversal request.",
+                code="duplicate_request",
+            ) from None
+
+
+def _lock_request_for_decision(request_id: int, actor: User) -> ReversalRequest:
+    require_role(actor, roles.MONEY_DECIDERS, doing="decide reversal requests")
+    request = lock_row(ReversalRequest, request_id)
+    if request.requested_by_id == getattr(actor, "pk", None):
+        raise NotPermitted("Nobody may decide a reversal request they logged themselves.")
+    return request
+
+
+def start_reversal_review(*, request_id: int, actor: User) -> ReversalRequest:
+    with transaction.atomic():
+        request = _lock_request_for_decision(request_id, actor)
+        fsm_move(request, "start_review")
+        request.reviewer = actor_or_none(actor)
+        request.save()
+    return request
+
+
+def approve_reversal_request(*, request_id: int, actor: User, reason: str) -> ReversalRequest:
+    """Finance or a supervisor (never the requester) approves: the PAF is reversed and its
+    penalty cancelled (pending) or compensated by a reversal ledger entry (see close_penalty).
+    A request still `submitted` passes through review in the same transaction."""
+    reason = require_reason(reason)
+    with transaction.atomic():
+        request = _lock_request_for_decision(request_id, actor)
+        if request.state == ReversalState.SUBMITTED:
+            fsm_move(request, "start_review")
+            request.reviewer = actor_or_none(actor)
+        policy = policy_now()
+        if request.kind == ReversalKind.PAF_PENALTY:
+            _reverse_paf(request.paf_id, actor=actor, reason=reason, policy=policy)
+        fsm_move(request, "approve")
+        request.decided_by = actor_or_none(actor)
+        request.decision_reason = reason
+        request.policy_version = policy.version
+        request.save()
+    return request
+
+
+def _reverse_paf(paf_id: int, *, actor: User, reason: str, policy: Policy) -> None:
+    paf = lock_row(PartnerAtFault, paf_id)
+    refuse_genuine_paf(paf, policy)
+    now = timezone.now()
+    if paf.state == PafState.PENDING_REVIEW:
+        # Approving the form is the review: the PAF was not genuine.
+        fsm_move(paf, "mark_not_genuine")
+        paf.reviewer = actor_or_none(actor)
+        paf.reviewed_at = now
+    fsm_move(paf, "reverse")
+    paf.decision_reason = f"{paf.decision_reason}\nReversed: {reason}".strip()
+    paf.policy_version = policy.version
+    paf.save()
+    penalty = Penalty.objects.select_for_update().filter(paf_id=paf.pk).first()
+    if penalty is not None and penalty.state in (
+        PenaltyState.PENDING,
+        PenaltyState.SCHEDULED,
+        PenaltyState.DEDUCTED,
+    ):
+        close_penalty(penalty, how="reverse", actor=actor, reason=reason)
+
+
+def reject_reversal_request(*, request_id: int, actor: User, reason: str) -> ReversalRequest:
+    reason = require_reason(reason)
+    with transaction.atomic():
+        request = _lock_request_for_decision(request_id, actor)
+        if request.state == ReversalState.SUBMITTED:
+            fsm_move(request, "start_review")
+            request.reviewer = actor_or_none(actor)
+        fsm_move(request, "reject")
+        request.decided_by = actor_or_none(actor)
+        request.decision_reason = reason
+        request.policy_version = policy_now().version
+        request.save()
+    return request

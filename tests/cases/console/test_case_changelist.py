@@ -1,0 +1,230 @@
+"""The case queue: constant query count, exact search, cheap filters, CSV export, bulk open."""
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.contrib.messages import get_messages
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from cases import services
+from cases.models import Case, CaseEvent, EventType
+from tests.factories import (
+    BookingFactory,
+    BookingLineFactory,
+    CalendarSlotFactory,
+    CaseFactory,
+    CustomerFactory,
+    PartnerFactory,
+    UserFactory,
+)
+from tests.helpers import case_in
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = reverse("admin:cases_case_changelist")
+
+
+def _make_cases(n: int, assignee) -> None:
+    for i in range(n):
+        CaseFactory(assignee=assignee if i % 2 else None, due_at=timezone.now() + timedelta(days=1))
+
+
+def _queries_for_changelist(client) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(CHANGELIST)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_changelist_query_count_does_not_grow_with_the_rows(agent_console, agent):
+    _make_cases(5, agent)
+    with_five = _queries_for_changelist(agent_console)
+    _make_cases(35, agent)
+    with_forty = _queries_for_changelist(agent_console)
+    assert with_forty == with_five
+
+
+def test_changelist_of_forty_cases_stays_under_the_query_budget(
+    agent_console, agent, django_assert_max_num_queries
+):
+    _make_cases(40, agent)
+    # session, user, user and group permissions, the assignee and city filter choices,
+    # the capped count and the page of rows.
+    with django_assert_max_num_queries(8):
+        response = agent_console.get(CHANGELIST)
+    assert len(response.context["cl"].result_list) == 40
+
+
+@pytest.mark.parametrize(
+    "changelist, make",
+    [
+        ("cases_booking", lambda: BookingLineFactory(booking=BookingFactory()).booking),
+        (
+            "cases_caseevent",
+            lambda: services.add_note(case_id=CaseFactory().pk, actor=UserFactory(), text="n"),
+        ),
+        ("cases_customer", CustomerFactory),
+        ("partners_partner", PartnerFactory),
+        ("partners_calendarslot", CalendarSlotFactory),
+    ],
+)
+def test_other_changelists_do_not_grow_with_the_rows(finance_console, changelist, make):
+    url = reverse(f"admin:{changelist}_changelist")
+    for _ in range(3):
+        make()
+    with CaptureQueriesContext(connection) as few:
+        assert finance_console.get(url).status_code == 200
+    for _ in range(20):
+        make()
+    with CaptureQueriesContext(connection) as many:
+        assert finance_console.get(url).status_code == 200
+    assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_changelist_is_newest_first_and_counts_capped(agent_console):
+    cases = [CaseFactory() for _ in range(3)]
+    response = agent_console.get(CHANGELIST)
+    cl = response.context["cl"]
+    assert [c.pk for c in cl.result_list] == [c.pk for c in reversed(cases)]
+    assert cl.show_full_result_count is False
+    assert cl.paginator.is_capped is False
+
+
+@pytest.mark.parametrize("how", ["id", "hash_id", "booking", "phone"])
+def test_search_finds_one_case_by_exact_key(agent_console, how):
+    customer = CustomerFactory(phone="+919800000777")
+    wanted = CaseFactory(booking=BookingFactory(external_id="BK-WANTED", customer=customer))
+    CaseFactory()
+    term = {
+        "id": str(wanted.pk),
+        "hash_id": f"#{wanted.pk}",
+        "booking": "BK-WANTED",
+        "phone": "+91 98000 00777",
+    }[how]
+    response = agent_console.get(CHANGELIST, {"q": term})
+    assert [c.pk for c in response.context["cl"].result_list] == [wanted.pk]
+
+
+def test_search_does_not_match_partial_keys(agent_console):
+    CaseFactory(booking=BookingFactory(external_id="BK-PARTIAL-1"))
+    response = agent_console.get(CHANGELIST, {"q": "PARTIAL"})
+    assert list(response.context["cl"].result_list) == []
+
+
+def test_overdue_filter_lists_open_cases_past_due(agent_console):
+    past = timezone.now() - timedelta(hours=1)
+    overdue = CaseFactory(due_at=past)
+    CaseFactory(due_at=timezone.now() + timedelta(hours=5))
+    case_in("resolved", due_at=past)
+    response = agent_console.get(CHANGELIST, {"due": "overdue"})
+    assert [c.pk for c in response.context["cl"].result_list] == [overdue.pk]
+
+
+def test_assigned_to_me_filter(agent_console, agent):
+    mine = CaseFactory(assignee=agent)
+    CaseFactory()
+    response = agent_console.get(CHANGELIST, {"assignee": "me"})
+    assert [c.pk for c in response.context["cl"].result_list] == [mine.pk]
+
+
+def test_status_and_team_filters(agent_console):
+    wanted = case_in("open", team="escalations")
+    case_in("open")
+    CaseFactory(team="escalations")
+    response = agent_console.get(
+        CHANGELIST, {"status__exact": "open", "team__exact": "escalations"}
+    )
+    assert [c.pk for c in response.context["cl"].result_list] == [wanted.pk]
+
+
+def _csv_rows(response) -> list[dict]:
+    body = b"".join(response.streaming_content).decode()
+    return list(csv.DictReader(io.StringIO(body)))
+
+
+def test_export_selected_cases_to_csv(finance_console, agent):
+    case = CaseFactory(
+        booking=BookingFactory(external_id="BK-CSV-1"), assignee=agent, subject="=HYPERLINK()"
+    )
+    CaseFactory()  # not selected
+    response = finance_console.post(
+        CHANGELIST, {"action": "export_csv", "_selected_action": [case.pk]}
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    rows = _csv_rows(response)
+    assert len(rows) == 1
+    row = rows[0]
+    assert row["id"] == str(case.pk)
+    assert row["booking"] == "BK-CSV-1"
+    assert row["assignee"] == agent.username
+    assert row["status"] == "new"
+    assert row["customer_phone"] == case.customer.phone  # a phone is kept as it is
+    assert row["subject"] == "'=HYPERLINK()"  # a formula is defused
+
+
+def test_export_streams_with_a_fixed_number_of_queries(finance_console):
+    ids = [CaseFactory().pk for _ in range(10)]
+    response = finance_console.post(CHANGELIST, {"action": "export_csv", "_selected_action": ids})
+    with CaptureQueriesContext(connection) as ctx:
+        rows = _csv_rows(response)
+    assert len(rows) == 10
+    assert len(ctx.captured_queries) <= 3  # one select_related query (plus cursor bookkeeping)
+
+
+def test_bulk_open_reports_what_succeeded_and_what_failed(agent_console):
+    fresh = [CaseFactory(), CaseFactory()]
+    already_open = case_in("open")
+    response = agent_console.post(
+        CHANGELIST,
+        {"action": "open_selected", "_selected_action": [c.pk for c in [*fresh, already_open]]},
+        follow=True,
+    )
+    texts = [str(m) for m in get_messages(response.wsgi_request)]
+    assert "Opened 2 case(s)." in texts
+    failure = next(t for t in texts if "not opened" in t)
+    assert f"#{already_open.pk}" in failure and "Open" in failure
+    for case in fresh:
+        assert Case.objects.get(pk=case.pk).status == "open"
+        assert CaseEvent.objects.filter(case=case, type=EventType.TRANSITION).count() == 1
+    assert not CaseEvent.objects.filter(case=already_open).exists()
+
+
+def test_finance_has_export_but_not_bulk_open(finance_console):
+    CaseFactory()
+    response = finance_console.get(CHANGELIST)
+    choices = [name for name, _ in response.context["action_form"].fields["action"].choices]
+    assert "export_csv" in choices
+    assert "open_selected" not in choices
+
+
+def test_bulk_open_by_finance_is_refused(finance_console):
+    case = CaseFactory()
+    finance_console.post(CHANGELIST, {"action": "open_selected", "_selected_action": [case.pk]})
+    assert Case.objects.get(pk=case.pk).status == "new"
+
+
+def test_export_selected_bookings_to_csv(finance_console):
+    booking = BookingFactory(external_id="BK-EXPORT-1")
+    BookingFactory()
+    response = finance_console.post(
+        reverse("admin:cases_booking_changelist"),
+        {"action": "export_csv", "_selected_action": [booking.pk]},
+    )
+    rows = _csv_rows(response)
+    assert [r["external_id"] for r in rows] == ["BK-EXPORT-1"]
+    assert rows[0]["customer_phone"] == booking.customer.phone
+    assert rows[0]["invoice_amount"] == "799.00"
+    assert rows[0]["partner"] == booking.partner.external_id
+
+
+def test_unassigned_worker_appears_in_the_assignee_filter(agent_console):
+    UserFactory(username="agent-zed", role="agent")
+    response = agent_console.get(CHANGELIST)
+    assert "agent-zed" in response.content.decode()

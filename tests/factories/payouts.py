@@ -1,0 +1,57 @@
+"""PAFs, ledger entries, refunds and payout runs."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import factory
+from django.utils import timezone
+
+from partners.models import Region
+from payouts.models import LedgerEntry, PartnerAtFault, PayoutRun, Refund
+
+from .cases import BookingFactory
+from .partners import PartnerFactory
+
+
+class PafFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PartnerAtFault
+
+    booking = factory.SubFactory(BookingFactory)
+    partner = factory.LazyAttribute(lambda p: p.booking.partner)
+    reason = "no_show"
+    marked_at = factory.LazyFunction(timezone.now)
+    policy_version = "sop-2026.1"
+
+
+class LedgerEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LedgerEntry
+
+    partner = factory.SubFactory(PartnerFactory)
+    currency = factory.LazyAttribute(lambda e: e.partner.city.region.currency)
+    kind = "earning"
+    amount = Decimal("100.00")
+    occurred_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
+    idempotency_key = factory.Sequence(lambda n: f"test:{n}:entry")
+
+
+class RefundFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Refund
+
+    booking = factory.SubFactory(BookingFactory)
+    customer = factory.LazyAttribute(lambda r: r.booking.customer)
+    reason = "goodwill_no_show"
+    amount = Decimal("100.00")
+    currency = factory.LazyAttribute(lambda r: r.booking.currency)
+
+
+class PayoutRunFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PayoutRun
+
+    region = factory.LazyFunction(lambda: Region.objects.get(country="IN"))
+    currency = factory.LazyAttribute(lambda r: r.region.currency)
+    period_start = factory.LazyFunction(lambda: date.today() - timedelta(days=7))
+    period_end = factory.LazyFunction(date.today)

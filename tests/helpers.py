@@ -1,0 +1,103 @@
+"""Helpers the tests share: clients per user, records put straight into a state (bypassing the
+state machines on purpose, like fixtures), jobs and cases on them, the decisions of a case."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.test import Client
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from cases.models import Booking, Case, CaseEvent, EventType
+from payouts.models import PartnerAtFault
+from tests.factories import BookingFactory, CaseFactory, tag_for
+
+
+def client_for(user) -> APIClient:
+    """An API client authenticating with the user's token, as the apps and integrations do."""
+    token, _ = Token.objects.get_or_create(user=user)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+def logged_in(user) -> Client:
+    """A console (browser-like) client with the user's session."""
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def case_in(status: str, **kwargs) -> Case:
+    """A case already in `status` (set with an UPDATE, as a fixture, not through the FSM)."""
+    case = CaseFactory(**kwargs)
+    extra: dict = {"status": status}
+    if status == "parked":
+        extra["parked_until"] = timezone.now() + timedelta(hours=3)
+    if status in ("resolved", "closed"):
+        extra["disposition"] = tag_for(case.kind)
+        extra["resolved_at"] = timezone.now()
+    if status == "closed":
+        extra["closed_at"] = timezone.now()
+    Case.objects.filter(pk=case.pk).update(**extra)
+    return Case.objects.get(pk=case.pk)
+
+
+def completed(booking: Booking) -> Booking:
+    """Put a booking straight into `completed`."""
+    Booking.objects.filter(pk=booking.pk).update(status="completed")
+    booking.refresh_from_db()
+    return booking
+
+
+def completed_booking(**kwargs) -> Booking:
+    """A new booking, already completed."""
+    return completed(BookingFactory(**kwargs))
+
+
+def job(*, days_ago: int = 3, status: str = "created", **kwargs) -> Booking:
+    """A booking served `days_ago` days ago (local time), in a given status."""
+    kwargs.setdefault("booking_time", timezone.now() - timedelta(days=days_ago))
+    kwargs.setdefault("service_date", timezone.localtime(kwargs["booking_time"]).date())
+    booking = BookingFactory(**kwargs)
+    if status != "created":
+        extra = {"cancellation_code": "customer_voc", "cancelled_by": "customer"}
+        Booking.objects.filter(pk=booking.pk).update(
+            status=status, **(extra if status == "cancelled" else {})
+        )
+        booking.refresh_from_db()
+    return booking
+
+
+def case_on(kind: str, booking: Booking | None = None, **kwargs) -> Case:
+    """A case of `kind` on the booking (a fresh one unless given)."""
+    booking = booking if booking is not None else job()
+    return CaseFactory(kind=kind, booking=booking, **kwargs)
+
+
+def revisit_of(original: Booking, **kwargs) -> Booking:
+    """A revisit booking of `original`, delivered by the same partner unless told otherwise."""
+    kwargs.setdefault("partner", original.partner)
+    kwargs.setdefault("customer", original.customer)
+    kwargs.setdefault("invoice_amount", Decimal("0.00"))
+    kwargs.setdefault("cart_value", Decimal("0.00"))
+    return BookingFactory(revisit_of=original, **kwargs)
+
+
+def set_state(obj, state: str, **extra) -> None:
+    """Put a record straight into a state (bypassing its FSM on purpose, like a fixture)."""
+    if isinstance(obj, PartnerAtFault) and state != "pending_review":
+        extra.setdefault("reviewed_at", timezone.now())
+    type(obj).objects.filter(pk=obj.pk).update(state=state, **extra)
+    obj.refresh_from_db()
+
+
+def decisions(case: Case) -> list[CaseEvent]:
+    """The case's DECISION events, oldest first."""
+    return list(CaseEvent.objects.filter(case=case, type=EventType.DECISION).order_by("id"))
+
+
+def last_decision(case: Case) -> CaseEvent:
+    """The case's latest DECISION event."""
+    return decisions(case)[-1]
