@@ -25,6 +25,7 @@ from faker import Faker
 
 from cases.catalog import CaseKind, Team, default_team
 from cases.models import (
+    PLATFORM_FIELDS,
     Booking,
     BookingStatus,
     CancellationCode,
@@ -338,22 +339,12 @@ class BulkLoad:
             [
                 "id",
                 "external_id",
-                "customer_id",
-                "partner_id",
-                "city_id",
-                "lob",
-                "currency",
-                "cart_value",
-                "invoice_amount",
-                "payment_mode",
-                "booking_time",
-                "service_date",
-                "spd",
-                "address",
-                "latitude",
-                "longitude",
-                "is_commercial",
-                "is_sme_revisit",
+                # revisit_of stays NULL: bulk bookings are first visits.
+                *(
+                    f"{name}_id" if Booking._meta.get_field(name).many_to_one else name
+                    for name in PLATFORM_FIELDS
+                    if name != "revisit_of"
+                ),
                 "status",
                 "cancellation_code",
                 "cancelled_by",

@@ -1,6 +1,7 @@
 """The cases app's data: customers, bookings, the disposition tree, cases and their audit trail."""
 
 from .bookings import (
+    PLATFORM_FIELDS,
     Booking,
     BookingEvent,
     BookingLine,
@@ -23,6 +24,7 @@ from .dispositions import DispositionTag
 from .events import CaseEvent, EventType
 
 __all__ = [
+    "PLATFORM_FIELDS",
     "OPEN_STATES",
     "WORKING_STATES",
     "Booking",

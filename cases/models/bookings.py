@@ -44,6 +44,29 @@ class CancelledBy(models.TextChoices):
     SYSTEM = "system", "System"
 
 
+# What the booking platform pushes about a booking (the upsert's fields, in model order);
+# status, cancellation_code and cancelled_by move only through the booking's transitions.
+PLATFORM_FIELDS = (
+    "customer",
+    "partner",
+    "city",
+    "lob",
+    "currency",
+    "cart_value",
+    "invoice_amount",
+    "payment_mode",
+    "booking_time",
+    "service_date",
+    "spd",
+    "address",
+    "latitude",
+    "longitude",
+    "is_commercial",
+    "revisit_of",
+    "is_sme_revisit",
+)
+
+
 class Booking(ConcurrentTransitionMixin, models.Model):
     """One service order as the booking platform knows it."""
 

@@ -18,6 +18,7 @@ from core.upsert import check_fields, upsert_by_external_id
 from partners.models import Partner
 
 from ..models import (
+    PLATFORM_FIELDS,
     Booking,
     BookingEvent,
     BookingLine,
@@ -27,28 +28,7 @@ from ..models import (
 )
 
 CUSTOMER_FIELDS = frozenset({"name", "phone", "email", "city", "fraud_score"})
-# status, cancellation_code and cancelled_by move only through transition_booking.
-BOOKING_FIELDS = frozenset(
-    {
-        "customer",
-        "partner",
-        "city",
-        "lob",
-        "currency",
-        "cart_value",
-        "invoice_amount",
-        "payment_mode",
-        "booking_time",
-        "service_date",
-        "spd",
-        "address",
-        "latitude",
-        "longitude",
-        "is_commercial",
-        "revisit_of",
-        "is_sme_revisit",
-    }
-)
+BOOKING_FIELDS = frozenset(PLATFORM_FIELDS)
 BOOKING_TRANSITIONS = ("allocate", "start", "complete", "cancel")
 
 

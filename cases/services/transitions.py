@@ -7,17 +7,16 @@ import functools
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
+from django_fsm import TransitionNotAllowed, can_proceed
 
-from core.errors import InvalidInput, NotPermitted, TransitionConflict
-from core.locks import lock_row
+from core.errors import InvalidInput, NotFoundError, NotPermitted, TransitionConflict
 from core.roles import User
 
-from ..models import Case, DispositionTag, EventType
-from .audit import append_event
+from ..models import Case, CaseEvent, DispositionTag, EventType
+from . import audit
 
 # What a transition may change: saving only these keeps the UPDATE narrow.
 TRANSITION_FIELDS = (
@@ -53,12 +52,77 @@ def transition_sources(name: str) -> tuple[str, ...]:
     )
 
 
+@functools.cache
+def _select_sql(lock: bool) -> tuple[str, tuple[str, ...]]:
+    fields = Case._meta.concrete_fields
+    columns = ", ".join(f'"{field.column}"' for field in fields)
+    sql = f'SELECT {columns} FROM "{Case._meta.db_table}" WHERE "id" = %s'
+    return sql + (" FOR UPDATE" if lock else ""), tuple(field.attname for field in fields)
+
+
+def _read_case(case_id: int, *, lock: bool) -> Case:
+    sql, attnames = _select_sql(lock)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (case_id,))
+        row = cursor.fetchone()
+    if row is None:
+        raise NotFoundError(f"Case {case_id} does not exist.")
+    return Case.from_db(connection.alias, attnames, row)
+
+
 def lock_case(case_id: int) -> Case:
     """The case row, locked until the transaction ends (404 when there is none).
 
-    No joins: the lock is on the hot path of every transition, and the disposition is only
-    read when resolving, where the caller sets it."""
-    return lock_row(Case, case_id)
+    One statement, no joins and no query building: a lock is on the hot path of every
+    contended transition. The row becomes a model instance exactly as the ORM loads it."""
+    return _read_case(case_id, lock=True)
+
+
+@functools.cache
+def _move_sql(changed: tuple[str, ...]) -> str:
+    """One statement: save the fields a transition changed and append its event, or neither.
+
+    The status guard makes it a compare-and-set: it writes only if the row is still in the
+    state the transition was checked against (else it writes nothing and returns no row)."""
+    table = Case._meta.db_table
+    assignments = ", ".join(f'"{Case._meta.get_field(name).column}" = %s' for name in changed)
+    update = f'UPDATE "{table}" SET {assignments} WHERE "id" = %s AND "status" = %s'
+    return (
+        f'WITH moved AS ({update} RETURNING "id") '
+        f'{audit.EVENT_INSERT_INTO} SELECT moved."id", {audit.EVENT_PLACEHOLDERS} FROM moved '
+        'RETURNING "id"'
+    )
+
+
+class _StateMoved(Exception):
+    """The row left the state it was read in before the write (someone else moved it)."""
+
+
+def _write(case: Case, from_state: str, before: tuple[Any, ...], event: CaseEvent) -> None:
+    """Write the transition's changed fields and its event in one round trip."""
+    case.updated_at = timezone.now()
+    after = _transition_values(case)
+    changed = tuple(
+        name
+        for name, old, new in zip(TRANSITION_FIELDS, before, after, strict=True)
+        if old != new or name == "updated_at"
+    )
+    values = [
+        value for name, value in zip(TRANSITION_FIELDS, after, strict=True) if name in changed
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _move_sql(changed), (*values, case.pk, from_state, *audit.event_params(event))
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise _StateMoved
+    audit.mark_written(event, row[0])
+    case._update_initial_state()  # as ConcurrentTransitionMixin.save does: now saved
+
+
+def _transition_values(case: Case) -> tuple[Any, ...]:
+    return tuple(getattr(case, Case._meta.get_field(name).attname) for name in TRANSITION_FIELDS)
 
 
 def _apply_inputs(case: Case, name: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -107,56 +171,88 @@ def transition_case(
 ) -> Case:
     """Move a case along its state machine, or raise: 400 bad input, 403 role, 409 state.
 
-    Locks the row, checks the source state, the actor's role and the transition's inputs and
-    conditions, transitions, saves only the fields a transition changes and appends the
-    TRANSITION event, all in one transaction: of two agents acting at once one wins and the
-    other sees the new state and gets a TransitionConflict; nothing is half-written.
-    `role_checked`: the caller has already decided who may do this (a timer, a partner's own OOS
-    ticket), so the role check is skipped. `policy_version`: the version of the decision that
-    asked for the move (default: the one in force now).
+    Checks the source state, the actor's role and the transition's inputs and conditions,
+    transitions, and writes only the fields the transition changed together with its
+    TRANSITION event in one statement that holds only if the row is still in the state it
+    was checked against. When someone moved the case in between, the case is locked, read
+    again and checked again on its fresh state: of two agents acting at once one wins and
+    the other acts on (or is refused by, 409) the new state; nothing is half-written.
+    `role_checked`: the caller has already decided who may do this (a timer, a partner's own
+    OOS ticket), so the role check is skipped. `policy_version`: the version of the decision
+    that asked for the move (default: the one in force now).
     """
     if name not in transition_names():
         raise InvalidInput({"transition": f"Unknown transition {name!r}."})
+    move = functools.partial(
+        _move,
+        name=name,
+        actor=actor,
+        reason=reason,
+        data=data or {},
+        expected_status=expected_status,
+        role_checked=role_checked,
+        policy_version=policy_version,
+    )
+    try:
+        # The common case, uncontended: a read and one compare-and-set statement.
+        return move(_read_case(case_id, lock=False))
+    except _StateMoved:
+        pass
     with transaction.atomic():
-        case = lock_case(case_id)
-        if expected_status and case.status != expected_status:
+        try:
+            return move(lock_case(case_id))
+        except _StateMoved:  # pragma: no cover - the row lock makes this impossible
             raise TransitionConflict(
-                f"Case #{case.pk} is now {case.get_status_display()}, not {expected_status}: "
-                "someone changed it first. Reload and try again.",
+                f"Case #{case_id} changed while it was being moved. Reload and try again.",
                 code="stale_state",
-            )
-        method = getattr(case, name)
-        if not can_proceed(method, check_conditions=False):
-            raise TransitionConflict(
-                f"Cannot {name.replace('_', ' ')} case #{case.pk}: it is "
-                f"{case.get_status_display()}; allowed only from "
-                f"{', '.join(transition_sources(name))}."
-            )
-        if not role_checked and not method._django_fsm.has_transition_perm(
-            case, case.status, actor
-        ):
-            raise NotPermitted(f"Your role may not {name.replace('_', ' ')} a case.")
-        applied = _apply_inputs(case, name, data or {})
-        if not can_proceed(method):
-            raise TransitionConflict(f"Conditions for {name.replace('_', ' ')} are not met.")
-        from_state = case.status
-        try:
-            method()
-        except TransitionNotAllowed as exc:
-            raise TransitionConflict(str(exc)) from exc
-        try:
-            case.save(update_fields=TRANSITION_FIELDS)
-        except ConcurrentTransition as exc:  # defence in depth next to the row lock
-            raise TransitionConflict(str(exc), code="stale_state") from exc
-        append_event(
-            case,
-            type=EventType.TRANSITION,
-            actor=actor,
-            transition=name,
-            from_state=from_state,
-            to_state=case.status,
-            reason=reason,
-            payload=applied,
-            policy_version=policy_version,
+            ) from None
+
+
+def _move(
+    case: Case,
+    *,
+    name: str,
+    actor: User | None,
+    reason: str,
+    data: dict[str, Any],
+    expected_status: str | None,
+    role_checked: bool,
+    policy_version: str | None,
+) -> Case:
+    if expected_status and case.status != expected_status:
+        raise TransitionConflict(
+            f"Case #{case.pk} is now {case.get_status_display()}, not {expected_status}: "
+            "someone changed it first. Reload and try again.",
+            code="stale_state",
         )
+    method = getattr(case, name)
+    if not can_proceed(method, check_conditions=False):
+        raise TransitionConflict(
+            f"Cannot {name.replace('_', ' ')} case #{case.pk}: it is "
+            f"{case.get_status_display()}; allowed only from "
+            f"{', '.join(transition_sources(name))}."
+        )
+    if not role_checked and not method._django_fsm.has_transition_perm(case, case.status, actor):
+        raise NotPermitted(f"Your role may not {name.replace('_', ' ')} a case.")
+    before = _transition_values(case)
+    applied = _apply_inputs(case, name, data)
+    if not can_proceed(method):
+        raise TransitionConflict(f"Conditions for {name.replace('_', ' ')} are not met.")
+    from_state = case.status
+    try:
+        method()
+    except TransitionNotAllowed as exc:
+        raise TransitionConflict(str(exc)) from exc
+    event = audit.new_event(
+        case,
+        type=EventType.TRANSITION,
+        actor=actor,
+        transition=name,
+        from_state=from_state,
+        to_state=case.status,
+        reason=reason,
+        payload=applied,
+        policy_version=policy_version,
+    )
+    _write(case, from_state, before, event)
     return case

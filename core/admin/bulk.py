@@ -74,3 +74,34 @@ def decide_in_bulk(
         "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
     }
     return TemplateResponse(request, "admin/core/confirm_decision.html", context)
+
+
+def bulk_action(
+    *,
+    description: str,
+    title: str,
+    verb: str,
+    form_class: type[forms.Form],
+    apply: Callable[[Any, dict, Any], Any],
+    permission: str = "change",
+) -> Callable[[admin.ModelAdmin, HttpRequest, QuerySet], HttpResponse | None]:
+    """A changelist action deciding each selected record through a service, after a
+    confirmation page asking for the reason. `apply(record, cleaned_data, user)` calls the
+    service; the admin names the rows it shows (`bulk_rows`) and how (`describe_for_bulk`)."""
+
+    @admin.action(description=description, permissions=[permission])
+    def action(
+        modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet
+    ) -> HttpResponse | None:
+        return decide_in_bulk(
+            modeladmin,
+            request,
+            modeladmin.bulk_rows(queryset),
+            title=title,
+            verb=verb,
+            form_class=form_class,
+            apply_one=lambda obj, data: apply(obj, data, request.user),
+            describe=modeladmin.describe_for_bulk,
+        )
+
+    return action

@@ -121,10 +121,30 @@ def partner_bonus(run: DecisionRun, action: Action) -> None:
 
 
 def may_log_reversals(run: DecisionRun) -> bool:
+    """Partner support and supervisors log reversal forms (or a run the caller authorised)."""
     return run.role_checked or roles.has_role(run.actor, roles.REVERSAL_LOGGERS)
 
 
+def _found(run: DecisionRun, action: Action, request: ReversalRequest) -> None:
+    run.records["reversal_request_id"] = request.pk
+    run.done(action, "already_done", reversal_request_id=request.pk)
+
+
+def _log_reversal(run: DecisionRun, action: Action, kind: str, **target: object) -> None:
+    """Log the reversal form on the decision's behalf, when the actor may log one."""
+    if not may_log_reversals(run):
+        form = "rating reversal form" if kind == ReversalKind.RATING else "reversal form"
+        run.next_step(action, awaiting=f"partner support logs the {form}")
+        return
+    request = payouts.submit_reversal_request(
+        kind=kind, actor=run.actor, case=run.case, notes=run.decision.reason, **target
+    )
+    run.records["reversal_request_id"] = request.pk
+    run.done(action, reversal_request_id=request.pk)
+
+
 def offer_reversal_form(run: DecisionRun, action: Action) -> None:
+    """The PAF and penalty reversal form for the job's PAF (once while one is open)."""
     paf = run.the_paf()
     if paf is None:
         run.next_step(action, awaiting="no PAF recorded for this job: fill the form")
@@ -133,27 +153,16 @@ def offer_reversal_form(run: DecisionRun, action: Action) -> None:
         paf=paf, state__in=[ReversalState.SUBMITTED, ReversalState.UNDER_REVIEW]
     ).first()
     if open_request is not None:
-        run.records["reversal_request_id"] = open_request.pk
-        run.done(action, "already_done", reversal_request_id=open_request.pk)
+        _found(run, action, open_request)
         return
     if paf.state not in (PafState.PENDING_REVIEW, PafState.NOT_GENUINE):
         run.next_step(action, awaiting=f"PAF #{paf.pk} is {paf.get_state_display()}")
         return
-    if not may_log_reversals(run):
-        run.next_step(action, awaiting="partner support logs the reversal form")
-        return
-    request = payouts.submit_reversal_request(
-        kind=ReversalKind.PAF_PENALTY,
-        actor=run.actor,
-        paf=paf,
-        case=run.case,
-        notes=run.decision.reason,
-    )
-    run.records["reversal_request_id"] = request.pk
-    run.done(action, reversal_request_id=request.pk)
+    _log_reversal(run, action, ReversalKind.PAF_PENALTY, paf=paf)
 
 
 def rating_reversal_form(run: DecisionRun, action: Action) -> None:
+    """The rating reversal form for the job (once unless it was rejected)."""
     booking, _ = run.job()
     existing = (
         ReversalRequest.objects.filter(kind=ReversalKind.RATING, booking=booking)
@@ -161,18 +170,6 @@ def rating_reversal_form(run: DecisionRun, action: Action) -> None:
         .first()
     )
     if existing is not None:
-        run.records["reversal_request_id"] = existing.pk
-        run.done(action, "already_done", reversal_request_id=existing.pk)
+        _found(run, action, existing)
         return
-    if not may_log_reversals(run):
-        run.next_step(action, awaiting="partner support logs the rating reversal form")
-        return
-    request = payouts.submit_reversal_request(
-        kind=ReversalKind.RATING,
-        actor=run.actor,
-        booking=booking,
-        case=run.case,
-        notes=run.decision.reason,
-    )
-    run.records["reversal_request_id"] = request.pk
-    run.done(action, reversal_request_id=request.pk)
+    _log_reversal(run, action, ReversalKind.RATING, booking=booking)

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import admin
 
 from core.admin.base import ServiceCreatedAdmin
-from core.admin.bulk import OptionalReasonForm, ReasonForm, decide_in_bulk
+from core.admin.bulk import OptionalReasonForm, ReasonForm, bulk_action
 
 from .. import services
 from ..models import (
@@ -91,54 +91,40 @@ class RefundAdmin(ServiceCreatedAdmin):
         obj.pk = created.pk
         obj._state.adding = False
 
-    def _describe(self, r: Refund) -> str:
+    def bulk_rows(self, queryset):
+        return queryset.select_related("customer", "booking", "requested_by")
+
+    def describe_for_bulk(self, r: Refund) -> str:
         recover = " · recovered from the partner" if r.deduct_from_partner else ""
         return (
             f"{r.amount} {r.currency} to {r.customer} for {r.booking} "
             f"({r.get_reason_display()}){recover} · requested by {r.requested_by}"
         )
 
-    @admin.action(description="Approve selected refunds", permissions=["change"])
-    def approve(self, request, queryset):
-        return decide_in_bulk(
-            self,
-            request,
-            queryset.select_related("customer", "booking", "requested_by"),
-            title="Approve refunds",
-            verb="Refunds approved",
-            form_class=OptionalReasonForm,
-            apply_one=lambda r, data: services.approve_refund(
-                refund_id=r.pk, actor=request.user, reason=data["reason"]
-            ),
-            describe=self._describe,
-        )
-
-    @admin.action(description="Reject selected refunds", permissions=["change"])
-    def reject(self, request, queryset):
-        return decide_in_bulk(
-            self,
-            request,
-            queryset.select_related("customer", "booking", "requested_by"),
-            title="Reject refunds",
-            verb="Refunds rejected",
-            form_class=ReasonForm,
-            apply_one=lambda r, data: services.reject_refund(
-                refund_id=r.pk, actor=request.user, reason=data["reason"]
-            ),
-            describe=self._describe,
-        )
-
-    @admin.action(description="Mark selected refunds paid", permissions=["change"])
-    def mark_paid(self, request, queryset):
-        return decide_in_bulk(
-            self,
-            request,
-            queryset.select_related("customer", "booking", "requested_by"),
-            title="Mark refunds paid",
-            verb="Refunds marked paid",
-            form_class=OptionalReasonForm,
-            apply_one=lambda r, data: services.mark_refund_paid(
-                refund_id=r.pk, actor=request.user, payment_reference=data["reason"]
-            ),
-            describe=self._describe,
-        )
+    approve = bulk_action(
+        description="Approve selected refunds",
+        title="Approve refunds",
+        verb="Refunds approved",
+        form_class=OptionalReasonForm,
+        apply=lambda r, data, user: services.approve_refund(
+            refund_id=r.pk, actor=user, reason=data["reason"]
+        ),
+    )
+    reject = bulk_action(
+        description="Reject selected refunds",
+        title="Reject refunds",
+        verb="Refunds rejected",
+        form_class=ReasonForm,
+        apply=lambda r, data, user: services.reject_refund(
+            refund_id=r.pk, actor=user, reason=data["reason"]
+        ),
+    )
+    mark_paid = bulk_action(
+        description="Mark selected refunds paid",
+        title="Mark refunds paid",
+        verb="Refunds marked paid",
+        form_class=OptionalReasonForm,
+        apply=lambda r, data, user: services.mark_refund_paid(
+            refund_id=r.pk, actor=user, payment_reference=data["reason"]
+        ),
+    )

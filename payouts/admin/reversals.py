@@ -9,7 +9,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
 from core.admin.base import ServiceCreatedAdmin
-from core.admin.bulk import BULK_LIMIT, ReasonForm, decide_in_bulk
+from core.admin.bulk import BULK_LIMIT, ReasonForm, bulk_action
 from core.errors import DomainError
 
 from .. import services
@@ -146,45 +146,34 @@ class ReversalRequestAdmin(ServiceCreatedAdmin):
             format_html(" · review: {}", paf.decision_reason) if paf.decision_reason else "",
         )
 
-    def _describe(self, r: ReversalRequest) -> str:
+    def describe_for_bulk(self, r: ReversalRequest) -> str:
         paf = f" · PAF {r.paf.get_state_display()}: {r.paf.reason}" if r.paf else ""
         return (
             f"{r.get_kind_display()} for {r.partner} on {r.booking}{paf} · logged by "
             f"{r.requested_by} · {Truncator(r.notes).chars(80)}"
         )
 
-    def _selected(self, queryset):
+    def bulk_rows(self, queryset):
         return queryset.select_related("partner", "booking", "paf", "requested_by")
 
-    @admin.action(description="Approve selected requests", permissions=["change"])
-    def approve(self, request, queryset):
-        return decide_in_bulk(
-            self,
-            request,
-            self._selected(queryset),
-            title="Approve reversal requests",
-            verb="Reversal requests approved",
-            form_class=ReasonForm,
-            apply_one=lambda r, data: services.approve_reversal_request(
-                request_id=r.pk, actor=request.user, reason=data["reason"]
-            ),
-            describe=self._describe,
-        )
-
-    @admin.action(description="Reject selected requests", permissions=["change"])
-    def reject(self, request, queryset):
-        return decide_in_bulk(
-            self,
-            request,
-            self._selected(queryset),
-            title="Reject reversal requests",
-            verb="Reversal requests rejected",
-            form_class=ReasonForm,
-            apply_one=lambda r, data: services.reject_reversal_request(
-                request_id=r.pk, actor=request.user, reason=data["reason"]
-            ),
-            describe=self._describe,
-        )
+    approve = bulk_action(
+        description="Approve selected requests",
+        title="Approve reversal requests",
+        verb="Reversal requests approved",
+        form_class=ReasonForm,
+        apply=lambda r, data, user: services.approve_reversal_request(
+            request_id=r.pk, actor=user, reason=data["reason"]
+        ),
+    )
+    reject = bulk_action(
+        description="Reject selected requests",
+        title="Reject reversal requests",
+        verb="Reversal requests rejected",
+        form_class=ReasonForm,
+        apply=lambda r, data, user: services.reject_reversal_request(
+            request_id=r.pk, actor=user, reason=data["reason"]
+        ),
+    )
 
     @admin.action(description="Start review of selected requests", permissions=["change"])
     def start_review(self, request, queryset):

@@ -6,24 +6,15 @@ import math
 from decimal import Decimal
 
 import pytest
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from cases.models import Booking, Case, CaseEvent
 from flows import runner
 from payouts.models import PartnerAtFault, Penalty
 from policies.sop.oos import EARTH_RADIUS_M
 from tests.factories import PartnerFactory, UserFactory, tag_for
-from tests.helpers import case_on, job, revisit_of
+from tests.helpers import case_on, client_for, job, revisit_of
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> APIClient:
-    token, _ = Token.objects.get_or_create(user=user)
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
 
 
 @pytest.fixture
