@@ -100,6 +100,7 @@ def available_transitions(case: Case, user: User | None) -> list[AvailableTransi
 
 
 def bookings_visible_to(user: User | None) -> QuerySet[Booking]:
+    """Every booking for the back office; only the partner's own for a partner login."""
     sees_all, partner = row_scope(user, Booking)
     if sees_all:
         return Booking.objects.all()
@@ -109,6 +110,7 @@ def bookings_visible_to(user: User | None) -> QuerySet[Booking]:
 
 
 def booking_list(*, user: User | None) -> QuerySet[Booking]:
+    """The bookings the user may see, newest first, with their parties and lines."""
     return (
         bookings_visible_to(user)
         .select_related("customer", "partner", "city", "revisit_of")
@@ -129,6 +131,7 @@ def customers_visible_to(user: User | None) -> QuerySet[Customer]:
 
 
 def customer_list(*, user: User | None) -> QuerySet[Customer]:
+    """The customers the user may see, newest first, with their city."""
     return customers_visible_to(user).select_related("city").order_by("-id")
 
 

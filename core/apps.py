@@ -1,3 +1,5 @@
+"""The kernel as a Django app: no models and nothing registered; the apps above build on it."""
+
 from django.apps import AppConfig
 
 

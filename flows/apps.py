@@ -1,3 +1,5 @@
+"""The SOP-flow engine as a Django app."""
+
 from django.apps import AppConfig
 
 

@@ -31,6 +31,8 @@ def opened_at(ctx: FlowContext, values: Mapping[str, Any]) -> datetime:
 
 
 def service_day_reference(param: str) -> Reference:
+    """A reference time: the start of the day of service named by a parameter."""
+
     def reference(ctx: FlowContext, values: Mapping[str, Any]) -> datetime:
         return ctx.day_start(values[param])
 

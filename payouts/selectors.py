@@ -49,11 +49,13 @@ def _partner_scope(user: User | None) -> tuple[bool, int | None]:
 
 
 def may_read_partner_money(user: User | None) -> bool:
+    """The back office, and a partner login for its own money."""
     sees_all, partner_id = _partner_scope(user)
     return sees_all or partner_id is not None
 
 
 def may_read_runs(user: User | None) -> bool:
+    """Finance and supervisors read payout runs."""
     return is_back_office(user) and roles.has_role(user, roles.RUN_READERS)
 
 
@@ -70,6 +72,7 @@ def _visible(qs: QuerySet, user: User | None, field: str = "partner_id") -> Quer
 
 
 def paf_list(*, user: User | None) -> QuerySet[PartnerAtFault]:
+    """PAFs the user may see, newest first."""
     return (
         _visible(PartnerAtFault.objects.all(), user)
         .select_related("partner", "booking", "penalty", "marked_by", "reviewer")
@@ -78,6 +81,7 @@ def paf_list(*, user: User | None) -> QuerySet[PartnerAtFault]:
 
 
 def penalty_list(*, user: User | None) -> QuerySet[Penalty]:
+    """Penalties the user may see, newest first."""
     return (
         _visible(Penalty.objects.all(), user)
         .select_related("partner", "booking", "paf")
@@ -86,6 +90,7 @@ def penalty_list(*, user: User | None) -> QuerySet[Penalty]:
 
 
 def reversal_request_list(*, user: User | None) -> QuerySet[ReversalRequest]:
+    """Reversal requests the user may see, newest first."""
     return (
         _visible(ReversalRequest.objects.all(), user)
         .select_related("partner", "booking", "paf", "requested_by", "decided_by")
@@ -112,6 +117,7 @@ def runs_with_totals(qs: QuerySet[PayoutRun]) -> QuerySet[PayoutRun]:
 
 
 def run_list(*, user: User | None) -> QuerySet[PayoutRun]:
+    """Payout runs with their totals, for finance and supervisors."""
     qs = PayoutRun.objects.all() if may_read_runs(user) else PayoutRun.objects.none()
     return runs_with_totals(
         qs.select_related("region", "created_by", "computed_by", "approved_by")
@@ -119,6 +125,7 @@ def run_list(*, user: User | None) -> QuerySet[PayoutRun]:
 
 
 def run_lines(*, run: PayoutRun) -> QuerySet[PayoutLine]:
+    """A run's lines (one per partner), with the partner."""
     return PayoutLine.objects.filter(run=run).select_related("partner").order_by("partner_id")
 
 
@@ -160,6 +167,7 @@ def partner_balances(*, partner_id: int) -> dict[str, Decimal]:
 
 
 def may_read_ledger(user: User | None, partner_id: int) -> bool:
+    """The back office, or the partner login whose ledger it is."""
     sees_all, own = _partner_scope(user)
     return sees_all or own == partner_id
 
@@ -336,6 +344,7 @@ def reversal_queue() -> QuerySet[ReversalRequest]:
 
 
 def penalties_due_next_run() -> QuerySet[Penalty]:
+    """Penalties the next payout run will deduct, oldest first."""
     return (
         Penalty.objects.filter(state=PenaltyState.PENDING)
         .select_related("partner", "booking")
@@ -344,6 +353,7 @@ def penalties_due_next_run() -> QuerySet[Penalty]:
 
 
 def refunds_to_approve() -> QuerySet[Refund]:
+    """Refunds awaiting finance's decision, oldest first."""
     return (
         Refund.objects.filter(state=RefundState.REQUESTED)
         .select_related("customer", "booking", "requested_by")

@@ -21,6 +21,7 @@ _cache: tuple[float, tuple[tuple[datetime, Policy], ...]] | None = None
 
 
 def clear_policy_cache() -> None:
+    """Forget the cached versions (a save in this process, and each test)."""
     global _cache
     with _lock:
         _cache = None

@@ -19,6 +19,7 @@ def _as_field_errors(detail) -> dict:
 
 
 def exception_handler(exc, context):
+    """DRF's exception handler, answering every error in the one body."""
     if isinstance(exc, DomainError):
         body = {"code": exc.code, "detail": exc.message}
         if exc.fields:

@@ -36,6 +36,7 @@ CANCELLED_BY_OF: dict[str, str] = {
 
 
 def cancel_booking(run: DecisionRun, action: Action) -> None:
+    """Cancel the case's booking with the SOP's code and who cancelled (once)."""
     booking = run.booking()
     raw_code = str(action.param("code") or "")
     code = CANCELLATION_CODE_OF.get(raw_code, CancellationCode.CUSTOMER_VOC)
@@ -56,6 +57,7 @@ def cancel_booking(run: DecisionRun, action: Action) -> None:
 
 
 def reschedule_booking(run: DecisionRun, action: Action) -> None:
+    """Move the booking to the customer's preferred date or slot (not into the past)."""
     slot = action.param("preferred_slot")
     day = action.param("preferred_date")
     if slot is None and day is None:
@@ -96,6 +98,7 @@ def reschedule_booking(run: DecisionRun, action: Action) -> None:
 
 
 def create_revisit_booking(run: DecisionRun, action: Action) -> None:
+    """The revisit booking of the original job (made by intake, or found, or made now)."""
     revisit = run.made_by_caller.get("revisit_booking")
     status = "applied"
     if revisit is None:
@@ -117,6 +120,7 @@ def create_revisit_booking(run: DecisionRun, action: Action) -> None:
 
 
 def mark_sme_revisit(run: DecisionRun, action: Action) -> None:
+    """The revisit booking is an SME revisit."""
     booking_id = run.records.get("revisit_booking_id")
     sme = (
         Booking.objects.filter(pk=booking_id, is_sme_revisit=True).exists() if booking_id else False

@@ -43,6 +43,7 @@ def team_named(name: str) -> str | None:
 
 
 def set_status(run: DecisionRun, action: Action) -> None:
+    """Move the case to the SOP's ticket status through the decision-allowed transitions."""
     ticket = action.param("ticket")
     # "Close the duplicated ticket" is about another ticket; "close the pending customer
     # action tickets" includes this one when it is a follow-up ticket.
@@ -58,6 +59,7 @@ def set_status(run: DecisionRun, action: Action) -> None:
 
 
 def set_priority(run: DecisionRun, action: Action) -> None:
+    """Set the case's priority."""
     priority = str(action.param("priority"))
     if priority not in Priority.values:
         run.next_step(action, awaiting=f"unknown priority {priority!r}")
@@ -67,6 +69,7 @@ def set_priority(run: DecisionRun, action: Action) -> None:
 
 
 def assign_team(run: DecisionRun, action: Action) -> None:
+    """Hand the case to the team the SOP names."""
     team = team_named(str(action.param("team")))
     if team is None:
         run.next_step(action, awaiting="no team of that name")
@@ -99,6 +102,7 @@ def set_ticket_view(run: DecisionRun, action: Action) -> None:
 
 
 def park(run: DecisionRun, action: Action) -> None:
+    """Park the case for the hours the SOP names, or until its event's wake-up time."""
     case = run.case
     if case.status == CaseStatus.PARKED:
         run.done(action, "already_done", parked_until=case.parked_until)
@@ -127,6 +131,7 @@ def park_horizon(run: DecisionRun, event: object) -> datetime | None:
 
 
 def unpark(run: DecisionRun, action: Action) -> None:
+    """Return a parked case to the open queue."""
     if run.case.status != CaseStatus.PARKED:
         run.done(action, "already_done")
         return
@@ -135,6 +140,7 @@ def unpark(run: DecisionRun, action: Action) -> None:
 
 
 def schedule_followup(run: DecisionRun, action: Action) -> None:
+    """Set the case's due time for the next follow-up."""
     hours = action.param("at_hours")
     due_on = action.param("due_on")
     if hours is not None:

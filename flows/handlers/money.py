@@ -32,10 +32,12 @@ BONUS_REASON_OF: dict[str, str] = {"delivered_at_changed_address": "changed_addr
 
 
 def no_paf(run: DecisionRun, action: Action) -> None:
+    """Record that no PAF or penalty applies (IR not triggered)."""
     run.done(action, "recorded")
 
 
 def mark_paf(run: DecisionRun, action: Action) -> None:
+    """Mark the job's partner at fault (once per job and partner)."""
     booking, partner = run.job()
     existing = PartnerAtFault.objects.filter(booking=booking, partner=partner).first()
     run.paf = existing or payouts.mark_paf(
@@ -50,6 +52,7 @@ def mark_paf(run: DecisionRun, action: Action) -> None:
 
 
 def create_penalty(run: DecisionRun, action: Action) -> None:
+    """The revisit penalty on the job's PAF (once per PAF)."""
     paf = run.the_paf()
     if paf is None:
         raise TransitionConflict("A penalty needs the partner-at-fault mark first.")
@@ -66,6 +69,7 @@ def create_penalty(run: DecisionRun, action: Action) -> None:
 
 
 def create_refund(run: DecisionRun, action: Action) -> None:
+    """Request the refund the SOP decided (once per booking and reason while it stands)."""
     booking = run.booking()
     reason = REFUND_REASON_OF.get(str(action.param("reason")), RefundReason.OTHER)
     amount = action.param("amount")
@@ -96,6 +100,7 @@ def create_refund(run: DecisionRun, action: Action) -> None:
 
 
 def deduct_from_partner(run: DecisionRun, action: Action) -> None:
+    """The refund's recovery from the partner: carried by the refund itself."""
     if "refund_id" in run.records:
         # The refund carries the recovery: approving it debits the partner once.
         run.done(action, "applied", refund_id=run.records["refund_id"])
@@ -104,6 +109,7 @@ def deduct_from_partner(run: DecisionRun, action: Action) -> None:
 
 
 def partner_bonus(run: DecisionRun, action: Action) -> None:
+    """Pay the partner the SOP's bonus (one ledger entry per booking and reason)."""
     booking, _ = run.job()
     raw_reason = str(action.param("reason") or "changed_address")
     reason = BONUS_REASON_OF.get(raw_reason, raw_reason)

@@ -122,6 +122,7 @@ def approve_refund(*, refund_id: int, actor: User, reason: str = "") -> Refund:
 
 
 def reject_refund(*, refund_id: int, actor: User, reason: str) -> Refund:
+    """Finance rejects a requested refund, with a reason."""
     reason = require_reason(reason)
     with transaction.atomic():
         refund = _lock_refund_for_decision(refund_id, actor)
@@ -133,6 +134,7 @@ def reject_refund(*, refund_id: int, actor: User, reason: str) -> Refund:
 
 
 def mark_refund_paid(*, refund_id: int, actor: User, payment_reference: str = "") -> Refund:
+    """The approved refund reached the customer (with the payment reference)."""
     require_role(actor, roles.MONEY_DECIDERS, doing="mark refunds paid")
     with transaction.atomic():
         refund = lock_row(Refund, refund_id)

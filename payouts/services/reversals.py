@@ -103,6 +103,7 @@ def _lock_request_for_decision(request_id: int, actor: User) -> ReversalRequest:
 
 
 def start_reversal_review(*, request_id: int, actor: User) -> ReversalRequest:
+    """Finance starts reviewing a submitted reversal request."""
     with transaction.atomic():
         request = _lock_request_for_decision(request_id, actor)
         fsm_move(request, "start_review")
@@ -155,6 +156,7 @@ def _reverse_paf(paf_id: int, *, actor: User, reason: str, policy: Policy) -> No
 
 
 def reject_reversal_request(*, request_id: int, actor: User, reason: str) -> ReversalRequest:
+    """Finance rejects a reversal request with a reason: the PAF and penalty stand."""
     reason = require_reason(reason)
     with transaction.atomic():
         request = _lock_request_for_decision(request_id, actor)

@@ -50,10 +50,12 @@ def _in(city: str, cities: tuple[str, ...]) -> bool:
 
 
 def is_metro_city(city: str, policy: Policy) -> bool:
+    """One of the eight metro cities whose commercial-location rules differ."""
     return _in(city, policy.params.metro_cities)
 
 
 def is_rwm_city(city: str, policy: Policy) -> bool:
+    """A city of the RWM programme (Delhi, Mumbai)."""
     return _in(city, policy.params.rwm_cities)
 
 

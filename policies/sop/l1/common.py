@@ -114,6 +114,7 @@ PAYMENT_MODES: tuple[str, ...] = ("online", "cash")
 
 def reschedule_action(preferred_date: date | None) -> Action:
     # Reschedule leaves are a button in the order system, not a tag.
+    """The reschedule button of the order system, with the preferred date when given."""
     if preferred_date is None:
         return Action.of(ActionKind.RESCHEDULE_BOOKING, remarks="customer preferred date")
     return Action.of(ActionKind.RESCHEDULE_BOOKING, preferred_date=preferred_date)
@@ -121,6 +122,7 @@ def reschedule_action(preferred_date: date | None) -> Action:
 
 def complaint_action(tag: str) -> Action:
     # An "Unresolved" complaint stays open for follow-up, so it becomes a complaint ticket.
+    """An unresolved complaint stays open for follow-up: a complaint ticket."""
     return Action.of(ActionKind.CREATE_COMPLAINT_TICKET, subject=tag)
 
 
