@@ -1,10 +1,13 @@
-"""Routes of the cases API, registered on the v1 router by config.api_urls."""
+"""Routes of the cases API, included under /api/v1/ by config.api_urls."""
+
+from rest_framework.routers import SimpleRouter
 
 from .views import BookingViewSet, CaseViewSet, CustomerViewSet, DispositionViewSet
 
-routes = [
-    ("customers", CustomerViewSet, "customer"),
-    ("bookings", BookingViewSet, "booking"),
-    ("cases", CaseViewSet, "case"),
-    ("dispositions", DispositionViewSet, "disposition"),
-]
+router = SimpleRouter()
+router.register("customers", CustomerViewSet, basename="customer")
+router.register("bookings", BookingViewSet, basename="booking")
+router.register("cases", CaseViewSet, basename="case")
+router.register("dispositions", DispositionViewSet, basename="disposition")
+
+urlpatterns = router.urls

@@ -1,7 +1,10 @@
-"""Routes of the partners API, registered on the v1 router by config.api_urls."""
+"""Routes of the partners API, included under /api/v1/ by config.api_urls."""
+
+from rest_framework.routers import SimpleRouter
 
 from .views import PartnerViewSet
 
-routes = [
-    ("partners", PartnerViewSet, "partner"),
-]
+router = SimpleRouter()
+router.register("partners", PartnerViewSet, basename="partner")
+
+urlpatterns = router.urls
