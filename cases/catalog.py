@@ -8,8 +8,12 @@ class Team(models.TextChoices):
     PARTNER_SUPPORT = "partner_support", "Partner support"
     ENGINEERING_OPS = "engineering_ops", "Engineering operations (EO)"
     FINANCE = "finance", "Finance"
-    ESCALATIONS = "escalations", "Escalations"
+    ESCALATIONS = "escalations", "Escalations (supervisors)"
     TRAINING = "training", "Trainer / QA"
+    SAFETY = "safety", "Women & child safety"
+    FRAUD_REVIEW = "fraud_review", "Fraud review"
+    OPERATIONS = "operations", "Operations"
+    TECH_SUPPORT = "tech_support", "Tech issues"
 
 
 class Sop(models.TextChoices):
@@ -58,6 +62,9 @@ class CaseKind(models.TextChoices):
     FOLLOW_UP_FIRST_VISIT = "follow_up_first_visit", "Follow-up: first visit cancelled"
     FOLLOW_UP_SECOND_APPOINTMENT = "follow_up_second_appointment", "Follow-up: second appointment"
     FOLLOW_UP_PAINTING = "follow_up_painting", "Follow-up: painting order"
+    # Opened by the system from a decision
+    COMPLAINT = "complaint", "Complaint ticket"
+    REVISIT_ESCALATION = "revisit_escalation", "Revisit beyond the SME revisit"
 
 
 # Kind groups the SOP flows share.
@@ -74,6 +81,8 @@ FOLLOW_UP_KINDS = (
     CaseKind.FOLLOW_UP_PAINTING,
 )
 SECOND_APPOINTMENT_KINDS = (CaseKind.FOLLOW_UP_SECOND_APPOINTMENT, CaseKind.FOLLOW_UP_PAINTING)
+# Opened by the system from a decision and worked by people: no SOP scenario decides them.
+SYSTEM_OPENED_KINDS = (CaseKind.COMPLAINT, CaseKind.REVISIT_ESCALATION)
 
 
 def _kinds(prefix_members: list[CaseKind], sop: Sop, team: Team) -> dict[str, tuple[Sop, Team]]:
@@ -140,6 +149,8 @@ KIND_INFO: dict[str, tuple[Sop, Team]] = {
         Sop.FOLLOW_UP,
         Team.CUSTOMER_CARE,
     ),
+    **_kinds([CaseKind.COMPLAINT], Sop.L1, Team.CUSTOMER_CARE),
+    **_kinds([CaseKind.REVISIT_ESCALATION], Sop.REVISIT, Team.ESCALATIONS),
 }
 
 

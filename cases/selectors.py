@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Case as Case_
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, When
 
 from core.roles import User, row_scope
+from partners.models import CalendarSlot, Partner, SlotStatus
+from partners.selectors import overlapping_slots
+from policies.selectors import policy_in_force
 
-from .models import Booking, Case, CaseEvent, Customer, DispositionTag
+from .models import Booking, BookingStatus, Case, CaseEvent, Customer, DispositionTag
 
 # Cases
 
@@ -144,3 +149,80 @@ def dispositions_for(*, kind: str | None = None) -> QuerySet[DispositionTag]:
     if kind:
         tags = tags.filter(kinds__contains=[kind])
     return tags.order_by("path")
+
+
+# Partner availability: the calendar and the jobs a partner already holds
+
+
+ACTIVE_BOOKINGS = (BookingStatus.ALLOCATED, BookingStatus.STARTED)
+
+
+def job_window(booking_time: datetime) -> tuple[datetime, datetime]:
+    """The time a job holds its partner: from its booking time, for the policy's duration."""
+    hours = policy_in_force(booking_time).params.job_duration_hours
+    return booking_time, booking_time + timedelta(hours=hours)
+
+
+def busy_reason(
+    partner: Partner, starts_at: datetime, ends_at: datetime, *, exclude: Booking | None = None
+) -> str:
+    """Why the partner cannot take a job in the window ("" when free): a leave or working slot
+    of the calendar, or another job the partner holds then."""
+    slot = overlapping_slots(partner.pk, starts_at, ends_at).first()
+    if slot is not None:
+        return (
+            f"{partner} is {slot.get_status_display().lower()} from "
+            f"{slot.starts_at:%Y-%m-%d %H:%M} to {slot.ends_at:%Y-%m-%d %H:%M} (slot #{slot.pk})."
+        )
+    hours = policy_in_force(starts_at).params.job_duration_hours
+    jobs = Booking.objects.filter(
+        partner_id=partner.pk,
+        status__in=ACTIVE_BOOKINGS,
+        booking_time__lt=ends_at,
+        booking_time__gt=starts_at - timedelta(hours=hours),
+    )
+    if exclude is not None:
+        jobs = jobs.exclude(pk=exclude.pk)
+    job = jobs.order_by("booking_time").first()
+    if job is not None:
+        return f"{partner} is on job {job.external_id} at {job.booking_time:%Y-%m-%d %H:%M}."
+    return ""
+
+
+def free_partners(booking: Booking, *, limit: int = 10) -> list[Partner]:
+    """Active partners of the booking's city and category who are free for its window, best
+    first: SME partners first for an SME revisit, then the same hub, then rating. Those who
+    may not take it (a non-SME partner for an SME revisit) are left out."""
+    starts_at, ends_at = job_window(booking.booking_time)
+    candidates = Partner.objects.filter(
+        city_id=booking.city_id, is_active=True, categories__contains=[booking.lob]
+    )
+    if booking.is_sme_revisit:
+        candidates = candidates.filter(is_sme=True)
+    if booking.partner_id:
+        candidates = candidates.exclude(pk=booking.partner_id)
+    hours = policy_in_force(starts_at).params.job_duration_hours
+    slot_taken = CalendarSlot.objects.filter(
+        partner_id=OuterRef("pk"),
+        starts_at__lt=ends_at,
+        ends_at__gt=starts_at,
+        status__in=[SlotStatus.ON_LEAVE, SlotStatus.WORKING],
+    )
+    on_a_job = Booking.objects.filter(
+        partner_id=OuterRef("pk"),
+        status__in=ACTIVE_BOOKINGS,
+        booking_time__lt=ends_at,
+        booking_time__gt=starts_at - timedelta(hours=hours),
+    )
+    hub = booking.partner.hub if booking.partner_id else ""
+    return list(
+        candidates.exclude(Exists(slot_taken))
+        .exclude(Exists(on_a_job))
+        .select_related("city")
+        .order_by(
+            *(["-is_sme"] if booking.is_sme_revisit else []),
+            Case_(When(hub=hub, then=0), default=1) if hub else "pk",
+            "-rating",
+            "pk",
+        )[:limit]
+    )

@@ -178,6 +178,10 @@ TAXONOMY: list[tuple[str, list[str]]] = [
         "1.3 Money-revisit issue : revisit work related info",
         [K.POST_SERVICE_COMPLAINT, K.REVISIT_PAYMENT],
     ),
+    # Cases the system opens from a decision: a complaint ticket, a revisit beyond the SME one.
+    ("Complaint ticket >> Resolved with the customer", [K.COMPLAINT]),
+    ("Complaint ticket >> Handed to engineering operations", [K.COMPLAINT]),
+    ("Revisit escalation >> Handled by the supervisor", [K.REVISIT_ESCALATION]),
 ]
 
 

@@ -140,6 +140,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name per choice set used under several field names.
+    "ENUM_NAME_OVERRIDES": {"TeamEnum": "cases.catalog.Team"},
 }
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")

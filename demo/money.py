@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth.models import User
 from django.utils import timezone
 
+from cases import selectors as case_selectors
 from cases import services
 from cases.catalog import CaseKind
 from cases.models import (
@@ -181,6 +182,15 @@ class MoneyDemoBuilder(MoneyScenarios):
         self.used_partners.add(partner.pk)
         return partner
 
+    def _free_time(self, partner: Partner, at: datetime) -> datetime:
+        """The first time from `at`, in 3-hour steps, when the partner's calendar and jobs
+        leave him free: allocation refuses a busy partner, as it should."""
+        for _ in range(40):
+            if not case_selectors.busy_reason(partner, *case_selectors.job_window(at)):
+                return at
+            at += timedelta(hours=3)
+        raise RuntimeError(f"{partner} is busy for days from {at}; no demo slot found.")
+
     def _job(
         self,
         *,
@@ -215,6 +225,8 @@ class MoneyDemoBuilder(MoneyScenarios):
             address = f"{self.rng.randint(1, 240)}, {locality}, {city.name}"
             latitude = near(self.rng, centre.latitude)
             longitude = near(self.rng, centre.longitude)
+        if status != BookingStatus.CREATED:
+            at = self._free_time(partner, at)
         local_day = at.astimezone(zone).date()
         booking, _ = services.upsert_booking(
             external_id=external_id,

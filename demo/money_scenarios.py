@@ -39,7 +39,7 @@ from .seed import (
 
 
 class MoneyScenarios:
-    """The SOP-flow scenarios of the payouts demo: PAF disputes, scenario-4 penalties, refunds,"""
+    """The SOP-flow scenarios of the payouts demo (a part of MoneyDemoBuilder)."""
 
     def _paf_disputes(self, revisits: list[Booking], pafs: list[PartnerAtFault]) -> None:
         """This month the partners dispute last month's PAFs: the agent decides each with its
@@ -56,19 +56,16 @@ class MoneyScenarios:
             )
             self._take(case.pk, self.agent)
             self._flow(case.pk, f"revisit.scenario_{scenario}", inputs)
+            if genuine:
+                # "Cannot be reversed": the decision itself bound the PAF as genuine.
+                self._resolve(case.pk)
+                continue
             payouts.review_paf(
                 paf_id=paf.pk,
                 actor=self.supervisor,
-                genuine=genuine,
-                reason=(
-                    "Call recordings and the customer confirm the partner was at fault."
-                    if genuine
-                    else "Call recordings show the partner was not at fault."
-                ),
+                genuine=False,
+                reason="Call recordings show the partner was not at fault.",
             )
-            if genuine:
-                self._resolve(case.pk)
-                continue
             services.update_case(
                 case_id=case.pk,
                 actor=self.agent,

@@ -35,7 +35,7 @@ from .seed import (
 
 
 class WorldCases:
-    """The demo world's partner calendars and cases: every case kind, moved through the one"""
+    """The demo world's calendars and cases (a part of WorldBuilder)."""
 
     def _calendar(self) -> None:
         """Working slots for upcoming allocated jobs; a few partners on leave."""

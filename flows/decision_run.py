@@ -6,14 +6,23 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from cases import services as case_services
-from cases.models import Booking, Case, CaseEvent, CaseStatus, DispositionTag, EventType
+from cases.models import (
+    Booking,
+    Case,
+    CaseEvent,
+    CaseStatus,
+    DispositionTag,
+    EventType,
+    TeamLead,
+)
+from cases.services import TaskSpec
 from core.errors import InvalidInput, TransitionConflict
-from core.roles import User
+from core.roles import CASE_WORKERS, User, has_role
 from partners.models import Partner
 from payouts.models import PartnerAtFault
 from policies.decision import Action, Decision, to_jsonable
@@ -55,6 +64,7 @@ class DecisionRun:
     `role_checked`: the caller has already decided who may do this (a partner raising an OOS
     ticket), so case moves skip their role check. `made_by_caller`: records the caller made
     for this decision (the revisit booking of create_revisit), found instead of made again.
+    `given`: what the agent answered (a preferred professional, a new appointment).
     """
 
     case: Case
@@ -65,8 +75,9 @@ class DecisionRun:
     now: datetime
     role_checked: bool
     made_by_caller: dict[str, Any]
+    given: dict[str, Any] = field(default_factory=dict)
     applied: list[dict[str, Any]] = field(default_factory=list)
-    next_steps: list[dict[str, Any]] = field(default_factory=list)
+    tasks: list[TaskSpec] = field(default_factory=list)
     records: dict[str, Any] = field(default_factory=dict)
     disposition: str | None = None
     paf: PartnerAtFault | None = None
@@ -94,9 +105,42 @@ class DecisionRun:
         """Record that an action was carried out (or found already done)."""
         self.applied.append({**action.to_dict(), "status": status, **to_jsonable(details)})
 
-    def next_step(self, action: Action, **details: Any) -> None:
-        """Record an action as a step for people to take."""
-        self.next_steps.append({**action.to_dict(), **details})
+    def add_task(
+        self,
+        action: Action,
+        title: str,
+        *,
+        team: str | None = None,
+        owner_id: int | None = None,
+        due_at: datetime | None = None,
+        due_hours: float | None = None,
+        **details: Any,
+    ) -> TaskSpec:
+        """Turn an action into a task for a person: the case's team unless another is named,
+        the acting case worker (or the case's assignee) unless an owner is named, due after
+        the policy's task delay unless a time is named. Written with the DECISION event."""
+        params = self.policy.params
+        if due_at is None:
+            hours = params.task_due_hours if due_hours is None else due_hours
+            due_at = self.now + timedelta(hours=hours)
+        if owner_id is None and team is None:
+            owner_id = self.actor.pk if has_role(self.actor, CASE_WORKERS) else None
+            owner_id = owner_id or self.case.assignee_id
+        spec = TaskSpec(
+            kind=action.kind.value,
+            title=title,
+            owner_team=team or self.case.team,
+            owner_id=owner_id,
+            due_at=due_at,
+            params={**action.to_dict()["params"], **to_jsonable(details)},
+        )
+        self.tasks.append(spec)
+        self.done(action, "task", task=spec.title, owner_team=spec.owner_team, due_at=due_at)
+        return spec
+
+    def team_lead(self, team: str) -> int | None:
+        """The lead of a team (who its tasks go to), or None: the team's queue."""
+        return TeamLead.objects.filter(team=team).values_list("lead_id", flat=True).first()
 
     # -- the case's records --
 
@@ -150,6 +194,16 @@ class DecisionRun:
         if self.case.disposition_id != tag.pk:
             self.case.disposition = tag
             self.case.save(update_fields=["disposition", "updated_at"])
+
+    def resolve_if_answered(self) -> None:
+        """Resolve the case with the decision's tag when the tag says the contact is answered
+        (not "Unresolved") and the case is still being worked."""
+        tag = self.disposition
+        if not tag or "unresolved" in tag.casefold():
+            return
+        if self.case.status in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
+            return
+        self.records["resolved"] = self.move_to(CaseStatus.RESOLVED)
 
     def step(self, name: str, data: dict[str, Any] | None = None) -> None:
         """One transition of the case, through the one transition path."""

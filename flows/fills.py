@@ -8,15 +8,19 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from cases import selectors as case_selectors
 from cases.catalog import CaseKind
 from cases.models import (
     BookingStatus,
     CaseStatus,
 )
+from core.errors import InvalidInput
+from partners.models import Partner, SlotStatus
+from partners.selectors import calendar_status
 from policies.sop import followups, oos
 
 from .context import FlowContext
-from .inputs import DECIMAL, MISSING, InputSpec
+from .inputs import DECIMAL, MISSING, STR, InputSpec
 
 Getter = Callable[[FlowContext, Mapping[str, Any]], Any]
 
@@ -200,4 +204,51 @@ CANCELLATION_CAUSE = Fill(
 NO_MATERIAL_ON_FIRST_VISIT = Fill(
     "the case kind (a first visit needs no material)",
     lambda ctx, given: False if ctx.case.kind == CaseKind.FOLLOW_UP_FIRST_VISIT else MISSING,
+)
+
+
+PREFERRED_PARTNER_INPUT = InputSpec(
+    "preferred_partner",
+    STR,
+    required=False,
+    label="Preferred professional",
+    help="His partner id (PX…) or number; his calendar is read for the booking's slot.",
+)
+
+
+def partner_named(value: object) -> Partner:
+    """The active partner a given id or external id names (400 when there is none)."""
+    text = str(value or "").strip()
+    partner = Partner.objects.filter(external_id=text, is_active=True).first()
+    if partner is None and text.isdigit():
+        partner = Partner.objects.filter(pk=int(text), is_active=True).first()
+    if partner is None:
+        raise InvalidInput({"preferred_partner": f"No active partner {text!r}."})
+    return partner
+
+
+def _preferred_calendar(ctx: FlowContext, given: Mapping[str, Any]) -> Any:
+    """The preferred professional's calendar for the booking's slot: on leave, working (a
+    calendar slot or another job he holds), or free."""
+    if not given.get("preferred_partner"):
+        if given.get("professional_known") is False:
+            return SlotStatus.FREE  # not consulted: the customer does not know him
+        raise InvalidInput(
+            {"preferred_partner": "Name the preferred professional, or say he is not known."}
+        )
+    partner = partner_named(given["preferred_partner"])
+    starts_at, ends_at = case_selectors.job_window(ctx.booking.booking_time)
+    status = calendar_status(partner.pk, starts_at, ends_at)
+    if status == SlotStatus.FREE and case_selectors.busy_reason(
+        partner, starts_at, ends_at, exclude=ctx.booking
+    ):
+        return SlotStatus.WORKING
+    return status
+
+
+PREFERRED_PARTNER_CALENDAR = Fill(
+    "the preferred professional's calendar for the booking's slot",
+    _preferred_calendar,
+    needs=(PREFERRED_PARTNER_INPUT,),
+    when=lambda ctx: ctx.booking is not None,
 )

@@ -73,6 +73,9 @@ class Flow:
     # customer or partner was given, and is recorded on the case like any other decision
     # (its tag, its next steps, e.g. "Post Policy-Service Denial").
     gate: bool = False
+    # The contact ends with the decision's answer (L1: a tag that is not "Unresolved"), so the
+    # case is resolved with it; an unresolved complaint stays open for its follow-up.
+    resolves_when_answered: bool = False
 
     @cached_property
     def parameters(self) -> tuple[InputSpec, ...]:

@@ -31,13 +31,14 @@ from .runner import CLOSED_STATES, apply_decision, lock_case_with_records
 # A case opened for a revisit: the customer says the work was not done properly. The catalog
 # has no neutral "revisit requested" kind; the scenario flows run on every revisit kind.
 REVISIT_CASE_KIND = CaseKind.REVISIT_PARTNER_FAULT
+BEYOND_SME = "revisit_beyond_sme_escalated"
 
 
 @dataclass(frozen=True)
 class RevisitResult:
     """A revisit made: its booking, the case that follows it, the warranty decision."""
 
-    booking: Booking
+    booking: Booking | None  # None: escalated instead (a revisit after the SME one)
     case: Case
     decision: Decision
 
@@ -100,9 +101,11 @@ def create_revisit(
             )
         except ValueError as exc:
             raise InvalidInput({"requested_on": str(exc)}) from exc
+        now = timezone.now()
+        if decision.outcome == BEYOND_SME:
+            return _escalate_revisit(original, decision, actor, policy, now, issue_note)
         if decision.refused:
             raise PolicyRefusal(decision.reason, code=decision.outcome)
-        now = timezone.now()
         revisit = case_services.new_revisit_booking(
             original=original,
             sme=decision.has_action("mark_sme_revisit"),
@@ -131,6 +134,35 @@ def create_revisit(
             made_by_caller={"revisit_booking": revisit},
         )
     return RevisitResult(booking=revisit, case=case, decision=decision)
+
+
+def _escalate_revisit(
+    original: Booking, decision: Decision, actor: User | None, policy, now, issue_note: str
+) -> RevisitResult:
+    """A revisit after the SME one: no booking; a case for a supervisor with the history."""
+    history = [
+        f"{revisit.external_id}: {revisit.service_date}, "
+        f"{revisit.partner or 'no partner yet'}{' (SME)' if revisit.is_sme_revisit else ''}, "
+        f"{revisit.get_status_display().lower()}"
+        for revisit in Booking.objects.filter(revisit_of=original)
+        .select_related("partner")
+        .order_by("booking_time", "id")
+    ]
+    case = case_services.create_case(
+        actor=actor,
+        kind=CaseKind.REVISIT_ESCALATION,
+        channel=Channel.SYSTEM,
+        reporter=Reporter.CUSTOMER,
+        subject=f"Another revisit asked for {original.external_id} after the SME revisit",
+        description="\n".join(
+            [*(["Customer: " + issue_note.strip()] if issue_note.strip() else []), *history]
+        ),
+        booking=original,
+    )
+    case = lock_case_with_records(case.pk)
+    apply_decision(case, decision, actor, policy=policy, now=now, role_checked=True)
+    case.refresh_from_db()
+    return RevisitResult(booking=None, case=case, decision=decision)
 
 
 # --- out-of-scope tickets --------------------------------------------------------------------

@@ -15,11 +15,11 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from cases import services as case_services
-from cases.models import Case, CaseEvent, CaseStatus, EventType
+from cases.models import Case, CaseEvent, CaseStatus, EventType, Task
 from core import roles
 from core.errors import (
     InvalidInput,
@@ -166,6 +166,7 @@ def record_call_attempt(
     at: datetime,
     material_needed: bool | None = None,
     operations_note_days: int | None = None,
+    new_appointment_at: datetime | None = None,
 ) -> Decision:
     """Log one follow-up call (a CALL_ATTEMPT event) and apply the pending-customer-action
     SOP to it: the earlier calls come from the case's CALL_ATTEMPT events and the business
@@ -175,6 +176,8 @@ def record_call_attempt(
         inputs["material_needed"] = material_needed
     if operations_note_days is not None:
         inputs["operations_note_days"] = operations_note_days
+    if new_appointment_at is not None:
+        inputs["new_appointment_at"] = new_appointment_at
     return decide_case(case_id=case_id, flow=CALL_ATTEMPT_FLOW, inputs=inputs, actor=actor).decision
 
 
@@ -197,10 +200,13 @@ def _log_call_attempt(
 
 
 def decision_history(*, case_id: int) -> QuerySet[CaseEvent]:
-    """The case's decisions, oldest first, with their actors (one query)."""
+    """The case's decisions, oldest first, with their actors and tasks (two queries)."""
     return (
         CaseEvent.objects.filter(case_id=case_id, type=EventType.DECISION)
         .select_related("actor")
+        .prefetch_related(
+            Prefetch("tasks", queryset=Task.objects.select_related("owner", "closed_by"))
+        )
         .order_by("at", "id")
     )
 
@@ -239,10 +245,13 @@ def apply_decision(
             now=now or timezone.now(),
             role_checked=role_checked,
             made_by_caller=dict(made_by_caller or {}),
+            given=dict(prepared.given) if prepared else {},
         )
         run.set_disposition()
         for action in decision.actions:
             carry_out(run, action)
+        if flow is not None and flow.resolves_when_answered:
+            run.resolve_if_answered()
         payload: dict[str, Any] = {
             **decision.to_dict(),
             "flow": flow.name if flow else "",
@@ -250,10 +259,10 @@ def apply_decision(
             "filled_inputs": to_jsonable(_plain(prepared.filled)) if prepared else {},
             "disposition": run.disposition,
             "actions_applied": run.applied,
-            "next_steps": run.next_steps,
+            "tasks": [spec.to_dict() for spec in run.tasks],
             "records": run.records,
         }
-        return case_services.append_event(
+        event = case_services.append_event(
             case,
             type=EventType.DECISION,
             actor=actor,
@@ -261,6 +270,14 @@ def apply_decision(
             payload=payload,
             policy_version=decision.policy_version,
         )
+        case_services.create_tasks(
+            case,
+            run.tasks,
+            actor=actor,
+            decision=event,
+            policy_version=decision.policy_version,
+        )
+        return event
 
 
 def _plain(values: Mapping[str, Any]) -> dict[str, Any]:

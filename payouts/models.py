@@ -99,6 +99,10 @@ class PartnerAtFault(ConcurrentTransitionMixin, models.Model):
     def reverse(self) -> None:
         pass
 
+    @transition(field=state, source=PafState.GENUINE, target=PafState.NOT_GENUINE)
+    def overturn(self) -> None:
+        """A supervisor's review finds a PAF a decision called genuine not genuine after all."""
+
 
 # Penalty
 
@@ -194,6 +198,7 @@ class RefundReason(models.TextChoices):
     GOODWILL_NO_RESPONSE = "goodwill_no_response", "Goodwill: no response"
     WRONG_JOB = "wrong_job", "Wrong job started"
     EXTRA_CASH_COLLECTED = "extra_cash_collected", "Extra cash collected"
+    CUSTOMER_CANCELLATION = "customer_cancellation", "Prepaid booking cancelled by the customer"
     PAYMENT_NOT_CONFIRMED = "payment_not_confirmed", "Debited, payment not confirmed"
     OTHER = "other", "Other"
 
@@ -597,3 +602,29 @@ class PayoutLine(models.Model):
     def payable(self) -> Decimal:
         """What the bank file pays: the net when positive, else nothing."""
         return self.net if self.net > 0 else Decimal("0.00")
+
+
+class MgPlanExclusion(models.Model):
+    """A booking that does not count toward its partner's minimum-guarantee (MG) plan, e.g. a
+    validated out-of-scope cancellation ("ye booking apke MG plan mai b count nhi hogi").
+    Excluded once: the booking is unique here."""
+
+    booking = models.OneToOneField(
+        Booking, on_delete=models.PROTECT, related_name="mg_plan_exclusion"
+    )
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="mg_exclusions")
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, null=True, blank=True, related_name="mg_exclusions"
+    )
+    reason = models.CharField(max_length=200)
+    excluded_by = _user_fk("+")
+    excluded_at = models.DateTimeField(default=timezone.now)
+    policy_version = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-excluded_at", "-id"]
+        verbose_name = "MG plan exclusion"
+        indexes = [models.Index(fields=["partner", "excluded_at"], name="mg_exclusion_partner")]
+
+    def __str__(self) -> str:
+        return f"{self.booking_id} excluded from {self.partner_id}'s MG plan"

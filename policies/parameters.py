@@ -27,6 +27,9 @@ ROUNDING_MODES: tuple[str, ...] = (
     decimal.ROUND_FLOOR,
 )
 
+# Case priorities, lowest first (the escalation parameters pick one).
+PRIORITIES: tuple[str, ...] = ("low", "medium", "high", "urgent")
+
 # Aliases for the two tuple shapes: their names, as annotation strings, are what validation,
 # to_dict and the JSON schema dispatch on, so all three agree on every field.
 _NAMES = tuple[str, ...]
@@ -151,6 +154,21 @@ class PolicyParameters:
     painting_material_advance_rate: Decimal = _param(Decimal("0.50"), PCA, rate=True)
     # Painting: "Customer support we will follow customer once during painting orders".
     painting_followups_during_order: int = _param(1, PCA)
+
+    # --- carrying decisions out (house rules: the SOPs name the step, not its clock) -----------
+    # A call the agent must make (tell the customer or the partner something): its task is due
+    # this many minutes after the decision.
+    call_task_due_minutes: int = _param(60, HOUSE, minimum=1)
+    # Any other step for a person (ask for images, send the OB form, log a form): due after.
+    task_due_hours: int = _param(4, HOUSE, minimum=1)
+    # The priority an escalated case gets at least, and a safety case's (L1 scenario 9).
+    escalation_priority: str = _param("high", HOUSE, choices=PRIORITIES)
+    safety_escalation_priority: str = _param("urgent", f"{L1} 9", choices=PRIORITIES)
+    # How long a job holds its partner's calendar from its booking time.
+    job_duration_hours: int = _param(2, HOUSE, minimum=1)
+    # OOS step 5: "reversed post validation at the time of training or review date": the
+    # review date is this many business days after the decision.
+    training_review_business_days: int = _param(5, f"{OOS} step 5 (number not in SOP)", minimum=1)
 
     # --- money ---------------------------------------------------------------------------
     # INR (paise) and EGP (piastres) both have two minor digits; every computed amount

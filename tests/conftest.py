@@ -179,6 +179,8 @@ SEED_MIGRATIONS = [
     ("policies.migrations.0002_default_version", "create"),
     ("payouts.migrations.0002_role_permissions", "grant"),
     ("cases.migrations.0006_booking_event_permissions", "grant"),
+    ("cases.migrations.0008_seed_teams_tags_task_permissions", "seed"),
+    ("payouts.migrations.0005_mg_plan_permissions", "grant"),
 ]
 
 
@@ -209,4 +211,5 @@ def django_db_setup(django_db_setup, django_db_blocker):
         cursor.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
             " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            " AND usename = current_user AND backend_type = 'client backend'"
         )

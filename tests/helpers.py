@@ -101,3 +101,16 @@ def decisions(case: Case) -> list[CaseEvent]:
 def last_decision(case: Case) -> CaseEvent:
     """The case's latest DECISION event."""
     return decisions(case)[-1]
+
+
+def task_kinds(case: Case) -> list[str]:
+    """The kinds of the case's tasks, in the order they were made."""
+    return list(case.tasks.order_by("id").values_list("kind", flat=True))
+
+
+def applied(event: CaseEvent) -> dict[str, str]:
+    """What a DECISION event did with each action kind (its first action of the kind)."""
+    out: dict[str, str] = {}
+    for step in event.payload["actions_applied"]:
+        out.setdefault(step["kind"], step["status"])
+    return out

@@ -22,6 +22,9 @@ from .cases import (
 from .customers import Customer
 from .dispositions import DispositionTag
 from .events import CaseEvent, EventType
+from .notifications import Notification
+from .tasks import Task, TaskState
+from .teams import TeamLead
 
 __all__ = [
     "PLATFORM_FIELDS",
@@ -43,4 +46,8 @@ __all__ = [
     "PaymentMode",
     "Priority",
     "Reporter",
+    "Notification",
+    "Task",
+    "TaskState",
+    "TeamLead",
 ]

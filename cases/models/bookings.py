@@ -6,7 +6,7 @@ import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
 from partners.models import City, Currency, LineOfBusiness, Partner
 
@@ -129,6 +129,11 @@ class Booking(ConcurrentTransitionMixin, models.Model):
     def allocate(self, partner: Partner) -> None:
         self.partner = partner
 
+    @transition(field=status, source=BookingStatus.ALLOCATED, target=BookingStatus.ALLOCATED)
+    def reallocate(self, partner: Partner) -> None:
+        """Give an allocated job to another partner (a preferred or a different one)."""
+        self.partner = partner
+
     @transition(field=status, source=BookingStatus.ALLOCATED, target=BookingStatus.STARTED)
     def start(self) -> None:
         pass
@@ -136,6 +141,24 @@ class Booking(ConcurrentTransitionMixin, models.Model):
     @transition(field=status, source=BookingStatus.STARTED, target=BookingStatus.COMPLETED)
     def complete(self) -> None:
         pass
+
+    @transition(
+        field=status,
+        source=[BookingStatus.CREATED, BookingStatus.ALLOCATED, BookingStatus.STARTED],
+        target=BookingStatus.COMPLETED,
+    )
+    def convert_to_complete(self) -> None:
+        """The order system's "convert order from reschedule to complete" (follow-up SOP)."""
+
+    @transition(
+        field=status,
+        source=BookingStatus.COMPLETED,
+        target=RETURN_VALUE(BookingStatus.ALLOCATED, BookingStatus.CREATED),
+    )
+    def convert_to_reschedule(self) -> str:
+        """ "Convert order from complete to reschedule" (special case A): back to its partner,
+        or to allocation when it has none."""
+        return BookingStatus.ALLOCATED if self.partner_id else BookingStatus.CREATED
 
     @transition(
         field=status,

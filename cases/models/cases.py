@@ -101,6 +101,14 @@ class Case(ConcurrentTransitionMixin, models.Model):
     )
     parked_until = models.DateTimeField(null=True, blank=True)
     due_at = models.DateTimeField(null=True, blank=True)
+    related_to = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="follow_on_cases",
+        help_text="The case this one was opened from (a complaint ticket, an escalation).",
+    )
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(

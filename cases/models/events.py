@@ -17,6 +17,8 @@ class EventType(models.TextChoices):
     CALL_ATTEMPT = "call_attempt", "Call attempt"
     FIELD_CHANGE = "field_change", "Field change"
     DECISION = "decision", "Policy decision"
+    TASK = "task", "Task"
+    ESCALATION = "escalation", "Escalation"
 
 
 @pgtrigger.register(

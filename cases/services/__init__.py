@@ -2,8 +2,18 @@
 every status change of a case goes through `transitions.transition_case`."""
 
 from .audit import append_event
-from .bookings import new_revisit_booking, transition_booking, upsert_booking, upsert_customer
+from .bookings import (
+    check_allocation,
+    create_visit_booking,
+    new_revisit_booking,
+    transition_booking,
+    upsert_booking,
+    upsert_customer,
+)
 from .cases import EDITABLE_FIELDS, add_note, create_case, update_case
+from .escalation import escalate_case, higher_priority
+from .notifications import mark_read, notify
+from .tasks import TaskSpec, close_task, create_tasks, reassign_task
 from .timers import unpark_due_cases
 from .transitions import (
     TRANSITION_FIELDS,
@@ -16,7 +26,15 @@ from .transitions import (
 __all__ = [
     "EDITABLE_FIELDS",
     "TRANSITION_FIELDS",
+    "TaskSpec",
     "add_note",
+    "close_task",
+    "create_tasks",
+    "escalate_case",
+    "higher_priority",
+    "mark_read",
+    "notify",
+    "reassign_task",
     "append_event",
     "create_case",
     "lock_case",
@@ -29,4 +47,6 @@ __all__ = [
     "upsert_booking",
     "upsert_customer",
     "new_revisit_booking",
+    "check_allocation",
+    "create_visit_booking",
 ]

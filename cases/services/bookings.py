@@ -11,12 +11,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
 
-from core.errors import InvalidInput, TransitionConflict
+from core.errors import InvalidInput, PolicyRefusal, TransitionConflict
 from core.locks import lock_row
 from core.roles import User, actor_or_none
 from core.upsert import check_fields, upsert_by_external_id
 from partners.models import Partner
 
+from .. import selectors
 from ..models import (
     PLATFORM_FIELDS,
     Booking,
@@ -29,7 +30,15 @@ from ..models import (
 
 CUSTOMER_FIELDS = frozenset({"name", "phone", "email", "city", "fraud_score"})
 BOOKING_FIELDS = frozenset(PLATFORM_FIELDS)
-BOOKING_TRANSITIONS = ("allocate", "start", "complete", "cancel")
+BOOKING_TRANSITIONS = (
+    "allocate",
+    "reallocate",
+    "start",
+    "complete",
+    "cancel",
+    "convert_to_complete",
+    "convert_to_reschedule",
+)
 
 
 def upsert_customer(*, external_id: str, fields: dict[str, Any]) -> tuple[Customer, bool]:
@@ -74,6 +83,32 @@ def upsert_booking(
     return booking, created
 
 
+def check_allocation(booking: Booking, partner: Partner) -> None:
+    """The SOP's allocation rules (422 with the free partners for the slot when broken): an
+    SME revisit goes to an SME partner (revisit SOP); nobody gets a job in a slot where his
+    calendar says leave or working, or while he holds another job (pre-services SOP)."""
+    if booking.is_sme_revisit and not partner.is_sme:
+        why = (
+            f"{booking.external_id} is an SME revisit: it goes to an SME partner, and "
+            f"{partner} is not one."
+        )
+        code = "sme_partner_required"
+    else:
+        starts_at, ends_at = selectors.job_window(booking.booking_time)
+        why = selectors.busy_reason(partner, starts_at, ends_at, exclude=booking)
+        code = "partner_unavailable"
+    if why:
+        free = selectors.free_partners(booking, limit=5)
+        raise PolicyRefusal(
+            why,
+            code=code,
+            fields={
+                "partner_external_id": [why],
+                "free_partners": [p.external_id for p in free] or ["none free for this slot"],
+            },
+        )
+
+
 def transition_booking(
     *,
     booking_id: int,
@@ -85,7 +120,9 @@ def transition_booking(
 ) -> Booking:
     """Move a booking along its life cycle: 400 bad input, 404 unknown, 409 wrong state.
 
-    allocate needs the partner; cancel needs a cancellation code and who cancelled.
+    allocate and reallocate need the partner, who must be free (his calendar and his other
+    jobs) and, for an SME revisit, an SME partner: 422 otherwise, with the free partners of
+    the city and category for that slot; cancel needs a cancellation code and who cancelled.
     """
     if name not in BOOKING_TRANSITIONS:
         raise InvalidInput({"transition": f"Unknown booking transition {name!r}."})
@@ -97,11 +134,12 @@ def transition_booking(
                 f"Cannot {name} booking {booking.external_id}: it is "
                 f"{booking.get_status_display()}."
             )
-        if name == "allocate":
+        if name in ("allocate", "reallocate"):
             if partner is None:
                 raise InvalidInput({"partner_external_id": "Name the partner to allocate to."})
             if not partner.is_active:
                 raise InvalidInput({"partner_external_id": f"{partner} is not active."})
+            check_allocation(booking, partner)
             args: tuple[Any, ...] = (partner,)
         elif name == "cancel":
             errors = {}
@@ -172,3 +210,49 @@ def new_revisit_booking(
         except IntegrityError:
             continue  # an external id taken by the platform: try the next ordinal
     raise TransitionConflict(f"No free revisit id for booking {original.external_id}.")
+
+
+def create_visit_booking(
+    *,
+    original: Booking,
+    at: datetime,
+    zone,
+    now: datetime,
+    earliest_on: date | None = None,
+) -> Booking:
+    """The new visit of an order (pending-customer-action SOP: "create a new visit"): same
+    customer, place, service and price, waiting for allocation. Refused (400) in the past or
+    before the earliest day the policy allows (the material rule)."""
+    if at <= now:
+        raise InvalidInput({"new_appointment_at": "The new visit must be in the future."})
+    day = timezone.localtime(at, zone).date()
+    if earliest_on is not None and day < earliest_on:
+        raise InvalidInput(
+            {"new_appointment_at": f"The earliest day the policy allows is {earliest_on}."}
+        )
+    ordinal = Booking.objects.filter(external_id__startswith=f"{original.external_id}-V").count()
+    fields = {
+        "customer_id": original.customer_id,
+        "city_id": original.city_id,
+        "lob": original.lob,
+        "currency": original.currency,
+        "cart_value": original.cart_value,
+        "invoice_amount": original.invoice_amount,
+        "payment_mode": original.payment_mode,
+        "booking_time": at,
+        "service_date": day,
+        "spd": day,
+        "address": original.address,
+        "latitude": original.latitude,
+        "longitude": original.longitude,
+        "is_commercial": original.is_commercial,
+    }
+    for number in range(ordinal + 1, ordinal + 21):
+        try:
+            with transaction.atomic():
+                return Booking.objects.create(
+                    external_id=f"{original.external_id}-V{number}", **fields
+                )
+        except IntegrityError:
+            continue  # an external id taken by the platform: try the next number
+    raise TransitionConflict(f"No free visit id for booking {original.external_id}.")

@@ -35,8 +35,10 @@ def create_case(
     team: str | None = None,
     priority: str = "low",
     due_at: datetime | None = None,
+    related_to: Case | None = None,
 ) -> Case:
-    """Open a new case; links missing on the call are taken from the booking."""
+    """Open a new case; links missing on the call are taken from the booking. `related_to`:
+    the case this one is opened from (a complaint ticket, an escalation)."""
     if kind not in CaseKind.values:
         raise InvalidInput({"kind": f"Unknown case kind {kind!r}."})
     if booking is not None:
@@ -61,6 +63,7 @@ def create_case(
             team=team or default_team(kind),
             priority=priority,
             due_at=due_at,
+            related_to=related_to,
             created_by=actor_or_none(actor),
         )
         append_event(

@@ -12,7 +12,9 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from cases.models import CaseEvent
+from cases.catalog import Team
+from cases.models import CaseEvent, Task, TaskState
+from core.api.fields import enum_field
 from policies.sop import followups
 
 from ..intake import OosTicketResult, RevisitResult
@@ -90,6 +92,56 @@ class CaseStateSerializer(serializers.Serializer):
     due_at = serializers.DateTimeField(allow_null=True)
 
 
+class TaskSerializer(serializers.ModelSerializer):
+    """A task on a case: what to do, for whom, by when, and how it ended."""
+
+    owner = serializers.CharField(source="owner.username", allow_null=True, default=None)
+    closed_by = serializers.CharField(source="closed_by.username", allow_null=True, default=None)
+    owner_team = serializers.ChoiceField(choices=Team.choices, read_only=True)
+    state = enum_field(TaskState, read_only=True)
+    is_overdue = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Task
+        fields = [
+            "id",
+            "case",
+            "kind",
+            "title",
+            "detail",
+            "params",
+            "owner_team",
+            "owner",
+            "due_at",
+            "is_overdue",
+            "state",
+            "decision",
+            "created_at",
+            "closed_by",
+            "closed_at",
+            "outcome",
+        ]
+        read_only_fields = fields
+
+
+class TaskCloseSerializer(serializers.Serializer):
+    outcome = serializers.CharField(max_length=2000, help_text="How the task ended, in words.")
+    done = serializers.BooleanField(default=True, help_text="false: cancelled, not done.")
+    partner_at_fault = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="OOS review tasks: the training / review found the partner at fault or not.",
+    )
+
+
+class TaskReassignSerializer(serializers.Serializer):
+    owner = serializers.CharField(
+        allow_null=True, help_text="The new owner's username; null: the team's queue."
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+
+
 class FlowRunSerializer(serializers.Serializer):
     """A decision applied: the decision, what was done, what people must do next."""
 
@@ -97,7 +149,7 @@ class FlowRunSerializer(serializers.Serializer):
     decision = DecisionSerializer()
     disposition = serializers.CharField(allow_null=True)
     actions_applied = serializers.ListField(child=serializers.DictField())
-    next_steps = serializers.ListField(child=serializers.DictField())
+    tasks = TaskSerializer(many=True)
     records = serializers.DictField()
     event_id = serializers.IntegerField()
     case = CaseStateSerializer()
@@ -109,7 +161,7 @@ class FlowRunSerializer(serializers.Serializer):
             "decision": instance.decision.to_dict(),
             "disposition": payload.get("disposition"),
             "actions_applied": payload.get("actions_applied", []),
-            "next_steps": payload.get("next_steps", []),
+            "tasks": TaskSerializer(instance.event.tasks.select_related("owner"), many=True).data,
             "records": payload.get("records", {}),
             "event_id": instance.event.pk,
             "case": CaseStateSerializer(instance.case).data,
@@ -125,7 +177,7 @@ class DecisionEventSerializer(serializers.ModelSerializer):
     tag = serializers.SerializerMethodField()
     disposition = serializers.SerializerMethodField()
     actions_applied = serializers.SerializerMethodField()
-    next_steps = serializers.SerializerMethodField()
+    tasks = TaskSerializer(many=True, read_only=True)
 
     class Meta:
         model = CaseEvent
@@ -140,7 +192,7 @@ class DecisionEventSerializer(serializers.ModelSerializer):
             "tag",
             "disposition",
             "actions_applied",
-            "next_steps",
+            "tasks",
         ]
 
     def get_flow(self, event: CaseEvent) -> str:
@@ -160,10 +212,6 @@ class DecisionEventSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.ListField(child=serializers.DictField()))
     def get_actions_applied(self, event: CaseEvent) -> list[dict[str, Any]]:
         return event.payload.get("actions_applied", [])
-
-    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
-    def get_next_steps(self, event: CaseEvent) -> list[dict[str, Any]]:
-        return event.payload.get("next_steps", [])
 
 
 # --- requests from the apps -------------------------------------------------------------------
@@ -186,13 +234,16 @@ class RevisitBookingSerializer(serializers.Serializer):
 
 
 class RevisitResultSerializer(serializers.Serializer):
-    booking = RevisitBookingSerializer()
+    booking = RevisitBookingSerializer(
+        allow_null=True, help_text="The revisit booking; null when it was escalated instead."
+    )
     case = CaseStateSerializer()
     decision = DecisionSerializer()
 
     def to_representation(self, instance: RevisitResult) -> dict[str, Any]:
+        booking = instance.booking
         return {
-            "booking": RevisitBookingSerializer(instance.booking).data,
+            "booking": RevisitBookingSerializer(booking).data if booking is not None else None,
             "case": CaseStateSerializer(instance.case).data,
             "decision": instance.decision.to_dict(),
         }
@@ -234,4 +285,10 @@ class CallAttemptSerializer(serializers.Serializer):
     )
     operations_note_days = serializers.IntegerField(
         required=False, allow_null=True, min_value=0, default=None
+    )
+    new_appointment_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The new appointment agreed on the call (outcome new_appointment).",
     )

@@ -124,6 +124,7 @@ class CallAttemptView(_CaseView):
             at=data.get("at") or timezone.now(),
             material_needed=data.get("material_needed"),
             operations_note_days=data.get("operations_note_days"),
+            new_appointment_at=data.get("new_appointment_at"),
         )
         return Response(s.DecisionSerializer(decision).data)
 
@@ -137,9 +138,16 @@ class RevisitView(APIView):
     @extend_schema(
         summary="Create a revisit of a job, inside the warranty",
         description="422 revisit_refused_outside_warranty outside the warranty; 409 when the "
-        "job is not completed. The second revisit on the same job is an SME revisit.",
+        "job is not completed. The second revisit on the same job is an SME revisit; one after "
+        "it is not made: 202 with the supervisor's escalation case and no booking.",
         request=s.RevisitRequestSerializer,
-        responses={201: s.RevisitResultSerializer, **ERRORS, **CONFLICT, **REFUSAL},
+        responses={
+            201: s.RevisitResultSerializer,
+            202: s.RevisitResultSerializer,
+            **ERRORS,
+            **CONFLICT,
+            **REFUSAL,
+        },
     )
     def post(self, request: Request, booking_id: int) -> Response:
         if not bookings_visible_to(request.user).filter(pk=booking_id).exists():
@@ -152,7 +160,9 @@ class RevisitView(APIView):
             requested_on=incoming.validated_data.get("requested_on"),
             issue_note=incoming.validated_data.get("issue_note", ""),
         )
-        return Response(s.RevisitResultSerializer(result).data, status=status.HTTP_201_CREATED)
+        # 202: a revisit after the SME one is not made; a supervisor's case is opened instead.
+        code = status.HTTP_201_CREATED if result.booking is not None else status.HTTP_202_ACCEPTED
+        return Response(s.RevisitResultSerializer(result).data, status=code)
 
 
 @extend_schema(tags=["flows"])

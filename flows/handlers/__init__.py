@@ -1,5 +1,8 @@
 """The handler table: what carries out each action kind a decision can name. Every kind in
-policies.actions.ActionKind has exactly one entry; an unknown kind fails loudly."""
+policies.actions.ActionKind has exactly one entry; an unknown kind fails loudly. A handler
+performs its action in the decision's transaction (a state change, a record, a ledger entry,
+a booking change) or turns it into a task with an owner and a due time (DecisionRun.add_task);
+nothing is left as a line of text."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from policies.actions import ActionKind
 from policies.decision import Action
 
 from ..decision_run import DecisionRun
-from . import bookings, case_state, money, people
+from . import bookings, case_state, escalation, money, people, records
 
 Handler = Callable[[DecisionRun, Action], None]
 
@@ -36,26 +39,27 @@ HANDLERS: dict[ActionKind, Handler] = {
     ActionKind.RESCHEDULE_BOOKING: bookings.reschedule_booking,
     ActionKind.CREATE_REVISIT_BOOKING: bookings.create_revisit_booking,
     ActionKind.MARK_SME_REVISIT: bookings.mark_sme_revisit,
-    # people
-    ActionKind.ASK_CUSTOMER_TO_CANCEL: people.instruct,
-    ActionKind.ASK_PARTNER_TO_CANCEL: people.instruct,
-    ActionKind.CALL_PARTNER: people.instruct,
-    ActionKind.CALL_CUSTOMER: people.instruct,
-    ActionKind.ESCALATE: people.instruct,
-    ActionKind.REQUEST_IMAGES: people.instruct,
-    ActionKind.CLOSE_AT_BPC: people.instruct,
-    ActionKind.CREATE_COMPLAINT_TICKET: people.instruct,
-    ActionKind.SEND_OB_FORM: people.instruct,
-    ActionKind.RECORD_TAG: people.instruct,
-    ActionKind.ROUTE_TO_SOP: people.instruct,
-    ActionKind.ASSIGN_PARTNER: people.instruct,
-    ActionKind.REOPEN_BOOKING: people.instruct,
-    ActionKind.CREATE_VISIT: people.instruct,
-    ActionKind.CONVERT_ORDER: people.instruct,
-    ActionKind.BLOCK_PARTNER_SLOTS: people.instruct,
-    ActionKind.REFUSE_REVERSAL: people.instruct,
-    ActionKind.EXCLUDE_FROM_MG_PLAN: people.await_service,
-    ActionKind.REVERSE_PAF: people.await_service,
+    ActionKind.ASSIGN_PARTNER: bookings.assign_partner,
+    ActionKind.CREATE_VISIT: bookings.create_visit,
+    ActionKind.CONVERT_ORDER: bookings.convert_order,
+    ActionKind.BLOCK_PARTNER_SLOTS: bookings.block_partner_slots,
+    # records beside the case
+    ActionKind.REFUSE_REVERSAL: money.refuse_reversal,
+    ActionKind.EXCLUDE_FROM_MG_PLAN: money.exclude_from_mg_plan,
+    ActionKind.CREATE_COMPLAINT_TICKET: records.create_complaint_ticket,
+    ActionKind.RECORD_TAG: records.record_tag,
+    ActionKind.ESCALATE: escalation.escalate,
+    # people: told on the contact when they are on the line, else tasks
+    ActionKind.CALL_CUSTOMER: people.call,
+    ActionKind.CALL_PARTNER: people.call,
+    ActionKind.ASK_CUSTOMER_TO_CANCEL: people.ask_to_cancel,
+    ActionKind.ASK_PARTNER_TO_CANCEL: people.ask_to_cancel,
+    ActionKind.CLOSE_AT_BPC: people.close_at_bpc,
+    ActionKind.REQUEST_IMAGES: people.request_images,
+    ActionKind.SEND_OB_FORM: people.send_ob_form,
+    ActionKind.REOPEN_BOOKING: people.reopen_booking,
+    ActionKind.ROUTE_TO_SOP: people.route_to_sop,
+    ActionKind.REVERSE_PAF: people.review_oos_paf,
 }
 
 

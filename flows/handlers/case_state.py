@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from cases import services as case_services
 from cases.catalog import FOLLOW_UP_KINDS, Team
-from cases.models import CaseStatus, Priority
+from cases.models import Case, CaseStatus, Priority
 from policies.decision import Action
 
-from ..decision_run import DecisionRun
+from ..decision_run import DecisionRun, status_path
 
 # SOP ticket statuses (pending-customer-action SOP, revisit SOP) as case states.
 STATUS_OF_TICKET: dict[str, str] = {
@@ -47,13 +48,14 @@ def set_status(run: DecisionRun, action: Action) -> None:
     ticket = action.param("ticket")
     # "Close the duplicated ticket" is about another ticket; "close the pending customer
     # action tickets" includes this one when it is a follow-up ticket.
-    if ticket and not (ticket == "pending_customer_action" and run.case.kind in FOLLOW_UP_KINDS):
-        run.next_step(action)
-        return
     target = STATUS_OF_TICKET.get(str(action.param("status")))
     if target is None:
-        run.next_step(action, awaiting="no case status for this ticket status")
+        raise LookupError(f"No case status for the SOP's ticket status {action.param('status')!r}.")
+    if ticket == "duplicate":
+        _move_duplicates(run, action, target)
         return
+    if ticket and not (ticket == "pending_customer_action" and run.case.kind in FOLLOW_UP_KINDS):
+        raise LookupError(f"No case for the SOP's {ticket!r} ticket.")
     steps = run.move_to(target)
     run.done(action, "applied" if steps else "already_done", transitions=steps)
 
@@ -62,8 +64,7 @@ def set_priority(run: DecisionRun, action: Action) -> None:
     """Set the case's priority."""
     priority = str(action.param("priority"))
     if priority not in Priority.values:
-        run.next_step(action, awaiting=f"unknown priority {priority!r}")
-        return
+        raise LookupError(f"Unknown priority {priority!r}.")
     changed = run.change({"priority": priority})
     run.done(action, "applied" if changed else "already_done")
 
@@ -72,8 +73,7 @@ def assign_team(run: DecisionRun, action: Action) -> None:
     """Hand the case to the team the SOP names."""
     team = team_named(str(action.param("team")))
     if team is None:
-        run.next_step(action, awaiting="no team of that name")
-        return
+        raise LookupError(f"No team named {action.param('team')!r}.")
     changed = run.change({"team": team})
     run.done(action, "applied" if changed else "already_done", team_code=team)
 
@@ -111,9 +111,10 @@ def park(run: DecisionRun, action: Action) -> None:
     event = action.param("until_event")
     until = run.now + timedelta(hours=hours) if hours is not None else park_horizon(run, event)
     if until is None or until <= run.now:
-        # An event park with no time to wake up at: the case waits in its state and the
-        # event is the next step.
-        run.next_step(action, awaiting=f"event {event}" if event else "no park time")
+        # An event with no time to wake up at (a job already due): the case stays where it
+        # is and someone checks on the event.
+        what = str(event or "the event").replace("_", " ")
+        run.add_task(action, f"Check on {what} and unpark or resolve the case")
         return
     if case.status not in (CaseStatus.NEW, CaseStatus.OPEN, CaseStatus.PENDING):
         run.move_to(CaseStatus.OPEN)
@@ -148,7 +149,49 @@ def schedule_followup(run: DecisionRun, action: Action) -> None:
     elif isinstance(due_on, date):
         due = datetime.combine(due_on, time(23, 59, 59), tzinfo=run.zone)
     else:
-        run.next_step(action)
+        _follow_up_task(run, action)
         return
     run.change({"due_at": due})
-    run.done(action, due_at=due)
+    purpose = str(action.param("purpose") or "follow-up call").replace("_", " ")
+    run.add_task(action, f"Call the customer: {purpose}", due_at=due)
+
+
+def _follow_up_task(run: DecisionRun, action: Action) -> None:
+    """A follow-up with no clock of its own: until the partner is assigned, or once during a
+    painting order."""
+    if action.param("until_event") == "partner_assigned":
+        run.add_task(action, "Follow up until the professional is assigned to the booking")
+        return
+    during = str(action.param("during") or "the order").replace("_", " ")
+    count = action.param("count") or 1
+    booking = run.case.booking
+    due = booking.booking_time + timedelta(days=1) if booking is not None else None
+    run.add_task(action, f"Follow the customer up {count} time(s) during {during}", due_at=due)
+
+
+def _move_duplicates(run: DecisionRun, action: Action, target: str) -> None:
+    """ "Close the duplicated ticket ... with status waiting on third party": the other open
+    follow-up cases of the same booking go to the SOP's status, each through the one
+    transition path."""
+    booking_id = run.case.booking_id
+    duplicates = (
+        Case.objects.filter(booking_id=booking_id, kind__in=FOLLOW_UP_KINDS)
+        .exclude(pk=run.case.pk)
+        .exclude(status__in=[CaseStatus.RESOLVED, CaseStatus.CLOSED])
+        .values_list("pk", "status")
+        if booking_id
+        else []
+    )
+    moved = []
+    for case_id, status in duplicates:
+        for name in status_path(status, target) or []:
+            case_services.transition_case(
+                case_id=case_id,
+                name=name,
+                actor=run.actor,
+                reason=f"{run.reason}: duplicate of case #{run.case.pk}",
+                role_checked=run.role_checked,
+                policy_version=run.decision.policy_version,
+            )
+        moved.append(case_id)
+    run.done(action, "applied" if moved else "no_duplicate", cases=moved)

@@ -3,6 +3,7 @@ forms. Each finds what an earlier run of the same decision made instead of makin
 
 from __future__ import annotations
 
+from cases.catalog import Team
 from core import roles
 from core.errors import TransitionConflict
 from payouts import services as payouts
@@ -100,12 +101,17 @@ def create_refund(run: DecisionRun, action: Action) -> None:
 
 
 def deduct_from_partner(run: DecisionRun, action: Action) -> None:
-    """The refund's recovery from the partner: carried by the refund itself."""
+    """The refund's recovery from the partner: carried by the refund itself (approving it
+    debits the partner once); without a refund, finance recovers it by hand."""
     if "refund_id" in run.records:
-        # The refund carries the recovery: approving it debits the partner once.
         run.done(action, "applied", refund_id=run.records["refund_id"])
-    else:
-        run.next_step(action, awaiting="a refund to recover")
+        return
+    run.add_task(
+        action,
+        f"Recover {action.param('amount') or 'the amount'} from the partner",
+        team=Team.FINANCE,
+        owner_id=run.team_lead(Team.FINANCE),
+    )
 
 
 def partner_bonus(run: DecisionRun, action: Action) -> None:
@@ -137,10 +143,15 @@ def _found(run: DecisionRun, action: Action, request: ReversalRequest) -> None:
 
 
 def _log_reversal(run: DecisionRun, action: Action, kind: str, **target: object) -> None:
-    """Log the reversal form on the decision's behalf, when the actor may log one."""
+    """Log the reversal form on the decision's behalf when the actor may log one; else it is
+    partner support's task."""
     if not may_log_reversals(run):
-        form = "rating reversal form" if kind == ReversalKind.RATING else "reversal form"
-        run.next_step(action, awaiting=f"partner support logs the {form}")
+        form = (
+            "rating reversal form"
+            if kind == ReversalKind.RATING
+            else "PAF and penalty reversal form"
+        )
+        run.add_task(action, f"Log the {form}", team=Team.PARTNER_SUPPORT)
         return
     request = payouts.submit_reversal_request(
         kind=kind, actor=run.actor, case=run.case, notes=run.decision.reason, **target
@@ -153,7 +164,11 @@ def offer_reversal_form(run: DecisionRun, action: Action) -> None:
     """The PAF and penalty reversal form for the job's PAF (once while one is open)."""
     paf = run.the_paf()
     if paf is None:
-        run.next_step(action, awaiting="no PAF recorded for this job: fill the form")
+        run.add_task(
+            action,
+            "No PAF is recorded for this job: check and log the reversal form",
+            team=Team.PARTNER_SUPPORT,
+        )
         return
     open_request = ReversalRequest.objects.filter(
         paf=paf, state__in=[ReversalState.SUBMITTED, ReversalState.UNDER_REVIEW]
@@ -162,7 +177,7 @@ def offer_reversal_form(run: DecisionRun, action: Action) -> None:
         _found(run, action, open_request)
         return
     if paf.state not in (PafState.PENDING_REVIEW, PafState.NOT_GENUINE):
-        run.next_step(action, awaiting=f"PAF #{paf.pk} is {paf.get_state_display()}")
+        run.done(action, "not_applicable", paf_id=paf.pk, paf_state=paf.state)
         return
     _log_reversal(run, action, ReversalKind.PAF_PENALTY, paf=paf)
 
@@ -179,3 +194,39 @@ def rating_reversal_form(run: DecisionRun, action: Action) -> None:
         _found(run, action, existing)
         return
     _log_reversal(run, action, ReversalKind.RATING, booking=booking)
+
+
+def refuse_reversal(run: DecisionRun, action: Action) -> None:
+    """ "This can not be reversed": the job's PAF becomes genuine with the decision's reason,
+    so a reversal request for it is refused (422) and none is approved."""
+    paf = run.the_paf()
+    if paf is None:
+        run.done(action, "no_paf")
+        return
+    before, after = payouts.confirm_genuine(
+        paf=paf, reason=run.decision.reason, policy_version=run.decision.policy_version
+    )
+    run.records["paf_id"] = paf.pk
+    run.done(
+        action,
+        "applied" if before != after else "already_done",
+        paf_id=paf.pk,
+        paf_state=after,
+    )
+
+
+def exclude_from_mg_plan(run: DecisionRun, action: Action) -> None:
+    """A validated OOS booking does not count toward the partner's MG plan (once)."""
+    booking = run.booking()
+    exclusion, created = payouts.exclude_from_mg_plan(
+        booking=booking,
+        reason=f"{run.decision.outcome} (case #{run.case.pk})",
+        actor=run.money_actor,
+        case=run.case,
+        policy_version=run.decision.policy_version,
+    )
+    if exclusion is None:
+        run.done(action, "not_on_mg_plan", booking_id=booking.pk)
+        return
+    run.records["mg_exclusion_id"] = exclusion.pk
+    run.done(action, "applied" if created else "already_done", mg_exclusion_id=exclusion.pk)

@@ -17,6 +17,7 @@ FLOWS: list[Flow] = [
         Sop.L1,
         (CaseKind.STATUS_CHECK,),
         l1.decide_status_check_cancelled,
+        resolves_when_answered=True,
     ),
     Flow(
         "l1.status_check_open",
@@ -27,6 +28,7 @@ FLOWS: list[Flow] = [
         fills={"spd_breached": from_records.SPD_BREACHED},
         choices={"open_status": l1.OPEN_STATUSES, "customer_response": l1.CUSTOMER_RESPONSES},
         outcome_tags=l1.OUTCOME_TAGS,
+        resolves_when_answered=True,
     ),
     Flow(
         "l1.status_check_closed",
@@ -37,6 +39,7 @@ FLOWS: list[Flow] = [
         fills={"service_date": from_records.SERVICE_DATE, "contacted_on": from_records.OPENED_ON},
         choices={"complaint": l1.CLOSED_COMPLAINTS},
         reference=service_day_reference("service_date"),
+        resolves_when_answered=True,
     ),
     Flow(
         "l1.cancel_request",
@@ -44,6 +47,7 @@ FLOWS: list[Flow] = [
         Sop.L1,
         (CaseKind.CANCELLATION_REQUEST,),
         l1.decide_cancel_request,
+        resolves_when_answered=True,
     ),
     Flow(
         "l1.address_change",
@@ -51,6 +55,7 @@ FLOWS: list[Flow] = [
         Sop.L1,
         (CaseKind.ADDRESS_CHANGE,),
         l1.decide_address_change,
+        resolves_when_answered=True,
     ),
     Flow(
         "l1.property_damage",
@@ -59,6 +64,7 @@ FLOWS: list[Flow] = [
         (CaseKind.PROPERTY_DAMAGE,),
         l1.decide_property_damage,
         choices={"observation": (l1.OBSERVATION_IMMEDIATE, l1.OBSERVATION_LATE)},
+        resolves_when_answered=True,
     ),
     Flow(
         "l1.invoice_request",
@@ -66,6 +72,7 @@ FLOWS: list[Flow] = [
         Sop.L1,
         (CaseKind.MISSING_INVOICE,),
         l1.decide_invoice_request,
+        resolves_when_answered=True,
     ),
     Flow(
         "l1.debited_not_confirmed",
@@ -75,6 +82,7 @@ FLOWS: list[Flow] = [
         l1.decide_debited_not_confirmed,
         fills={"payment_mode": from_records.PAYMENT_MODE, "contacted_on": from_records.OPENED_ON},
         choices=PAYMENT_CHOICES,
+        resolves_when_answered=True,
     ),
     Flow(
         "l1.refund_status",
@@ -84,6 +92,7 @@ FLOWS: list[Flow] = [
         l1.decide_refund_status,
         fills={"payment_mode": from_records.PAYMENT_MODE, "contacted_on": from_records.OPENED_ON},
         choices=PAYMENT_CHOICES,
+        resolves_when_answered=True,
     ),
     Flow(
         "l1.extra_charges",
@@ -94,6 +103,7 @@ FLOWS: list[Flow] = [
         fills={"invoice_amount": from_records.INVOICE, "payment_mode": from_records.PAYMENT_MODE},
         choices=PAYMENT_CHOICES,
         help={"amount_collected": "Everything the customer paid, online and cash."},
+        resolves_when_answered=True,
     ),
     Flow(
         "l1.safety_case",
@@ -101,6 +111,7 @@ FLOWS: list[Flow] = [
         Sop.L1,
         (CaseKind.SAFETY_INCIDENT,),
         l1.decide_safety_case,
+        resolves_when_answered=True,
     ),
     Flow(
         "l1.product_pickup",
@@ -109,5 +120,6 @@ FLOWS: list[Flow] = [
         (CaseKind.PRODUCT_PICKUP,),
         l1.decide_product_pickup,
         fills={"contacted_on": from_records.OPENED_ON},
+        resolves_when_answered=True,
     ),
 ]

@@ -11,8 +11,10 @@ from .ledger import (
     post_entry,
     record_earning,
 )
+from .mg_plan import exclude_from_mg_plan
 from .pafs import (
     close_penalty,
+    confirm_genuine,
     create_revisit_penalty,
     mark_paf,
     mark_paf_with_penalty,
@@ -47,6 +49,8 @@ from .runs import (
 )
 
 __all__ = [
+    "confirm_genuine",
+    "exclude_from_mg_plan",
     "BANK_FILE_COLUMNS",
     "PARTNER_BATCH",
     "RUN_LOCK_NAMESPACE",

@@ -7,7 +7,8 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from cases.models import Booking, Case
+from cases import services as case_services
+from cases.models import Booking, Case, EventType
 from core import roles
 from core.errors import (
     InvalidInput,
@@ -95,18 +96,48 @@ def mark_paf_with_penalty(
 
 
 def review_paf(*, paf_id: int, actor: User, genuine: bool, reason: str) -> PartnerAtFault:
-    """Trainer / supervisor review: the PAF is genuine (stands) or not (may be reversed)."""
+    """Trainer / supervisor review: the PAF is genuine (stands) or not (may be reversed). A PAF
+    a decision bound as genuine can still be overturned here, audited on its case."""
     require_role(actor, roles.PAF_REVIEWERS, doing="review a PAF")
     reason = require_reason(reason)
     with transaction.atomic():
         paf = lock_row(PartnerAtFault, paf_id)
-        fsm_move(paf, "mark_genuine" if genuine else "mark_not_genuine")
+        before = paf.state
+        if paf.state == PafState.GENUINE and not genuine:
+            fsm_move(paf, "overturn")
+        else:
+            fsm_move(paf, "mark_genuine" if genuine else "mark_not_genuine")
         paf.reviewer = actor_or_none(actor)
         paf.reviewed_at = timezone.now()
         paf.decision_reason = reason
         paf.policy_version = policy_now().version
         paf.save()
+        if paf.case_id is not None:
+            case_services.append_event(
+                paf.case,
+                type=EventType.FIELD_CHANGE,
+                actor=actor,
+                reason=f"PAF #{paf.pk} reviewed: {paf.get_state_display()}. {reason}",
+                payload={"field": "paf_state", "paf": paf.pk, "from": before, "to": paf.state},
+            )
     return paf
+
+
+def confirm_genuine(*, paf: PartnerAtFault, reason: str, policy_version: str) -> tuple[str, str]:
+    """A decision found the partner at fault for good ("this can not be reversed"): a PAF
+    pending review becomes genuine with the decision's reason, so no reversal request for it
+    is accepted or approved. Returns (state before, state after); a PAF already reviewed keeps
+    its review (a supervisor overturns through review_paf)."""
+    with transaction.atomic():
+        paf = lock_row(PartnerAtFault, paf.pk)
+        before = paf.state
+        if paf.state == PafState.PENDING_REVIEW:
+            fsm_move(paf, "mark_genuine")
+            paf.reviewed_at = timezone.now()
+            paf.decision_reason = reason
+            paf.policy_version = policy_version
+            paf.save()
+    return before, paf.state
 
 
 def create_revisit_penalty(

@@ -279,8 +279,13 @@ def after_call_attempt(
     policy: Policy,
     area: str | None = None,
     operations_note_days: int | None = None,
+    new_appointment_at: datetime | None = None,
 ) -> Decision:
     """The next step after a follow-up call.
+
+    With a new appointment, `new_appointment_at` is the time agreed with the customer; an
+    order that needs material may not be booked before material_booking_earliest (a
+    ValueError, i.e. a 400, names the first allowed day).
 
     `attempts` are the earlier calls, (day, outcome), not including this one (`outcome` at
     `at`). No-answers count once per day: the customer is given up on after
@@ -303,6 +308,7 @@ def after_call_attempt(
         "material_needed": material_needed,
         "area": area,
         "operations_note_days": operations_note_days,
+        "new_appointment_at": new_appointment_at,
     }
 
     def decide(code: str, reason: str, actions: list[Action]) -> Decision:
@@ -353,16 +359,17 @@ def after_call_attempt(
     if outcome == WANTS_FOLLOWUP:
         return next_attempt("the customer asks to be followed up")
     if outcome == NEW_APPOINTMENT:
+        when = {"at": new_appointment_at} if new_appointment_at is not None else {}
         if first_visit:
             return decide(
                 "new_visit_resolved",
                 "new appointment set: create the new visit and resolve the ticket",
                 [
-                    Action.of(ActionKind.CREATE_VISIT),
+                    Action.of(ActionKind.CREATE_VISIT, **when),
                     ticket_view(STAGE_RESOLVED, area, policy).as_action(),
                 ],
             )
-        visit = Action.of(ActionKind.CREATE_VISIT)
+        visit = Action.of(ActionKind.CREATE_VISIT, **when)
         reason = "second appointment set: create the new visit and assign the order to EO"
         team = TEAM_ENGINEERING_OPERATIONS
         if material_needed:
@@ -372,7 +379,13 @@ def after_call_attempt(
                 policy=policy,
                 operations_note_days=operations_note_days,
             )
-            visit = Action.of(ActionKind.CREATE_VISIT, earliest_on=earliest)
+            if new_appointment_at is not None and new_appointment_at.date() < earliest:
+                raise ValueError(
+                    f"new_appointment_at: the order needs material, so the visit may not be "
+                    f"booked before {earliest} ({params.material_booking_delay_hours} hours "
+                    "after the material price was confirmed, business days only)"
+                )
+            visit = Action.of(ActionKind.CREATE_VISIT, earliest_on=earliest, **when)
             team = f"{TEAM_ENGINEERING_OPERATIONS} / {params.material_orders_eo_contact}"
             reason += (
                 f" ({params.material_orders_eo_contact}, material needed: book no earlier than "

@@ -67,7 +67,8 @@ def may_create_revisit(
     prior_revisits_on_issue: int = 0,
 ) -> Decision:
     """A customer asks for a revisit: allowed only inside the warranty (day 30 yes, day 31 no
-    with the default 30 days); the second revisit on the same issue is marked SME."""
+    with the default 30 days); the second revisit on the same issue is marked SME; one after
+    the SME revisit is not made but escalated to a supervisor."""
     days = days_since_service(service_date=service_date, on=requested_on)
     warranty = policy.params.warranty_days
     inputs = {
@@ -87,11 +88,34 @@ def may_create_revisit(
             refused=True,
             inputs=inputs,
         )
+    ordinal = prior_revisits_on_issue + 1
+    sme_number = policy.params.sme_revisit_number
+    if ordinal > sme_number:
+        # The SOP stops at the SME revisit; another one is not made silently.
+        return make_decision(
+            policy,
+            sop=SOP,
+            outcome="revisit_beyond_sme_escalated",
+            reason=(
+                f"revisit number {ordinal} on this issue comes after the SME revisit (number "
+                f"{sme_number}): no further revisit is created; escalate to a supervisor with "
+                "the history of the revisits"
+            ),
+            actions=[
+                Action.of(
+                    ActionKind.ESCALATE,
+                    to="supervisor",
+                    reason=f"revisit number {ordinal} asked after the SME revisit",
+                )
+            ],
+            tag=TAG_WORK_INFO,
+            refused=True,
+            inputs=inputs,
+        )
     sme = is_sme_revisit(prior_revisits_on_issue=prior_revisits_on_issue, policy=policy)
     actions = [Action.of(ActionKind.CREATE_REVISIT_BOOKING, service_date=service_date)]
     if sme:
         actions.append(Action.of(ActionKind.MARK_SME_REVISIT))
-    ordinal = prior_revisits_on_issue + 1
     return make_decision(
         policy,
         sop=SOP,

@@ -129,8 +129,10 @@ def test_run_a_flow(agent_api):
         "create_penalty",
         "refuse_reversal",
     ]
-    assert [a["status"] for a in body["actions_applied"]] == ["applied", "applied"]
+    assert [a["status"] for a in body["actions_applied"]] == ["applied", "applied", "applied"]
     assert body["records"]["penalty_id"] == Penalty.objects.get().pk
+    # "This can not be reversed": the decision bound the PAF as genuine.
+    assert PartnerAtFault.objects.get().state == "genuine"
     assert body["case"]["id"] == case.pk
     assert body["case"]["disposition"] == decision["tag"]
 
@@ -219,7 +221,7 @@ def test_decision_history(agent_api, agent, django_assert_num_queries):
             inputs={"observation": observation},
             actor=agent,
         )
-    with django_assert_num_queries(4) as captured:
+    with django_assert_num_queries(5) as captured:
         response = agent_api.get(f"/api/v1/cases/{case.pk}/decisions/")
     assert response.status_code == 200
     history = response.json()

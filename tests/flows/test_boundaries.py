@@ -319,9 +319,20 @@ def test_second_revisit_on_the_same_job_is_an_sme_revisit(agent):
     assert second.decision.outcome == "sme_revisit_allowed"
     assert second.booking.is_sme_revisit and second.booking.partner_id is None
     assert second.booking.external_id == f"{original.external_id}-R2"
-    # Asked on the revisit itself, the warranty still runs from the original job.
+    # A third one, asked on the revisit itself, is not made: a supervisor's case with the
+    # history of both revisits, escalated and notified.
     third = intake.create_revisit(booking_id=second.booking.pk, actor=agent)
-    assert third.booking.revisit_of_id == original.pk and third.booking.is_sme_revisit
+    assert third.booking is None
+    assert third.decision.outcome == "revisit_beyond_sme_escalated"
+    assert Booking.objects.filter(revisit_of=original).count() == 2
+    escalation = third.case
+    assert (escalation.kind, escalation.team, escalation.booking_id) == (
+        "revisit_escalation",
+        "escalations",
+        original.pk,
+    )
+    assert first.booking.external_id in escalation.description
+    assert second.booking.external_id in escalation.description
 
 
 def test_a_revisit_cancelled_as_placed_by_mistake_does_not_count(agent):

@@ -106,8 +106,56 @@ def test_second_appointment_with_material_goes_to_engineering_operations(agent):
     assert decision.outcome == "assigned_to_eo"
     assert (case.status, case.priority, case.team) == ("pending", "medium", "engineering_ops")
     assert "Ahmed Fasial" in decision.reason
-    event = case.events.filter(type="decision").get()
-    assert [s["kind"] for s in event.payload["next_steps"]] == ["create_visit"]
+    # No time agreed on the call: booking the visit is a task, with the material rule's day.
+    task = case.tasks.get()
+    assert task.kind == "create_visit" and "not before 2026-03-17" in task.title
+
+
+MONDAY_CALL = datetime(2026, 3, 16, 11, 0, tzinfo=DELHI)  # Sunday is India's weekend day
+
+
+@pytest.mark.parametrize(
+    "note_days, appointment, allowed",
+    [
+        (None, datetime(2026, 3, 16, 17, 0, tzinfo=DELHI), False),  # same day: under 24 h
+        (None, datetime(2026, 3, 17, 10, 0, tzinfo=DELHI), True),  # the next business day
+        (2, datetime(2026, 3, 17, 10, 0, tzinfo=DELHI), False),  # operations asked 2 days
+        (2, datetime(2026, 3, 18, 10, 0, tzinfo=DELHI), True),
+        (5, datetime(2026, 3, 18, 10, 0, tzinfo=DELHI), True),  # capped at the maximum, 2
+    ],
+)
+def test_a_material_visit_is_booked_no_earlier_than_the_policy_allows(
+    agent, time_machine, note_days, appointment, allowed
+):
+    time_machine.move_to(MONDAY_CALL, tick=False)
+    case = case_on("follow_up_second_appointment", job(status="completed"))
+    kwargs = {"material_needed": True, "new_appointment_at": appointment}
+    if note_days is not None:
+        kwargs["operations_note_days"] = note_days
+    if not allowed:
+        with pytest.raises(InvalidInput) as bad:
+            call(case, agent, "new_appointment", MONDAY_CALL, **kwargs)
+        assert "may not be booked before" in str(bad.value.fields)
+        assert not Booking.objects.filter(external_id__contains="-V").exists()
+        return
+    call(case, agent, "new_appointment", MONDAY_CALL, **kwargs)
+    visit = Booking.objects.get(external_id=f"{case.booking.external_id}-V1")
+    assert (visit.booking_time, visit.status, visit.customer_id) == (
+        appointment,
+        "created",
+        case.booking.customer_id,
+    )
+    assert case.tasks.filter(kind="create_visit").count() == 0
+
+
+def test_a_first_visit_appointment_creates_the_visit_and_resolves(agent, time_machine):
+    time_machine.move_to(MONDAY_CALL, tick=False)
+    case = case_on("follow_up_first_visit", job(days_ago=-1))
+    at = datetime(2026, 3, 16, 18, 0, tzinfo=DELHI)
+    decision = call(case, agent, "new_appointment", MONDAY_CALL, new_appointment_at=at)
+    assert decision.outcome == "new_visit_resolved"
+    assert Booking.objects.get(external_id=f"{case.booking.external_id}-V1").booking_time == at
+    assert case.status == "resolved"
 
 
 def test_second_appointment_call_needs_the_material_answer(agent):

@@ -11,10 +11,11 @@ from cases.models import Booking, Case, CaseEvent, EventType
 from flows import runner
 from flows.context import FlowContext
 from flows.table import FLOWS
+from partners.models import CalendarSlot
 from payouts.models import PartnerAtFault, Penalty, Refund, ReversalRequest
 from policies.sop import revisits
-from tests.factories import CaseFactory
-from tests.helpers import case_on, job, last_decision, revisit_of
+from tests.factories import CaseFactory, PartnerFactory
+from tests.helpers import applied, case_on, job, last_decision, revisit_of, task_kinds
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +72,9 @@ def _(users):
     decision, event = run(case, "revisit.scenario_1", inputs, users["agent"])
     assert decision.outcome == "no_paf_close_ticket"
     assert case.status == "resolved" and case.disposition.path == revisits.TAG_WORK_INFO
-    assert [s["kind"] for s in event.payload["next_steps"]] == ["call_partner"]
+    # "Close the ticket by telling the partner": the partner is not on the line, a call task.
+    assert task_kinds(case) == ["call_partner"]
+    assert applied(event)["call_partner"] == "task"
 
 
 @scenario("revisit.scenario_2")
@@ -86,7 +89,11 @@ def _(users):
     decision, event = run(case, "revisit.scenario_2", inputs, users["agent"])
     assert decision.outcome == "customer_cancels_placed_by_mistake"
     assert case.status == "resolved"
-    assert event.payload["next_steps"][0]["params"]["code"] == revisits.PLACED_BY_MISTAKE
+    # The customer is on the line: asked to cancel now, by the agent applying the decision.
+    step = event.payload["actions_applied"][0]
+    assert (step["kind"], step["status"]) == ("ask_customer_to_cancel", "told_on_contact")
+    assert step["params"]["code"] == revisits.PLACED_BY_MISTAKE
+    assert task_kinds(case) == []
 
 
 @scenario("revisit.scenario_3")
@@ -95,8 +102,9 @@ def _(users):
     inputs = {"customer_agrees_to_cancel": False, "paf_marked": False, "paf_genuine": False}
     decision, event = run(case, "revisit.scenario_3", inputs, users["agent"])
     assert decision.outcome == "estimate_to_trainer"
-    assert [s["kind"] for s in event.payload["next_steps"]] == ["call_partner", "escalate"]
-    assert case.status == "new"
+    assert task_kinds(case) == ["call_partner"]
+    assert applied(event)["escalate"] == "applied"
+    assert (case.status, case.team) == ("new", "training")
 
 
 @scenario("revisit.scenario_4")
@@ -165,7 +173,10 @@ def _(users):
     inputs = {"complaint": "technician", "customer_agrees": True}
     decision, event = run(case, "l1.status_check_closed", inputs, users["agent"])
     assert decision.outcome == "ticket_reopened"
-    assert event.payload["next_steps"][0]["kind"] == "reopen_booking"
+    task = case.tasks.get()
+    assert (task.kind, task.owner_team) == ("reopen_booking", "operations")
+    # The contact is answered ("Request to reopen ticket >> Resolved"): the case is resolved.
+    assert case.status == "resolved"
 
 
 @scenario("l1.cancel_request")
@@ -279,15 +290,19 @@ def _(users):
 
 @scenario("pre_services.preferred_professional")
 def _(users):
-    case = case_on("preferred_professional")
+    case = case_on("preferred_professional", job(days_ago=-2))
+    preferred = PartnerFactory(city=case.booking.city)
     inputs = {
-        "calendar_status": "free",
+        "preferred_partner": preferred.external_id,
         "professional_responding": True,
         "professional_agrees": True,
     }
     decision, event = run(case, "pre_services.preferred_professional", inputs, users["agent"])
     assert decision.outcome == "preferred_professional_notified"
+    assert event.payload["filled_inputs"]["calendar_status"] == "free"  # read, not asked
     assert "Assigned" in case.disposition.path
+    booking = Booking.objects.get(pk=case.booking_id)
+    assert (booking.status, booking.partner_id) == ("allocated", preferred.pk)
 
 
 @scenario("pre_services.cancellation_request")
@@ -298,6 +313,11 @@ def _(users):
     assert decision.outcome == "cancelled_on_customer_voc"
     booking = Booking.objects.get(pk=case.booking_id)
     assert (booking.status, booking.cancelled_by) == ("cancelled", "customer")
+    # Prepaid: refunded what was paid, due within the refund TAT; the ticket is closed.
+    refund = Refund.objects.get(booking=booking)
+    assert (refund.amount, refund.reason) == (booking.invoice_amount, "customer_cancellation")
+    assert refund.tat_due_on is not None
+    assert case.status == "resolved" and "Cancelled on customer VOC" in case.disposition.path
 
 
 @scenario("pre_services.goodwill_refund")
@@ -357,7 +377,9 @@ def _(users):
     }
     decision, event = run(case, "pre_services.unable_to_book", inputs, users["agent"])
     assert decision.outcome == "escalated_with_screenshot"
-    assert [s["kind"] for s in event.payload["next_steps"]] == ["request_images", "escalate"]
+    assert task_kinds(case) == ["request_images"]
+    assert applied(event)["escalate"] == "applied"
+    assert (case.team, case.priority) == ("tech_support", "high")
 
 
 @scenario("pre_services.ob_form")
@@ -409,7 +431,8 @@ def _(users):
     }
     decision, event = run(case, "oos.after_park", inputs, users["partner_support"])
     assert decision.outcome == "customer_cancelled_incorrect_service"
-    assert [s["kind"] for s in event.payload["next_steps"]] == ["exclude_from_mg_plan"]
+    # The partner is not on the MG plan: nothing to exclude, and nothing left as text.
+    assert applied(event)["exclude_from_mg_plan"] == "not_on_mg_plan"
 
 
 @scenario("oos.paf_review")
@@ -418,10 +441,9 @@ def _(users):
     inputs = {"cancellation_marked_against_partner": True, "partner_at_fault": False}
     decision, event = run(case, "oos.paf_review", inputs, users["partner_support"])
     assert decision.outcome == "paf_reversed_at_review"
-    assert {s["kind"] for s in event.payload["next_steps"]} == {
-        "reverse_paf",
-        "exclude_from_mg_plan",
-    }
+    task = case.tasks.get(kind="reverse_paf")
+    assert task.owner_team == "training" and task.due_at > timezone.now()
+    assert applied(event)["exclude_from_mg_plan"] == "not_on_mg_plan"
 
 
 @scenario("oos.commercial_location")
@@ -529,7 +551,8 @@ def _(users):
     inputs = {"what": "costing", "due_at": due, "done": False}
     decision, event = run(case, "follow_up.deadline_check", inputs, users["agent"])
     assert decision.outcome == "late_escalated"
-    assert event.payload["next_steps"][0]["kind"] == "escalate"
+    assert applied(event)["escalate"] == "applied"
+    assert case.priority == "high"
 
 
 @scenario("painting.quotation")
@@ -543,9 +566,11 @@ def _(users):
     }
     decision, event = run(case, "painting.quotation", inputs, users["agent"])
     assert decision.outcome == "painting_quotation"
-    recap = event.payload["next_steps"][0]["params"]
+    recap = case.tasks.get(kind="call_customer").params
     assert recap["material_quote"] == "1419.00" and recap["service_price_per_day"] == "1000.00"
-    assert "block_partner_slots" in [s["kind"] for s in event.payload["next_steps"]]
+    slot = CalendarSlot.objects.get(partner=case.booking.partner)
+    assert (slot.status, slot.ends_at - slot.starts_at) == ("working", timedelta(days=3))
+    assert applied(event)["block_partner_slots"] == "applied"
 
 
 # --- the table covers the registry -------------------------------------------------------------

@@ -74,14 +74,16 @@ def test_role_groups_hold_their_payouts_permissions():
         "view_reversalrequest",
         "view_partneratfault",
         "view_penalty",
+        "view_mgplanexclusion",
     }
     assert codenames("agent") == {
         "view_partneratfault",
         "view_penalty",
         "view_refund",
         "add_refund",
+        "view_mgplanexclusion",
     }
-    assert len(codenames("supervisor")) == 32
+    assert len(codenames("supervisor")) == 33
 
 
 @pytest.mark.parametrize("model", CHANGELISTS)

@@ -132,5 +132,10 @@ def test_review_is_for_supervisors_and_needs_a_reason(supervisor, partner_suppor
         supervisor,
         "call recording: no show",
     )
+    # A supervisor may still overturn a genuine PAF; reviewing it genuine again is a conflict.
     with pytest.raises(TransitionConflict):
-        services.review_paf(paf_id=paf.pk, actor=supervisor, genuine=False, reason="again")
+        services.review_paf(paf_id=paf.pk, actor=supervisor, genuine=True, reason="again")
+    paf = services.review_paf(
+        paf_id=paf.pk, actor=supervisor, genuine=False, reason="new recording: pro called"
+    )
+    assert (paf.state, paf.decision_reason) == ("not_genuine", "new recording: pro called")

@@ -53,6 +53,12 @@ SOP_DEFAULTS = [
     ("escalation_contacts", ("Sajan", "Karuna")),
     ("escalation_cc", ("AM", "TL", "QA")),
     ("material_orders_eo_contact", "Ahmed Fasial"),
+    ("call_task_due_minutes", 60),
+    ("task_due_hours", 4),
+    ("escalation_priority", "high"),
+    ("safety_escalation_priority", "urgent"),
+    ("job_duration_hours", 2),
+    ("training_review_business_days", 5),
     ("money_decimal_places", 2),
     ("money_rounding", "ROUND_HALF_UP"),
 ]

@@ -113,7 +113,7 @@ def test_preferred_professional_rejects_unknown_calendar_status():
     [
         ("", False, "confirm_cancellation_reason", ("call_customer",)),
         ("Not at home", True, "rescheduled_instead_of_cancelled", ("reschedule_booking",)),
-        ("Not at home", False, "cancelled_on_customer_voc", ("cancel_booking",)),
+        ("Not at home", False, "cancelled_on_customer_voc", ("cancel_booking", "set_status")),
     ],
 )
 def test_cancellation_request(voc, accepts, outcome, kinds):
@@ -125,6 +125,37 @@ def test_cancellation_request(voc, accepts, outcome, kinds):
     if outcome == "cancelled_on_customer_voc":
         cancel = decision.action("cancel_booking")
         assert (cancel.param("code"), cancel.param("cancelled_by")) == ("Not at home", "customer")
+        assert decision.action("set_status").param("status") == "resolved"
+
+
+@pytest.mark.parametrize(
+    "mode, paid, refunded",
+    [
+        ("online", Decimal("799.00"), Decimal("799.00")),
+        ("prepaid", Decimal("0.01"), Decimal("0.01")),
+        ("online", Decimal("0.00"), None),
+        ("cash", Decimal("799.00"), None),
+        (None, None, None),
+    ],
+)
+def test_a_prepaid_booking_cancelled_on_the_voc_is_refunded(mode, paid, refunded):
+    decision = pre.decide_cancellation_request(
+        voc="Not at home",
+        customer_accepts_reschedule=False,
+        payment_mode=mode,
+        amount_paid=paid,
+        policy=P,
+    )
+    refund = decision.action("create_refund")
+    if refunded is None:
+        assert refund is None
+    else:
+        assert (refund.param("amount"), refund.param("reason")) == (
+            refunded,
+            "customer_cancellation",
+        )
+        assert "7-day refund TAT" in decision.reason
+    assert decision.action_kinds[-1] == "set_status"
 
 
 @pytest.mark.parametrize(

@@ -85,7 +85,7 @@ def test_revisit_before_the_service_is_an_input_error():
         )
 
 
-@pytest.mark.parametrize("prior, sme", [(0, False), (1, True), (2, True)])
+@pytest.mark.parametrize("prior, sme", [(0, False), (1, True)])
 def test_second_revisit_on_the_same_issue_is_sme(prior, sme):
     assert is_sme_revisit(prior_revisits_on_issue=prior) is sme
     decision = may_create_revisit(
@@ -96,6 +96,21 @@ def test_second_revisit_on_the_same_issue_is_sme(prior, sme):
     )
     assert decision.has_action("mark_sme_revisit") is sme
     assert decision.outcome == ("sme_revisit_allowed" if sme else "revisit_allowed")
+
+
+@pytest.mark.parametrize("prior", [2, 5])
+def test_a_revisit_after_the_sme_one_is_escalated_not_made(prior):
+    decision = may_create_revisit(
+        service_date=SERVICE,
+        requested_on=SERVICE + timedelta(days=3),
+        prior_revisits_on_issue=prior,
+        policy=DEFAULT_POLICY,
+    )
+    assert decision.outcome == "revisit_beyond_sme_escalated"
+    assert decision.refused
+    assert decision.action_kinds == ("escalate",)
+    assert decision.action("escalate").param("to") == "supervisor"
+    assert f"revisit number {prior + 1}" in decision.reason
 
 
 def test_sme_ordinal_is_a_parameter():

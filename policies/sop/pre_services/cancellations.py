@@ -17,10 +17,22 @@ from .common import (
 
 
 def decide_cancellation_request(
-    *, voc: str, customer_accepts_reschedule: bool, policy: Policy
+    *,
+    voc: str,
+    customer_accepts_reschedule: bool,
+    policy: Policy,
+    payment_mode: str | None = None,
+    amount_paid: Decimal | None = None,
 ) -> Decision:
-    """Cancellation: confirm the reason, offer a reschedule first, else cancel on the VOC."""
-    inputs = {"voc": voc, "customer_accepts_reschedule": customer_accepts_reschedule}
+    """Cancellation: confirm the reason, offer a reschedule first, else cancel on the VOC and
+    close the ticket. A prepaid (online) booking cancelled this way is refunded what was
+    paid, within the refund TAT of its payment mode."""
+    inputs = {
+        "voc": voc,
+        "customer_accepts_reschedule": customer_accepts_reschedule,
+        "payment_mode": payment_mode,
+        "amount_paid": amount_paid,
+    }
     if not voc.strip():
         return make_decision(
             policy,
@@ -39,12 +51,22 @@ def decide_cancellation_request(
             actions=[Action.of(ActionKind.RESCHEDULE_BOOKING, remarks=voc)],
             inputs=inputs,
         )
+    actions = [Action.of(ActionKind.CANCEL_BOOKING, code=voc, cancelled_by="customer")]
+    reason = f"cancellation: the customer declines a reschedule; cancel on the VOC ({voc})"
+    prepaid = payment_mode is not None and normalise_payment_mode(payment_mode) == "online"
+    if prepaid and amount_paid is not None and require_money(amount_paid, "amount_paid") > 0:
+        days = policy.params.refund_tat_days_for(payment_mode)
+        actions.append(
+            Action.of(ActionKind.CREATE_REFUND, amount=amount_paid, reason="customer_cancellation")
+        )
+        reason += f"; prepaid: refund {amount_paid} within the {days}-day refund TAT"
+    actions.append(Action.of(ActionKind.SET_STATUS, status="resolved"))
     return make_decision(
         policy,
         sop=SOP,
         outcome="cancelled_on_customer_voc",
-        reason=f"cancellation: the customer declines a reschedule; cancel on the VOC ({voc})",
-        actions=[Action.of(ActionKind.CANCEL_BOOKING, code=voc, cancelled_by="customer")],
+        reason=reason + "; close the ticket",
+        actions=actions,
         inputs=inputs,
     )
 

@@ -1,0 +1,56 @@
+"""Telling someone: an in-app notification, and the same by e-mail through Django's mail
+backend (sent once the transaction commits, so a rolled-back decision sends nothing)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from core.errors import NotPermitted
+from core.locks import lock_row
+from core.roles import User
+
+from ..models import Case, Notification
+
+
+def notify(
+    recipient: User,
+    *,
+    kind: str,
+    title: str,
+    body: str = "",
+    case: Case | None = None,
+    cc: Iterable[str] = (),
+) -> Notification:
+    """Notify one user in the app, and by e-mail (with `cc`) when they have an address."""
+    note = Notification.objects.create(
+        recipient=recipient, case=case, kind=kind, title=title[:200], body=body
+    )
+    to = [recipient.email] if getattr(recipient, "email", "") else []
+    copies = [address for address in cc if address]
+    if to or copies:
+        transaction.on_commit(
+            lambda: send_mail(
+                subject=f"[Casework] {title}"[:200],
+                message=body or title,
+                from_email=None,
+                recipient_list=to + copies,
+                fail_silently=True,
+            )
+        )
+    return note
+
+
+def mark_read(*, notification_id: int, actor: User) -> Notification:
+    """The recipient has read it."""
+    with transaction.atomic():
+        note = lock_row(Notification, notification_id)
+        if note.recipient_id != actor.pk:
+            raise NotPermitted("A notification is read by its recipient only.")
+        if note.read_at is None:
+            note.read_at = timezone.now()
+            note.save(update_fields=["read_at"])
+    return note
