@@ -6,6 +6,8 @@ from django.contrib.auth.models import Group, User
 from django.db import transaction
 from django.utils import timezone
 
+from cases.catalog import Team
+from cases.models import TeamLead
 from partners.models import (
     Partner,
 )
@@ -44,6 +46,29 @@ def ensure_role_users() -> tuple[dict[str, User], int]:
     return users, created
 
 
+# Who leads each team in the demo: escalations are assigned and notified to them.
+TEAM_LEADS = {
+    Team.CUSTOMER_CARE: "supervisor",
+    Team.PARTNER_SUPPORT: "partnersup",
+    Team.ENGINEERING_OPS: "supervisor",
+    Team.FINANCE: "finance",
+    Team.ESCALATIONS: "supervisor",
+    Team.TRAINING: "supervisor",
+    Team.SAFETY: "supervisor",
+    Team.FRAUD_REVIEW: "finance",
+    Team.OPERATIONS: "supervisor",
+    Team.TECH_SUPPORT: "supervisor",
+}
+
+
+def ensure_team_leads(users: dict[str, User]) -> int:
+    """Give every team without a lead its demo lead; leads already set stay."""
+    done = 0
+    for team, username in TEAM_LEADS.items():
+        done += TeamLead.objects.filter(team=team, lead__isnull=True).update(lead=users[username])
+    return done
+
+
 def demo_loaded() -> bool:
     return Partner.objects.filter(external_id=MARKER_EXTERNAL_ID).exists()
 
@@ -55,6 +80,7 @@ def load_demo(*, seed: int = SEED) -> DemoSummary:
     started = timezone.now()
     with transaction.atomic():
         users, users_created = ensure_role_users()
+        ensure_team_leads(users)
         if demo_loaded():
             summary = DemoSummary(already_loaded=True)
         else:

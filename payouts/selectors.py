@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Window
+from django.utils import timezone
 
 from cases.catalog import CaseKind
 from cases.models import (
@@ -20,12 +21,13 @@ from cases.models import (
 )
 from core import roles
 from core.roles import User, is_active_partner_user, is_back_office, partner_of
-from partners.models import Partner
+from partners.models import Partner, Programme
 
 from .models import (
     OPEN_REVERSAL_STATES,
     EntryKind,
     LedgerEntry,
+    MgPlanExclusion,
     PafState,
     PartnerAtFault,
     PayoutLine,
@@ -359,3 +361,33 @@ def refunds_to_approve() -> QuerySet[Refund]:
         .select_related("customer", "booking", "requested_by")
         .order_by("requested_at", "id")
     )
+
+
+def mg_plan_summary(partner: Partner, *, month: date | None = None) -> dict[str, Any]:
+    """A partner's minimum-guarantee plan for a calendar month (default: this month in the
+    partner's region): the jobs given to him, those excluded (validated OOS and other SOP
+    exclusions, with why) and the count toward the plan."""
+    zone = ZoneInfo(partner.city.region.timezone)
+    day = month or timezone.localtime(timezone.now(), zone).date()
+    start = day.replace(day=1)
+    end = (start + timedelta(days=32)).replace(day=1)
+    jobs = Booking.objects.filter(
+        partner_id=partner.pk, service_date__gte=start, service_date__lt=end
+    )
+    exclusions = list(
+        MgPlanExclusion.objects.filter(
+            partner_id=partner.pk, booking__service_date__gte=start, booking__service_date__lt=end
+        )
+        .select_related("booking")
+        .order_by("-excluded_at")
+    )
+    assigned = jobs.count()
+    return {
+        "on_mg_plan": Programme.MG_PLAN in partner.programmes,
+        "period_start": start,
+        "period_end": end - timedelta(days=1),
+        "jobs": assigned,
+        "excluded": len(exclusions),
+        "counted": assigned - len(exclusions),
+        "exclusions": exclusions,
+    }

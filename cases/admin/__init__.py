@@ -1,3 +1,3 @@
 """The back-office console for cases and bookings: thin, every write goes through a service."""
 
-from . import bookings, case, events  # noqa: F401  (registers the model admins)
+from . import bookings, case, events, people  # noqa: F401  (registers the model admins)

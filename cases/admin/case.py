@@ -275,6 +275,9 @@ class CaseAdmin(admin.ModelAdmin):
             if obj.status not in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
                 context["sop_flows_url"] = reverse("case_flows:list", kwargs={"case_id": obj.pk})
         if obj is not None and obj.pk:
+            context["tasks"] = list(
+                obj.tasks.select_related("owner").order_by("-state", "due_at", "id")[:50]
+            )
             context["decisions"] = list(
                 CaseEvent.objects.filter(case=obj, type=EventType.DECISION)
                 .select_related("actor")

@@ -30,6 +30,7 @@ from ..models import (
     Channel,
     Customer,
     DispositionTag,
+    Notification,
     PaymentMode,
     Priority,
     Reporter,
@@ -134,6 +135,15 @@ class BookingSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
+        read_only_fields = fields
+
+
+class PartnerCandidateSerializer(serializers.ModelSerializer):
+    """A partner who could take a booking."""
+
+    class Meta:
+        model = Partner
+        fields = ["id", "external_id", "name", "hub", "is_sme", "rating"]
         read_only_fields = fields
 
 
@@ -414,3 +424,12 @@ class CaseTransitionSerializer(serializers.Serializer):
 
 class NoteSerializer(serializers.Serializer):
     text = serializers.CharField()
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    """A message to the logged-in user about a case."""
+
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "title", "body", "case", "created_at", "read_at"]
+        read_only_fields = fields

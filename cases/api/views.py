@@ -25,7 +25,7 @@ from core.api.base import (
 from core.api.permissions import ReadOnly
 
 from .. import selectors, services
-from ..models import Booking, Case, Customer, DispositionTag
+from ..models import Booking, Case, Customer, DispositionTag, Notification
 from ..services.bookings import BOOKING_TRANSITIONS
 from . import serializers as s
 from .filters import BookingFilter, CaseFilter, CustomerFilter, DispositionFilter
@@ -97,6 +97,19 @@ class BookingViewSet(UpsertViewSet):
             booking_id=booking.pk, name=name, actor=request.user, **incoming.validated_data
         )
         return Response(self.get_serializer(self.get_queryset().get(pk=booking.pk)).data)
+
+    @extend_schema(
+        summary="Free partners for the booking's slot, best first",
+        description="Active partners of the booking's city and category whose calendar and "
+        "jobs leave them free for its slot; SME partners only (and first) for an SME revisit, "
+        "then the same hub, then rating.",
+        responses={200: s.PartnerCandidateSerializer(many=True), **ERRORS},
+    )
+    @action(detail=True, methods=["get"], url_path="allocation-candidates")
+    def allocation_candidates(self, request: Request, pk: str) -> Response:
+        booking = self.get_object()
+        free = selectors.free_partners(booking, limit=10)
+        return Response(s.PartnerCandidateSerializer(free, many=True).data)
 
 
 @extend_schema(tags=["dispositions"])
@@ -228,3 +241,33 @@ class CaseViewSet(viewsets.GenericViewSet):
             case_id=case_id, actor=request.user, text=incoming.validated_data["text"]
         )
         return Response(s.CaseEventSerializer(event).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["notifications"])
+class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The logged-in user's notifications (escalations to them, breaches), newest first;
+    ?unread=true for those not read yet."""
+
+    authentication_classes = AUTHENTICATION
+    serializer_class = s.NotificationSerializer
+    filter_backends: list = []
+    lookup_value_regex = ID_PATTERN
+    queryset = Notification.objects.none()
+
+    def get_queryset(self) -> QuerySet[Notification]:
+        rows = Notification.objects.filter(recipient_id=self.request.user.pk)
+        if self.request.query_params.get("unread") in ("true", "1"):
+            rows = rows.filter(read_at__isnull=True)
+        return rows.order_by("-created_at", "-id")
+
+    @extend_schema(
+        summary="Mark a notification read",
+        request=None,
+        responses={200: s.NotificationSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def read(self, request: Request, pk: str) -> Response:
+        note = self.get_object()
+        services.mark_read(notification_id=note.pk, actor=request.user)
+        note.refresh_from_db()
+        return Response(s.NotificationSerializer(note).data)

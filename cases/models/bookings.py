@@ -187,7 +187,7 @@ class BookingEvent(models.Model):
         related_name="+",
     )
     at = models.DateTimeField(default=timezone.now)
-    transition = models.CharField(max_length=16)
+    transition = models.CharField(max_length=32)
     from_state = models.CharField(max_length=16)
     to_state = models.CharField(max_length=16)
     payload = models.JSONField(default=dict, blank=True)

@@ -1,7 +1,9 @@
 """Routes of the SOP flow API, included under /api/v1/ by config.api_urls."""
 
 from django.urls import path
+from rest_framework.routers import SimpleRouter
 
+from .tasks import TaskViewSet
 from .views import (
     CallAttemptView,
     CaseFlowsView,
@@ -11,7 +13,11 @@ from .views import (
     RunFlowView,
 )
 
+router = SimpleRouter()
+router.register("tasks", TaskViewSet, basename="task")
+
 urlpatterns = [
+    *router.urls,
     path("cases/<int:case_id>/flows/", CaseFlowsView.as_view(), name="case-flows"),
     path("cases/<int:case_id>/flows/<str:flow>/", RunFlowView.as_view(), name="case-flow-run"),
     path("cases/<int:case_id>/decisions/", DecisionHistoryView.as_view(), name="case-decisions"),

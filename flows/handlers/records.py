@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cases import services as case_services
-from cases.catalog import CaseKind, Team
+from cases.catalog import CaseKind, Sop, Team, sop_of
 from cases.models import Channel
 from policies.decision import Action
 
@@ -13,7 +13,11 @@ from .case_state import team_named
 
 def create_complaint_ticket(run: DecisionRun, action: Action) -> None:
     """Open the complaint ticket the SOP asks for, linked to this case (once), for the team
-    it names (customer care unless the SOP says engineering operations)."""
+    it names (customer care unless the SOP says engineering operations). On an L1 contact the
+    case itself is the complaint ticket: it stays open under its "Unresolved" tag."""
+    if sop_of(run.case.kind) == Sop.L1:
+        run.done(action, "this_case", case_id=run.case.pk)
+        return
     previous = run.previous_record("complaint_case_id")
     if previous is not None:
         run.records["complaint_case_id"] = previous

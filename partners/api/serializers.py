@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from core.api.fields import enum_field
 
-from ..models import LineOfBusiness, Partner, Programme
+from ..models import CalendarSlot, LineOfBusiness, Partner, Programme, SlotStatus
 from .fields import city_field
 
 
@@ -55,3 +55,29 @@ class PartnerUpsertSerializer(serializers.Serializer):
         required=False,
     )
     is_active = serializers.BooleanField(required=False)
+
+
+class CalendarSlotSerializer(serializers.ModelSerializer):
+    """One slot of a partner's calendar: on leave (red) or working on a job (green); no slot
+    is free (blank)."""
+
+    partner_external_id = serializers.CharField(source="partner.external_id", read_only=True)
+    status = enum_field(SlotStatus, read_only=True)
+
+    class Meta:
+        model = CalendarSlot
+        fields = ["id", "partner", "partner_external_id", "starts_at", "ends_at", "status", "note"]
+        read_only_fields = fields
+
+
+class CalendarSlotCreateSerializer(serializers.Serializer):
+    partner = serializers.CharField(
+        required=False,
+        help_text="Partner id or external id; a partner login marks its own calendar.",
+    )
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    status = serializers.ChoiceField(
+        choices=[SlotStatus.ON_LEAVE, SlotStatus.WORKING], default=SlotStatus.ON_LEAVE
+    )
+    note = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")

@@ -2,9 +2,10 @@
 
 from rest_framework.routers import SimpleRouter
 
-from .views import PartnerViewSet
+from .views import CalendarSlotViewSet, PartnerViewSet
 
 router = SimpleRouter()
 router.register("partners", PartnerViewSet, basename="partner")
+router.register("calendar-slots", CalendarSlotViewSet, basename="calendar-slot")
 
 urlpatterns = router.urls

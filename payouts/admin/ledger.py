@@ -8,6 +8,7 @@ from core.admin.base import ReadOnlyAdmin
 
 from ..models import (
     LedgerEntry,
+    MgPlanExclusion,
     PayoutLine,
     PayoutRunEntry,
 )
@@ -67,3 +68,15 @@ class PayoutLineAdmin(ReadOnlyAdmin):
     search_fields = ("=run__id", "partner__external_id", "partner__name")
     list_select_related = ("run", "partner")
     show_full_result_count = False
+
+
+@admin.register(MgPlanExclusion)
+class MgPlanExclusionAdmin(ReadOnlyAdmin):
+    """Bookings that do not count toward their partner's MG plan (validated OOS...)."""
+
+    list_display = ("booking", "partner", "reason", "case", "excluded_at")
+    list_select_related = ("booking", "partner", "case")
+    search_fields = ("booking__external_id__exact", "partner__external_id__exact")
+    search_help_text = "Exact booking or partner id."
+    ordering = ("-excluded_at",)
+    list_per_page = 100

@@ -47,6 +47,7 @@ class PartnerMoneyAdmin(PartnerAdmin):
             ),
             "balances": selectors.partner_balances(partner_id=partner.pk),
             "preview": selectors.next_payout_preview(partner),
+            "mg_plan": selectors.mg_plan_summary(partner),
             "limits": {"pafs": PAGE_PAFS, "penalties": PAGE_PENALTIES, "ledger": PAGE_LEDGER},
         }
 

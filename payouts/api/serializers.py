@@ -15,6 +15,7 @@ from partners.models import Currency, Region
 from ..models import (
     EntryKind,
     LedgerEntry,
+    MgPlanExclusion,
     PafState,
     PartnerAtFault,
     PayoutLine,
@@ -385,3 +386,24 @@ class PayoutRunCreateSerializer(serializers.Serializer):
     )
     period_start = serializers.DateField()
     period_end = serializers.DateField()
+
+
+class MgExclusionSerializer(serializers.ModelSerializer):
+    booking_external_id = serializers.CharField(source="booking.external_id", read_only=True)
+
+    class Meta:
+        model = MgPlanExclusion
+        fields = ["id", "booking", "booking_external_id", "case", "reason", "excluded_at"]
+        read_only_fields = fields
+
+
+class MgPlanSerializer(serializers.Serializer):
+    """A partner's MG plan for one month: jobs, exclusions and what counts."""
+
+    on_mg_plan = serializers.BooleanField()
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    jobs = serializers.IntegerField()
+    excluded = serializers.IntegerField()
+    counted = serializers.IntegerField()
+    exclusions = MgExclusionSerializer(many=True)

@@ -6,6 +6,7 @@ from rest_framework.routers import SimpleRouter
 from .views import (
     PafViewSet,
     PartnerLedgerView,
+    PartnerMgPlanView,
     PayoutRunViewSet,
     PenaltyViewSet,
     RefundViewSet,
@@ -29,6 +30,11 @@ urlpatterns = [
         "partners/<int:partner_id>/ledger/",
         PartnerLedgerView.as_view(),
         name="partner-ledger",
+    ),
+    path(
+        "partners/<int:partner_id>/mg-plan/",
+        PartnerMgPlanView.as_view(),
+        name="partner-mg-plan",
     ),
     *router.urls,
 ]

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.dateparse import parse_date
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -31,6 +32,7 @@ from .. import selectors, services
 from ..exports import stream_bank_file
 from ..models import (
     LedgerEntry,
+    MgPlanExclusion,
     PafState,
     PartnerAtFault,
     PayoutRun,
@@ -482,3 +484,31 @@ class PartnerLedgerView(GenericAPIView):
         paginator.balances = selectors.partner_balances(partner_id=partner_id)
         page = paginator.paginate_queryset(statement, request, view=self)
         return paginator.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+@extend_schema(
+    tags=["payouts"],
+    summary="A partner's MG plan: jobs, exclusions, count for a month",
+    parameters=[
+        OpenApiParameter(
+            "month", OpenApiTypes.DATE, description="Any day of the month (default: this month)."
+        )
+    ],
+    responses={200: s.MgPlanSerializer, **ERRORS},
+)
+class PartnerMgPlanView(GenericAPIView):
+    authentication_classes = AUTHENTICATION
+    permission_classes = [PartnerMoneyPermission]
+    serializer_class = s.MgPlanSerializer
+    queryset = MgPlanExclusion.objects.none()
+    action = "mg_plan"
+
+    def get(self, request: Request, partner_id: int) -> Response:
+        if not selectors.may_read_ledger(request.user, partner_id):
+            raise NotFound("No such partner, or not yours to see.")
+        partner = get_object_or_404(Partner.objects.select_related("city__region"), pk=partner_id)
+        raw = request.query_params.get("month")
+        month = parse_date(raw) if raw else None
+        if raw and month is None:
+            raise InvalidInput({"month": "Give a date, YYYY-MM-DD."})
+        return Response(s.MgPlanSerializer(selectors.mg_plan_summary(partner, month=month)).data)

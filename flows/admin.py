@@ -1,0 +1,154 @@
+"""The task queue in the console: open work by due time, filters by team, owner and kind,
+and closing tasks with their outcome (through flows.task_outcomes)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from cases.models import Task, TaskState
+from core.admin.bulk import ReasonForm, bulk_action
+from core.admin.pagination import CappedCountPaginator
+from policies.actions import ActionKind
+
+from . import task_outcomes
+
+
+class OverdueTaskFilter(admin.SimpleListFilter):
+    title = "due"
+    parameter_name = "due"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", "Overdue"), ("today", "Due today"), ("mine", "Mine")]
+
+    def queryset(self, request, queryset: QuerySet[Task]):
+        now = timezone.now()
+        if self.value() == "overdue":
+            return queryset.filter(state=TaskState.OPEN, due_at__lt=now)
+        if self.value() == "today":
+            end = timezone.localtime(now).replace(hour=23, minute=59, second=59)
+            return queryset.filter(state=TaskState.OPEN, due_at__lte=end)
+        if self.value() == "mine":
+            return queryset.filter(owner_id=request.user.pk)
+        return queryset
+
+
+class TaskStateFilter(admin.SimpleListFilter):
+    """Open work unless asked otherwise: the queue, not the archive."""
+
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("all", "All"), *TaskState.choices[1:]]
+
+    def choices(self, changelist):
+        yield {
+            "selected": self.value() is None,
+            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
+            "display": "Open",
+        }
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": self.value() == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
+
+    def queryset(self, request, queryset: QuerySet[Task]):
+        if self.value() is None:
+            return queryset.filter(state=TaskState.OPEN)
+        if self.value() == "all":
+            return queryset
+        return queryset.filter(state=self.value())
+
+
+class OutcomeForm(forms.Form):
+    reason = forms.CharField(
+        label="Outcome",
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text="How the task ended: recorded on each task and on its case's trail.",
+    )
+
+
+def _close(done: bool, *, at_fault: bool | None = None):
+    def apply(task: Task, data: dict, user) -> Task:
+        return task_outcomes.close_task(
+            task_id=task.pk,
+            actor=user,
+            outcome=data["reason"],
+            done=done,
+            partner_at_fault=at_fault,
+        )
+
+    return apply
+
+
+@admin.register(Task)
+class TaskAdmin(admin.ModelAdmin):
+    list_display = ("title", "case", "owner_team", "owner", "due_at", "state", "overdue")
+    list_select_related = ("owner", "case")
+    list_filter = (TaskStateFilter, OverdueTaskFilter, "owner_team", "kind")
+    search_fields = ("title", "=case__id")
+    search_help_text = "Words of the task, or the case id."
+    ordering = ("due_at", "id")
+    list_per_page = 50
+    paginator = CappedCountPaginator
+    show_full_result_count = False
+    actions = ["mark_done", "cancel", "review_not_at_fault", "review_at_fault"]
+    readonly_fields = [f.name for f in Task._meta.fields]
+
+    @admin.display(boolean=True, description="overdue")
+    def overdue(self, task: Task) -> bool:
+        return task.is_overdue
+
+    def has_add_permission(self, request):
+        return False  # decisions and clocks make tasks
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def bulk_rows(self, queryset):
+        return queryset.select_related("case", "owner")
+
+    def describe_for_bulk(self, task: Task) -> str:
+        due = timezone.localtime(task.due_at)
+        return f"{task.title} (case #{task.case_id}, due {due:%d %b %H:%M})"
+
+    mark_done = bulk_action(
+        description="Mark selected tasks done",
+        title="Mark tasks done",
+        verb="Tasks done",
+        form_class=OutcomeForm,
+        apply=_close(True),
+    )
+    cancel = bulk_action(
+        description="Cancel selected tasks",
+        title="Cancel tasks",
+        verb="Tasks cancelled",
+        form_class=ReasonForm,
+        apply=_close(False),
+    )
+    review_not_at_fault = bulk_action(
+        description="OOS review: the partner was not at fault (reverse)",
+        title="OOS training / review: not at fault",
+        verb="Reviews recorded",
+        form_class=OutcomeForm,
+        apply=_close(True, at_fault=False),
+    )
+    review_at_fault = bulk_action(
+        description="OOS review: the partner was at fault (stands)",
+        title="OOS training / review: at fault",
+        verb="Reviews recorded",
+        form_class=OutcomeForm,
+        apply=_close(True, at_fault=True),
+    )
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if request.GET.get("kind__exact") != ActionKind.REVERSE_PAF:
+            actions.pop("review_not_at_fault", None)
+            actions.pop("review_at_fault", None)
+        return actions
