@@ -2,15 +2,14 @@
 asks from its decision function, and every tag a flow can record resolves in the taxonomy."""
 
 import inspect
-import itertools
-from datetime import date, datetime, timedelta
+from datetime import date
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from cases.catalog import CaseKind
 from cases.taxonomy import TAXONOMY
+from flows.coverage import sample_decisions
 from flows.inputs import (
     BOOL,
     CHOICE,
@@ -25,9 +24,7 @@ from flows.inputs import (
     InputSpec,
 )
 from flows.table import FLOWS, flows_for_kind
-from policies.calendar import calendar_for
 from policies.decision import Decision
-from policies.parameters import DEFAULT_POLICY
 from policies.sop import followups, l1, oos, painting, pre_services, revisits
 
 SOP_MODULES = [revisits, l1, pre_services, oos, followups, painting]
@@ -134,59 +131,6 @@ def test_bad_inputs_are_field_errors(spec, raw):
 
 # --- every tag a flow can record resolves, for every kind the flow runs on ------------------
 
-TODAY = date(2026, 3, 10)
-NOW = datetime(2026, 3, 10, 11, 0, tzinfo=ZoneInfo("Africa/Cairo"))
-SAMPLES = {
-    DECIMAL: (Decimal("0"), Decimal("499.99"), Decimal("500"), Decimal("4500")),
-    DATE: (TODAY - timedelta(days=2), TODAY - timedelta(days=40)),
-    DATETIME: (NOW - timedelta(hours=4), NOW + timedelta(hours=1)),
-    INT: (0, 1, 3),
-    STR: ("", "Cairo", "Delhi", "moving house"),
-    LIST: ((), ("fan",)),
-}
-# Values the records would fill, for the enumeration (no database here).
-FILLED = {
-    "attempts": ((), ((TODAY - timedelta(days=1), "no_answer"),)),
-    "calendar": (calendar_for("EG", [2026]),),
-    "flow": followups.FLOWS,
-    "area": (None, "Cairo"),
-    "ticket_status": ("waiting on customer", "open"),
-    "contacted_on": (TODAY,),
-    "requested_on": (TODAY,),
-    "today": (TODAY,),
-    "now": (NOW,),
-    "at": (NOW,),
-    "city": ("Delhi", "Jaipur"),
-    "fraud_score": (Decimal("0.1"), Decimal("0.9")),
-    "payment_mode": ("online", "cash"),
-    "distance_m": (10.0, 900.0),
-}
-LIMIT = 4000
-
-
-def _values(spec, kind):
-    if spec.name == "flow":
-        first = kind == CaseKind.FOLLOW_UP_FIRST_VISIT
-        return (followups.FLOW_FIRST_VISIT if first else followups.FLOW_SECOND_APPOINTMENT,)
-    if spec.name in FILLED:
-        return FILLED[spec.name]
-    if spec.type == BOOL:
-        return (None, True, False) if spec.nullable else (True, False)
-    if spec.type == CHOICE:
-        return spec.choices
-    return SAMPLES[spec.type]
-
-
-def _decisions(flow, kind):
-    names = [spec.name for spec in flow.parameters]
-    pools = [_values(spec, kind) for spec in flow.parameters]
-    for combo in itertools.islice(itertools.product(*pools), LIMIT):
-        try:
-            yield flow.decide(**dict(zip(names, combo, strict=True)), policy=DEFAULT_POLICY)
-        except (ValueError, TypeError):
-            continue
-
-
 TAG_KINDS: dict[str, set[str]] = {}
 for _path, _kinds in TAXONOMY:
     TAG_KINDS.setdefault(_path, set()).update(str(kind) for kind in _kinds)
@@ -198,7 +142,7 @@ for _path, _kinds in TAXONOMY:
 def test_every_tag_a_flow_records_applies_to_the_case_kind(name, kind):
     flow = FLOWS[name]
     seen = 0
-    for decision in _decisions(flow, kind):
+    for decision in sample_decisions(flow, kind):
         seen += 1
         path = flow.disposition_path(decision)
         if path is None:
@@ -251,3 +195,19 @@ def test_ticket_statuses_are_reached_by_named_transitions(source, target, path):
     from flows.decision_run import status_path
 
     assert status_path(source, target) == path
+
+
+def test_the_coverage_doc_says_what_the_system_does_for_every_outcome():
+    from pathlib import Path
+
+    from flows.coverage import markdown
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "sop-coverage.md").read_text()
+    assert markdown() in doc, "run: python manage.py sop_coverage --write"
+
+
+def test_every_action_kind_is_described():
+    from flows.handlers import CARRIED_OUT
+    from policies.actions import ActionKind
+
+    assert set(CARRIED_OUT) == set(ActionKind)
