@@ -13,6 +13,7 @@ from cases.models import Booking, BookingStatus, CancellationCode, CancelledBy
 from core.errors import InvalidInput, TransitionConflict
 from partners import services as partner_services
 from partners.models import SlotStatus
+from policies.actions import ActionKind
 from policies.decision import Action
 from policies.sop import followups, oos, revisits
 
@@ -103,7 +104,39 @@ def reschedule_booking(run: DecisionRun, action: Action) -> None:
         booking_time_from=before[0],
         booking_time_to=booking_time,
         service_date_to=service_date,
+        **_keep_a_free_partner(run, booking.pk),
     )
+
+
+def _keep_a_free_partner(run: DecisionRun, booking_id: int) -> dict:
+    """The calendar is read at the new slot: when the allocated partner is on leave or busy
+    then (and the customer did not ask for someone else, whom another step handles), the
+    booking goes to the best free partner; with nobody free, operations find one."""
+    booking = Booking.objects.select_related("partner").get(pk=booking_id)
+    if booking.status != BookingStatus.ALLOCATED or booking.partner is None:
+        return {}
+    if run.decision.input("different_pro_requested"):
+        return {}
+    window = case_selectors.job_window(booking.booking_time)
+    busy = case_selectors.busy_reason(booking.partner, *window, exclude=booking)
+    if not busy:
+        return {}
+    free = case_selectors.free_partners(booking, limit=1)
+    if not free:
+        run.add_task(
+            Action.of(ActionKind.ASSIGN_PARTNER, preferred=False),
+            f"Rescheduled into a slot where {busy[:-1]}: find a free professional",
+            team=Team.OPERATIONS,
+            owner_id=run.team_lead(Team.OPERATIONS),
+        )
+        return {"partner_busy": busy}
+    case_services.transition_booking(
+        booking_id=booking.pk,
+        name="reallocate",
+        partner=free[0],
+        actor=None if run.role_checked else run.actor,
+    )
+    return {"partner_busy": busy, "reallocated_to": free[0].external_id}
 
 
 def create_revisit_booking(run: DecisionRun, action: Action) -> None:

@@ -478,3 +478,31 @@ def test_every_task_a_decision_makes_has_an_owner_team_and_a_due_time(agent):
     assert task_kinds(case) == ["request_images"]
     for task in case.tasks.all():
         assert task.owner_team and task.due_at > task.created_at and task.title
+
+
+def test_a_reschedule_into_the_partners_leave_gives_the_job_to_a_free_partner(agent_api):
+    booking = job(days_ago=-1)
+    Booking.objects.filter(pk=booking.pk).update(status="allocated")
+    new_slot = (timezone.now() + timedelta(days=4)).replace(microsecond=0)
+    CalendarSlot.objects.create(
+        partner=booking.partner,
+        starts_at=new_slot - timedelta(hours=1),
+        ends_at=new_slot + timedelta(hours=5),
+        status="on_leave",
+    )
+    free = PartnerFactory(city=booking.city, categories=booking.partner.categories)
+    case = case_on("reschedule", booking)
+    decide(
+        agent_api,
+        case,
+        "pre_services.reschedule_request",
+        {
+            "preferred_slot": new_slot.isoformat(),
+            "different_pro_requested": False,
+            "booking_auto_accepted": False,
+        },
+    )
+    booking.refresh_from_db()
+    assert (booking.booking_time, booking.partner_id) == (new_slot, free.pk)
+    step = last_decision(case).payload["actions_applied"][0]
+    assert step["reallocated_to"] == free.external_id and "on leave" in step["partner_busy"]
