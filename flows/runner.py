@@ -277,6 +277,8 @@ def apply_decision(
             decision=event,
             policy_version=decision.policy_version,
         )
+        # A decision the agent tells the customer is a first response on the SLA clock.
+        case_services.mark_first_response(case.pk, at=run.now, actor=actor)
         return event
 
 

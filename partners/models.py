@@ -134,3 +134,58 @@ class CalendarSlot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partner} {self.status} {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class RegionCalendar(models.Model):
+    """A version of a region's working calendar: its weekend, opening hours, or open around
+    the clock. The version in force at a moment is the latest with effective_from at or before
+    it, so a change applies from its effective time and earlier clocks keep theirs."""
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="calendars")
+    effective_from = models.DateTimeField()
+    weekend_days = ArrayField(models.PositiveSmallIntegerField(), default=list)
+    opens = models.TimeField(default="09:00")
+    closes = models.TimeField(default="18:00")
+    always_open = models.BooleanField(default=False, help_text="24/7: no closing time.")
+    note = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        "auth.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["region", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "effective_from"], name="region_calendar_one_per_moment"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(always_open=True) | models.Q(closes__gt=models.F("opens")),
+                name="region_calendar_closes_after_opens",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region} calendar from {self.effective_from:%Y-%m-%d %H:%M}"
+
+
+class Closure(models.Model):
+    """A day a region does not work beyond its public holidays (a local holiday, a special
+    closure), added by a supervisor; it counts for clocks computed after it was added."""
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="closures")
+    day = models.DateField()
+    name = models.CharField(max_length=100)
+    effective_from = models.DateTimeField(help_text="Clocks computed from then on skip it.")
+    created_by = models.ForeignKey(
+        "auth.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["region", "day"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "day"], name="closure_one_per_region_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region} closed {self.day}: {self.name}"

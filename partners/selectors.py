@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import threading
+import time as time_module
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import holidays
 from django.db.models import QuerySet
 
 from core.roles import User, row_scope
+from policies.business_time import WorkingCalendar
+from policies.calendar import BusinessCalendar
 
-from .models import CalendarSlot, City, Partner, SlotStatus
+from .models import CalendarSlot, City, Closure, Partner, Region, RegionCalendar, SlotStatus
 
 
 def partners_visible_to(user: User | None) -> QuerySet[Partner]:
@@ -63,3 +71,74 @@ def calendar_visible_to(user: User | None) -> QuerySet[CalendarSlot]:
     if partner is not None:
         return CalendarSlot.objects.filter(partner_id=partner.pk).select_related("partner")
     return CalendarSlot.objects.none()
+
+
+# Working calendars change rarely and every clock asks for one: each process keeps what it
+# built for a few seconds (a version saved in this process clears it at once).
+CALENDAR_CACHE_SECONDS = 10.0
+_calendar_lock = threading.Lock()
+_calendar_cache: dict[tuple[int, int], tuple[float, tuple]] = {}
+_city_regions: dict[int, int] = {}
+
+
+def clear_calendar_cache() -> None:
+    """Forget cached calendars (a save in this process, and each test)."""
+    with _calendar_lock:
+        _calendar_cache.clear()
+        _city_regions.clear()
+
+
+def region_id_of_city(city_id: int) -> int:
+    """The region of a city (cities do not move: cached for the process)."""
+    region_id = _city_regions.get(city_id)
+    if region_id is None:
+        region_id = City.objects.values_list("region_id", flat=True).get(pk=city_id)
+        _city_regions[city_id] = region_id
+    return region_id
+
+
+def _calendar_rows(region_id: int, year: int) -> tuple:
+    now = time_module.monotonic()
+    key = (region_id, year)
+    cached = _calendar_cache.get(key)
+    if cached is not None and now - cached[0] < CALENDAR_CACHE_SECONDS:
+        return cached[1]
+    region = Region.objects.get(pk=region_id)
+    versions = tuple(RegionCalendar.objects.filter(region_id=region_id).order_by("-effective_from"))
+    closures = tuple(
+        Closure.objects.filter(
+            region_id=region_id, day__year__in=range(year - 1, year + 3)
+        ).values_list("day", "effective_from")
+    )
+    public = frozenset(
+        holidays.country_holidays(region.country, years=range(year - 1, year + 3)).keys()
+    )
+    rows = (region, versions, closures, public)
+    with _calendar_lock:
+        _calendar_cache[key] = (now, rows)
+    return rows
+
+
+def working_calendar(region_id: int, at: datetime) -> WorkingCalendar:
+    """The region's working calendar as in force at a moment: the latest version effective at
+    or before it, the public holidays of the `holidays` package, and the closures added by
+    then."""
+    region, versions, closures, public = _calendar_rows(region_id, at.year)
+    version = next((v for v in versions if v.effective_from <= at), None)
+    zone = ZoneInfo(region.timezone)
+    closed = frozenset(day for day, since in closures if since <= at)
+    if version is None:  # no version stored: the region's week, 09:00-18:00
+        weekend = frozenset(region.weekend_days)
+        return WorkingCalendar(
+            zone=zone, days=BusinessCalendar(weekend_days=weekend, holidays=public | closed)
+        )
+    return WorkingCalendar(
+        zone=zone,
+        days=BusinessCalendar(
+            weekend_days=frozenset(version.weekend_days), holidays=public | closed
+        ),
+        opens=version.opens,
+        closes=version.closes,
+        always_open=version.always_open,
+        version=f"{region.country}-{version.pk}",
+    )

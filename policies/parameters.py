@@ -5,6 +5,7 @@ from __future__ import annotations
 import decimal
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -34,6 +35,7 @@ PRIORITIES: tuple[str, ...] = ("low", "medium", "high", "urgent")
 # to_dict and the JSON schema dispatch on, so all three agree on every field.
 _NAMES = tuple[str, ...]
 _DAYS_BY_MODE = tuple[tuple[str, int], ...]
+_NUMBERS_BY_NAME = tuple[tuple[str, int], ...]  # e.g. minutes per priority; may be empty
 
 
 class PolicyValidationError(ValueError):
@@ -170,6 +172,30 @@ class PolicyParameters:
     # review date is this many business days after the decision.
     training_review_business_days: int = _param(5, f"{OOS} step 5 (number not in SOP)", minimum=1)
 
+    # --- SLA clocks on cases (house rules) ----------------------------------------------------
+    # First response: business minutes from opening to the first thing the customer sees.
+    sla_first_response_minutes: _NUMBERS_BY_NAME = _param(
+        (("high", 60), ("low", 480), ("medium", 240), ("urgent", 30)), HOUSE
+    )
+    # Resolution: business minutes from opening to resolved, per priority...
+    sla_resolution_minutes: _NUMBERS_BY_NAME = _param(
+        (("high", 1440), ("low", 4320), ("medium", 2880), ("urgent", 240)), HOUSE
+    )
+    # ...unless the case kind has its own (a safety case is resolved within hours).
+    sla_resolution_minutes_by_kind: _NUMBERS_BY_NAME = _param(
+        (("safety_incident", 240),), f"{HOUSE}; {L1} 9"
+    )
+    # The warning goes out at this share of the resolution target.
+    sla_warn_rate: Decimal = _param(Decimal("0.80"), HOUSE, rate=True)
+    # A breach raises the priority this many steps (never past urgent).
+    sla_breach_priority_steps: int = _param(1, HOUSE)
+    # The clocks that count working time of the region's calendar; the others count wall
+    # time. "sla": first response and resolution; the SOP clocks by their names.
+    business_time_clocks: _NAMES = _param(("sla", "material_booking"), f"{HOUSE}; {PCA} 7")
+    # Drills and demos only: every SOP clock and SLA target runs this many times faster. 1 in
+    # production; a drill version with 3600 turns an hour into a second.
+    clock_speedup: int = _param(1, HOUSE, minimum=1)
+
     # --- money ---------------------------------------------------------------------------
     # INR (paise) and EGP (piastres) both have two minor digits; every computed amount
     # (penalty, capped refund, quotation, price per day) is rounded once, at the end, with
@@ -214,7 +240,7 @@ class PolicyParameters:
             value = getattr(self, f.name)
             if f.type == "Decimal":
                 out[f.name] = str(value)
-            elif f.type == "_DAYS_BY_MODE":
+            elif f.type in ("_DAYS_BY_MODE", "_NUMBERS_BY_NAME"):
                 out[f.name] = dict(value)
             elif f.type == "_NAMES":
                 out[f.name] = list(value)
@@ -248,6 +274,8 @@ class PolicyParameters:
                     "minProperties": 1,
                     "additionalProperties": {"type": "integer", "minimum": 0},
                 }
+            elif f.type == "_NUMBERS_BY_NAME":
+                prop = {"type": "object", "additionalProperties": {"type": "integer", "minimum": 1}}
             else:
                 prop = {"type": "string", "minLength": 1}
                 if f.metadata["choices"]:
@@ -270,6 +298,23 @@ class PolicyParameters:
             raise TypeError(f"money must be Decimal, got {type(amount).__name__}")
         exponent = Decimal(1).scaleb(-self.money_decimal_places)
         return amount.quantize(exponent, rounding=self.money_rounding)
+
+    def sla_minutes(self, kind: str, priority: str) -> tuple[int, int]:
+        """(first response, resolution) targets in minutes for a case kind and priority."""
+        first = dict(self.sla_first_response_minutes)
+        resolution = dict(self.sla_resolution_minutes)
+        by_kind = dict(self.sla_resolution_minutes_by_kind)
+        return first.get(priority, first.get("low", 480)), by_kind.get(
+            kind, resolution.get(priority, resolution.get("low", 4320))
+        )
+
+    def duration(self, *, days: float = 0, hours: float = 0, minutes: float = 0) -> timedelta:
+        """How long an SOP clock runs (divided by clock_speedup in a drill)."""
+        return timedelta(days=days, hours=hours, minutes=minutes) / self.clock_speedup
+
+    def counts_business_time(self, clock: str) -> bool:
+        """Whether a clock counts working time (else wall time)."""
+        return clock in self.business_time_clocks
 
     def refund_tat_days_for(self, payment_mode: str) -> int:
         """The refund TAT in days for a payment mode ("online" or "cash"; "prepaid" = online)."""
@@ -331,6 +376,21 @@ def _coerce(name: str, type_name: object, meta: Mapping[str, Any], value: object
                 raise _Invalid(f"days for {mode!r} must be a non-negative integer")
             out[normalise_payment_mode(mode)] = days
         return tuple(sorted(out.items()))
+    if type_name == "_NUMBERS_BY_NAME":
+        pairs = list(value.items()) if isinstance(value, Mapping) else value
+        if not isinstance(pairs, list | tuple):
+            raise _Invalid("must map names to whole numbers")
+        numbers: dict[str, int] = {}
+        for pair in pairs:
+            if not isinstance(pair, list | tuple) or len(pair) != 2:
+                raise _Invalid("must map names to whole numbers")
+            key, number = pair
+            if not isinstance(key, str) or not key.strip():
+                raise _Invalid("names must be non-empty strings")
+            if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+                raise _Invalid(f"the number for {key!r} must be a whole number of at least 1")
+            numbers[key.strip()] = number
+        return tuple(sorted(numbers.items()))
     if type_name == "str":
         if not isinstance(value, str) or not value.strip():
             raise _Invalid("must be a non-empty string")

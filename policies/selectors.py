@@ -58,7 +58,11 @@ def policy_in_force(at: datetime | None = None) -> Policy:
 
 
 def policy_by_version(version: str) -> Policy:
-    """The stored version a decision names (the SOP defaults if it is not stored)."""
+    """The stored version a decision names (the SOP defaults if it is not stored). Active
+    versions come from the cache every transition already keeps."""
+    for _, policy in _active_versions():
+        if policy.version == version:
+            return policy
     parameters = (
         PolicyVersion.objects.filter(version=version).values_list("parameters", flat=True).first()
     )

@@ -156,11 +156,14 @@ def roleless_console(db):
 def _fresh_policy_cache():
     """Each test sees the policy versions of its own database state (a rolled-back test may
     have cached a version that no longer exists)."""
+    from partners.selectors import clear_calendar_cache
     from policies.selectors import clear_policy_cache
 
     clear_policy_cache()
+    clear_calendar_cache()
     yield
     clear_policy_cache()
+    clear_calendar_cache()
 
 
 @pytest.fixture(autouse=True)
@@ -174,6 +177,7 @@ def django_db_serialized_rollback():
 
 SEED_MIGRATIONS = [
     ("partners.migrations.0002_seed_regions", "seed"),
+    ("partners.migrations.0004_seed_region_calendars", "seed"),
     ("cases.migrations.0002_seed_taxonomy", "load"),
     ("cases.migrations.0003_role_groups", "create_groups"),
     ("policies.migrations.0002_default_version", "create"),

@@ -101,6 +101,26 @@ class Case(ConcurrentTransitionMixin, models.Model):
     )
     parked_until = models.DateTimeField(null=True, blank=True)
     due_at = models.DateTimeField(null=True, blank=True)
+    # SLA clocks, kept on the row (cases.services.sla): nothing is replayed from history.
+    # (db defaults too: bulk loads that write SQL directly leave a case without clocks)
+    sla_version = models.CharField(
+        max_length=64, blank=True, default="", db_default="", help_text="Policy version."
+    )
+    calendar_version = models.CharField(max_length=32, blank=True, default="", db_default="")
+    first_response_due_at = models.DateTimeField(null=True, blank=True)
+    resolution_due_at = models.DateTimeField(null=True, blank=True)
+    warn_at = models.DateTimeField(null=True, blank=True)
+    next_deadline_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="The earliest pending warning or breach; empty while paused.",
+    )
+    paused_since = models.DateTimeField(null=True, blank=True)
+    paused_seconds = models.PositiveIntegerField(default=0, db_default=0)
+    first_responded_at = models.DateTimeField(null=True, blank=True)
+    sla_warned_at = models.DateTimeField(null=True, blank=True)
+    first_response_breached_at = models.DateTimeField(null=True, blank=True)
+    resolution_breached_at = models.DateTimeField(null=True, blank=True)
     related_to = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -146,6 +166,12 @@ class Case(ConcurrentTransitionMixin, models.Model):
                 name="case_parked_until",
                 condition=models.Q(status="parked"),
             ),
+            # "What is due": an index range scan whatever the backlog.
+            models.Index(
+                fields=["next_deadline_at"],
+                name="case_next_deadline",
+                condition=models.Q(next_deadline_at__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -161,6 +187,10 @@ class Case(ConcurrentTransitionMixin, models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.get_kind_display()}"
+
+    @property
+    def sla_breached(self) -> bool:
+        return bool(self.first_response_breached_at or self.resolution_breached_at)
 
     @property
     def is_overdue(self) -> bool:

@@ -13,6 +13,7 @@ from .bookings import (
 from .cases import EDITABLE_FIELDS, add_note, create_case, update_case
 from .escalation import escalate_case, higher_priority
 from .notifications import mark_read, notify
+from .sla import mark_first_response
 from .tasks import TaskSpec, close_task, create_tasks, reassign_task
 from .timers import unpark_due_cases
 from .transitions import (
@@ -33,6 +34,7 @@ __all__ = [
     "escalate_case",
     "higher_priority",
     "mark_read",
+    "mark_first_response",
     "notify",
     "reassign_task",
     "append_event",

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from core import roles
 from core.errors import InvalidInput, TransitionConflict
@@ -14,6 +15,7 @@ from core.roles import User, actor_or_none
 
 from ..catalog import CaseKind, default_team
 from ..models import Booking, Case, CaseEvent, CaseStatus, EventType
+from . import sla
 from .audit import append_event, plain
 from .transitions import lock_case
 
@@ -50,7 +52,7 @@ def create_case(
     if city is None:
         raise InvalidInput({"city": "A case needs a city, a booking or a customer."})
     with transaction.atomic():
-        case = Case.objects.create(
+        case = Case(
             kind=kind,
             channel=channel,
             reporter=reporter,
@@ -66,6 +68,8 @@ def create_case(
             related_to=related_to,
             created_by=actor_or_none(actor),
         )
+        sla.start_clocks(case, at=case.created_at)
+        case.save(force_insert=True)
         append_event(
             case,
             type=EventType.CREATED,
@@ -98,11 +102,13 @@ def update_case(
         case = lock_case(case_id)
         if case.status == CaseStatus.CLOSED:
             raise TransitionConflict(f"Case #{case.pk} is closed; reopen it to edit.")
+        retarget = False
         for field, value in changes.items():
             before = getattr(case, field)
             if before == value:
                 continue
             setattr(case, field, value)
+            retarget = retarget or field == "priority"
             append_event(
                 case,
                 type=EventType.FIELD_CHANGE,
@@ -111,14 +117,26 @@ def update_case(
                 payload={"field": field, "from": plain(before), "to": plain(value)},
                 policy_version=policy_version,
             )
+        if retarget:
+            sla.retarget(case, at=timezone.now())
         case.save()
     return case
 
 
-def add_note(*, case_id: int, actor: User, text: str) -> CaseEvent:
-    """Add an agent's note to the case's trail."""
+def add_note(*, case_id: int, actor: User, text: str, public: bool = False) -> CaseEvent:
+    """Add an agent's note to the case's trail. A public note (sent to the customer) is a
+    first response on the SLA clock; an internal note is not."""
     if not text.strip():
         raise InvalidInput({"text": "A note cannot be empty."})
     with transaction.atomic():
         case = lock_case(case_id)
-        return append_event(case, type=EventType.NOTE, actor=actor, reason=text.strip())
+        event = append_event(
+            case,
+            type=EventType.NOTE,
+            actor=actor,
+            reason=text.strip(),
+            payload={"public": True} if public else {},
+        )
+        if public:
+            sla.mark_first_response(case.pk, at=event.at, actor=actor)
+        return event

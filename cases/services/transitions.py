@@ -16,9 +16,10 @@ from core.errors import InvalidInput, NotFoundError, NotPermitted, TransitionCon
 from core.roles import User
 
 from ..models import Case, CaseEvent, DispositionTag, EventType
-from . import audit
+from . import audit, sla
 
-# What a transition may change: saving only these keeps the UPDATE narrow.
+# What a transition may change (its own fields and the SLA clocks it moves): saving only the
+# ones that changed keeps the UPDATE narrow.
 TRANSITION_FIELDS = (
     "status",
     "parked_until",
@@ -26,6 +27,7 @@ TRANSITION_FIELDS = (
     "resolved_at",
     "closed_at",
     "updated_at",
+    *sla.SLA_FIELDS,
 )
 
 
@@ -243,6 +245,7 @@ def _move(
         method()
     except TransitionNotAllowed as exc:
         raise TransitionConflict(str(exc)) from exc
+    sla.on_status_change(case, from_state=from_state, at=timezone.now())
     event = audit.new_event(
         case,
         type=EventType.TRANSITION,
