@@ -51,7 +51,7 @@ TAXONOMY: list[tuple[str, list[str]]] = [
     ("Inbound >> Complaint >> Bill Not Given By Technician >> Unresolved", [K.MISSING_INVOICE]),
     (
         "Inbound >> Complaint >> Delay in refund >> Unresolved",
-        [K.PAYMENT_NOT_CONFIRMED, K.REFUND_STATUS],
+        [K.PAYMENT_NOT_CONFIRMED, K.REFUND_STATUS, K.COMPLAINT],
     ),
     ("Inbound >> Enquiry >> Refund status query >> Resolved", [K.REFUND_STATUS]),
     ("Inbound >> Enquiry >> Enquiry About Service Charges", [K.EXTRA_CHARGES]),
@@ -145,7 +145,8 @@ TAXONOMY: list[tuple[str, list[str]]] = [
     ),
     (
         "Inbound >> Complaint >> Delay in Service >> Out of SPD >> Unresolved >> Remarks",
-        [K.STATUS_CHECK, K.PRODUCT_PICKUP],
+        # (a complaint ticket too: the SPD sweep opens one when nobody has called)
+        [K.STATUS_CHECK, K.PRODUCT_PICKUP, K.COMPLAINT],
     ),
     (
         "Inbound >> Complaint >> Technician damaged customers property >> Unresolved >> Remarks",

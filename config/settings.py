@@ -151,11 +151,26 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+# Every clock is a short sweep over an indexed due column, run by beat on a static schedule
+# (no per-row ETA tasks). A sweep that is still running when the next starts shares the work
+# (SKIP LOCKED); each ends within its time budget.
+CLOCK_SWEEP_SECONDS = env.float("CLOCK_SWEEP_SECONDS", default=60.0)
+CLOCK_HEALTH_STALE_SECONDS = env.float("CLOCK_HEALTH_STALE_SECONDS", default=300.0)
 CELERY_BEAT_SCHEDULE = {
-    "unpark-due-cases": {
-        "task": "cases.tasks.unpark_due_cases",
-        "schedule": timedelta(minutes=1),
-    },
+    name: {
+        "task": task,
+        "schedule": timedelta(seconds=CLOCK_SWEEP_SECONDS),
+        # A sweep missed while the workers were down is not worth running late twice.
+        "options": {"expires": CLOCK_SWEEP_SECONDS},
+    }
+    for name, task in (
+        ("unpark-due-cases", "cases.tasks.unpark_due_cases"),
+        ("sweep-sla", "cases.tasks.sweep_sla"),
+        ("sweep-tasks", "cases.tasks.sweep_tasks"),
+        ("sweep-case-clocks", "flows.tasks.sweep_case_clocks"),
+        ("sweep-spd", "flows.tasks.sweep_spd"),
+        ("sweep-refund-tat", "flows.tasks.sweep_refund_tat"),
+    )
 }
 
 LOGGING = {

@@ -11,6 +11,7 @@ from typing import Any
 from cases import selectors as case_selectors
 from cases.catalog import CaseKind
 from cases.models import (
+    BookingEvent,
     BookingStatus,
     CaseStatus,
 )
@@ -160,6 +161,7 @@ IS_SME = Fill("the booking's SME revisit flag", _from_booking("is_sme_revisit"))
 CITY = Fill("the case's city", lambda ctx, given: ctx.case.city.name)
 PARTNER_IS_RWM = Fill("the partner's RWM programme", _partner_is_rwm)
 FRAUD_SCORE = Fill("the customer's fraud score", _fraud_score)
+SPD = Fill("the booking's service promise date", _from_booking("spd"))
 SPD_BREACHED = Fill("the booking's service promise date", _spd_breached)
 APPLIANCE_IS_RO = Fill(
     "the booking's line of business",
@@ -172,6 +174,21 @@ OPENED_ON = Fill("the day the case was opened", lambda ctx, given: ctx.opened_on
 TODAY = Fill("today", lambda ctx, given: ctx.today)
 NOW = Fill("now", lambda ctx, given: ctx.now)
 NOW_OVERRIDABLE = Fill("now, unless given", lambda ctx, given: ctx.now, overridable=True)
+
+
+def _order_completed_at(ctx: FlowContext, given: Mapping[str, Any]) -> Any:
+    booking = ctx.booking
+    if booking is None:
+        return None
+    return (
+        BookingEvent.objects.filter(booking_id=booking.pk, to_state=BookingStatus.COMPLETED)
+        .order_by("-at")
+        .values_list("at", flat=True)
+        .first()
+    )
+
+
+ORDER_COMPLETED_AT = Fill("when the booking was completed", _order_completed_at)
 CASE_OPENED_AT = Fill("the time the case was opened", lambda ctx, given: ctx.case.created_at)
 PRIOR_REVISITS = Fill(
     "the revisits already made on the original booking", lambda ctx, given: ctx.prior_revisits

@@ -76,6 +76,8 @@ class Flow:
     # The contact ends with the decision's answer (L1: a tag that is not "Unresolved"), so the
     # case is resolved with it; an unresolved complaint stays open for its follow-up.
     resolves_when_answered: bool = False
+    # Run by a clock the system keeps (flows.clocks), never offered to an agent.
+    system: bool = False
 
     @cached_property
     def parameters(self) -> tuple[InputSpec, ...]:

@@ -62,6 +62,8 @@ def _flow(name: str) -> Flow:
     flow = flow_named(name)
     if flow is None:
         raise NotFoundError(f"No SOP flow named {name!r}.")
+    if flow.system:
+        raise InvalidInput({"flow": f"{name} is run by the system's clock, not by hand."})
     return flow
 
 

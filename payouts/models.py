@@ -235,6 +235,14 @@ class Refund(ConcurrentTransitionMixin, models.Model):
     tat_due_on = models.DateField(
         null=True, blank=True, help_text="Refund TAT for the booking's payment mode."
     )
+    post_tat_case = models.ForeignKey(
+        Case,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The delay-in-refund complaint raised when the TAT passed unpaid.",
+    )
     deduct_from_partner = models.BooleanField(default=False)
     partner = models.ForeignKey(
         Partner,
@@ -250,6 +258,16 @@ class Refund(ConcurrentTransitionMixin, models.Model):
         ordering = ["-id"]
         indexes = [
             models.Index(fields=["state", "requested_at"], name="refund_state_requested"),
+            # The post-TAT sweep: unpaid refunds with a TAT and no complaint raised yet.
+            models.Index(
+                fields=["tat_due_on"],
+                name="refund_tat_watch",
+                condition=Q(
+                    tat_due_on__isnull=False,
+                    post_tat_case__isnull=True,
+                    state__in=["requested", "approved", "failed"],
+                ),
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive"),

@@ -60,3 +60,4 @@ class ActionKind(StrEnum):
     BLOCK_PARTNER_SLOTS = (
         "block_partner_slots"  # painting: close the technician's days of work as busy slots
     )
+    START_CLOCK = "start_clock"  # an SOP clock the system keeps (params: clock, days/hours)

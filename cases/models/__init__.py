@@ -19,6 +19,7 @@ from .cases import (
     Priority,
     Reporter,
 )
+from .clocks import CaseClock, CaseClockState, ClockFiring, SweepStatus
 from .customers import Customer
 from .dispositions import DispositionTag
 from .events import CaseEvent, EventType
@@ -37,7 +38,11 @@ __all__ = [
     "CancellationCode",
     "CancelledBy",
     "Case",
+    "CaseClock",
+    "CaseClockState",
     "CaseEvent",
+    "ClockFiring",
+    "SweepStatus",
     "CaseStatus",
     "Channel",
     "Customer",

@@ -84,6 +84,9 @@ class Booking(ConcurrentTransitionMixin, models.Model):
     booking_time = models.DateTimeField(help_text="BT: when the service is booked to start")
     service_date = models.DateField()
     spd = models.DateField("service promise date", null=True, blank=True)
+    spd_breached_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the system found the promise date passed."
+    )
     address = models.CharField(max_length=255, blank=True)
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
@@ -106,6 +109,16 @@ class Booking(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["partner", "service_date"]),
             models.Index(fields=["customer", "-booking_time"]),
             models.Index(fields=["status", "city"]),
+            # The SPD sweep: live bookings with a promise date not yet found breached.
+            models.Index(
+                fields=["spd"],
+                name="booking_spd_watch",
+                condition=models.Q(
+                    spd__isnull=False,
+                    spd_breached_at__isnull=True,
+                    status__in=["created", "allocated", "started"],
+                ),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -19,6 +19,7 @@ class EventType(models.TextChoices):
     DECISION = "decision", "Policy decision"
     TASK = "task", "Task"
     ESCALATION = "escalation", "Escalation"
+    CLOCK = "clock", "Clock"  # an SLA warning or breach, an SOP clock firing
 
 
 @pgtrigger.register(

@@ -62,6 +62,12 @@ class Task(ConcurrentTransitionMixin, models.Model):
     )
     closed_at = models.DateTimeField(null=True, blank=True)
     outcome = models.TextField(blank=True)
+    # Its clock: a warning to the owner before the due time, then the escalation to the team
+    # lead when it passes (cases.services.timers); next_alert_at is the next of the two.
+    warn_at = models.DateTimeField(null=True, blank=True)
+    warned_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    next_alert_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["due_at", "id"]
@@ -72,6 +78,11 @@ class Task(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["owner_team", "state", "due_at"], name="task_team_state_due"),
             models.Index(fields=["kind", "state", "due_at"], name="task_kind_state_due"),
             models.Index(fields=["case", "state"], name="task_case_state"),
+            models.Index(
+                fields=["next_alert_at"],
+                name="task_next_alert",
+                condition=models.Q(next_alert_at__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -90,7 +101,9 @@ class Task(ConcurrentTransitionMixin, models.Model):
     @transition(field=state, source=TaskState.OPEN, target=TaskState.DONE)
     def complete(self) -> None:
         self.closed_at = timezone.now()
+        self.next_alert_at = None
 
     @transition(field=state, source=TaskState.OPEN, target=TaskState.CANCELLED)
     def cancel(self) -> None:
         self.closed_at = timezone.now()
+        self.next_alert_at = None

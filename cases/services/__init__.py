@@ -15,7 +15,7 @@ from .escalation import escalate_case, higher_priority
 from .notifications import mark_read, notify
 from .sla import mark_first_response
 from .tasks import TaskSpec, close_task, create_tasks, reassign_task
-from .timers import unpark_due_cases
+from .timers import start_clock, sweep_sla, sweep_tasks, sweep_unpark, unpark_due_cases
 from .transitions import (
     TRANSITION_FIELDS,
     lock_case,
@@ -45,6 +45,10 @@ __all__ = [
     "transition_names",
     "transition_sources",
     "unpark_due_cases",
+    "sweep_sla",
+    "sweep_unpark",
+    "start_clock",
+    "sweep_tasks",
     "update_case",
     "upsert_booking",
     "upsert_customer",

@@ -104,3 +104,9 @@ def append_event(case: Case, **fields: Any) -> CaseEvent:
     with connection.cursor() as cursor:
         cursor.execute(_INSERT_EVENT, (case.pk, *event_params(event)))
         return mark_written(event, cursor.fetchone()[0])
+
+
+def append_events(events: list[CaseEvent]) -> None:
+    """Write many new events in one statement (a sweep's batch)."""
+    if events:
+        CaseEvent.objects.bulk_create(events)

@@ -3,7 +3,9 @@ backend (sent once the transaction commits, so a rolled-back decision sends noth
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.core.mail import send_mail
 from django.db import transaction
@@ -42,6 +44,54 @@ def notify(
             )
         )
     return note
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One in-app notification of a batch (a sweep's warnings and breaches)."""
+
+    recipient_id: int | None
+    email: str  # the recipient's address, or the team's when nobody leads it
+    kind: str
+    title: str
+    body: str
+    case_id: int | None
+
+
+def notify_many(notices: list[Notice], *, subject: str) -> int:
+    """Notify in bulk: one in-app row per notice with a recipient, and one e-mail digest per
+    address once the transaction commits (a breach storm sends one mail per lead, not one
+    per case). Returns the rows written."""
+    rows = [
+        Notification(
+            recipient_id=n.recipient_id,
+            case_id=n.case_id,
+            kind=n.kind,
+            title=n.title[:200],
+            body=n.body,
+        )
+        for n in notices
+        if n.recipient_id is not None
+    ]
+    Notification.objects.bulk_create(rows)
+    digests: dict[str, list[str]] = defaultdict(list)
+    for n in notices:
+        if n.email:
+            digests[n.email].append(f"- {n.title}" + (f": {n.body}" if n.body else ""))
+    if digests:
+
+        def send() -> None:
+            for address, lines in digests.items():
+                send_mail(
+                    subject=f"[Casework] {subject} ({len(lines)})"[:200],
+                    message="\n".join(lines),
+                    from_email=None,
+                    recipient_list=[address],
+                    fail_silently=True,
+                )
+
+        transaction.on_commit(send)
+    return len(rows)
 
 
 def mark_read(*, notification_id: int, actor: User) -> Notification:

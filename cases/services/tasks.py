@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -14,6 +15,7 @@ from core import roles
 from core.errors import InvalidInput, NotPermitted, TransitionConflict
 from core.locks import lock_row
 from core.roles import User, actor_or_none
+from policies.selectors import policy_in_force
 
 from ..catalog import Team
 from ..models import Case, CaseEvent, EventType, Task, TaskState
@@ -60,19 +62,26 @@ def create_tasks(
     decision: CaseEvent | None = None,
     policy_version: str | None = None,
 ) -> list[Task]:
-    """Write the tasks on the case (in the caller's transaction), one TASK event each."""
+    """Write the tasks on the case (in the caller's transaction), one TASK event each. Each
+    task's clock starts: a warning at the policy's share of its time, then its due time."""
+    now = timezone.now()
+    rate = policy_in_force(now).params.sla_warn_rate
     tasks = [
-        Task(
-            case=case,
-            kind=spec.kind,
-            title=spec.title[:200],
-            detail=spec.detail,
-            params=spec.params,
-            owner_team=spec.owner_team,
-            owner_id=spec.owner_id,
-            due_at=spec.due_at,
-            decision=decision,
-            created_by=actor_or_none(actor),
+        _with_clock(
+            Task(
+                case=case,
+                kind=spec.kind,
+                title=spec.title[:200],
+                detail=spec.detail,
+                params=spec.params,
+                owner_team=spec.owner_team,
+                owner_id=spec.owner_id,
+                due_at=spec.due_at,
+                decision=decision,
+                created_by=actor_or_none(actor),
+                created_at=now,
+            ),
+            rate,
         )
         for spec in specs
     ]
@@ -88,6 +97,18 @@ def create_tasks(
             policy_version=policy_version,
         )
     return tasks
+
+
+def _with_clock(task: Task, rate: Decimal) -> Task:
+    """Set the task's warning time and its next alert (the due time itself when it is already
+    past: it is escalated at the next sweep)."""
+    span = task.due_at - task.created_at
+    if span.total_seconds() > 0:
+        task.warn_at = task.created_at + span * float(rate)
+        task.next_alert_at = task.warn_at
+    else:
+        task.next_alert_at = task.due_at
+    return task
 
 
 def may_close(actor: User | None, task: Task) -> bool:

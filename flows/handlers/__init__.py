@@ -25,6 +25,7 @@ HANDLERS: dict[ActionKind, Handler] = {
     ActionKind.PARK: case_state.park,
     ActionKind.UNPARK: case_state.unpark,
     ActionKind.SCHEDULE_FOLLOWUP: case_state.schedule_followup,
+    ActionKind.START_CLOCK: case_state.start_clock,
     # partner money and its records
     ActionKind.NO_PAF: money.no_paf,
     ActionKind.MARK_PAF: money.mark_paf,
@@ -93,6 +94,8 @@ CARRIED_OUT: dict[ActionKind, str] = {
     ActionKind.UNPARK: "performed: back to the open queue",
     ActionKind.SCHEDULE_FOLLOWUP: "performed: the case's due time, and a follow-up call task "
     "due then (until a partner is assigned / during a painting order: a task)",
+    ActionKind.START_CLOCK: "performed: an SOP clock on the case (the follow-up ticket's "
+    "7-day close); the clock sweep carries out the SOP's step when it runs out",
     ActionKind.NO_PAF: "performed: recorded (no PAF, no penalty, IR not triggered)",
     ActionKind.MARK_PAF: "performed: a PAF on the job's partner (one per job and partner)",
     ActionKind.CREATE_PENALTY: "performed: the revisit penalty, deducted by the next payout run",

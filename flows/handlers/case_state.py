@@ -109,13 +109,21 @@ def park(run: DecisionRun, action: Action) -> None:
         return
     hours = action.param("hours")
     event = action.param("until_event")
-    until = run.now + timedelta(hours=hours) if hours is not None else park_horizon(run, event)
+    until = (
+        run.now + run.policy.params.duration(hours=hours)
+        if hours is not None
+        else park_horizon(run, event)
+    )
     if until is None or until <= run.now:
         # An event with no time to wake up at (a job already due): the case stays where it
         # is and someone checks on the event.
         what = str(event or "the event").replace("_", " ")
         run.add_task(action, f"Check on {what} and unpark or resolve the case")
         return
+    if event is not None:
+        # The park ends at the event's deadline: someone checks on it then.
+        what = str(event).replace("_", " ")
+        run.add_task(action, f"Park ends: check on {what}", due_at=until)
     if case.status not in (CaseStatus.NEW, CaseStatus.OPEN, CaseStatus.PENDING):
         run.move_to(CaseStatus.OPEN)
     run.step("park", {"parked_until": until})
@@ -125,7 +133,7 @@ def park(run: DecisionRun, action: Action) -> None:
 def park_horizon(run: DecisionRun, event: object) -> datetime | None:
     """When an event park wakes up to check on the event."""
     if event == "ob_email_received":
-        return run.now + timedelta(hours=run.policy.params.ob_form_tat_hours)
+        return run.now + run.policy.params.duration(hours=run.policy.params.ob_form_tat_hours)
     if event == "job_delivered" and run.case.booking is not None:
         return run.case.booking.booking_time
     return None
@@ -145,15 +153,37 @@ def schedule_followup(run: DecisionRun, action: Action) -> None:
     hours = action.param("at_hours")
     due_on = action.param("due_on")
     if hours is not None:
-        due = run.now + timedelta(hours=hours)
+        due = run.now + run.policy.params.duration(hours=hours)
     elif isinstance(due_on, date):
         due = datetime.combine(due_on, time(23, 59, 59), tzinfo=run.zone)
     else:
         _follow_up_task(run, action)
         return
     run.change({"due_at": due})
-    purpose = str(action.param("purpose") or "follow-up call").replace("_", " ")
-    run.add_task(action, f"Call the customer: {purpose}", due_at=due)
+    purpose = str(action.param("purpose") or "follow-up call")
+    title = FOLLOW_UP_TITLES.get(purpose) or f"Call the customer: {purpose.replace('_', ' ')}"
+    run.add_task(action, title, due_at=due)
+
+
+# Follow-ups that are not a call to the customer, by the SOP's purpose.
+FOLLOW_UP_TITLES = {
+    "call_partner_confirm_outcome": "Call the partner and confirm the resolution",
+    "costing_known": "Give the customer the costing (after the inspection)",
+    "product_returned": "Check the product taken for repair is back with the customer",
+}
+
+
+def start_clock(run: DecisionRun, action: Action) -> None:
+    """Set an SOP clock the system keeps on the case (the sweep carries out what is due when
+    it runs out); one pending clock of a kind per case."""
+    clock = str(action.param("clock"))
+    due = run.now + run.policy.params.duration(
+        days=action.param("days") or 0, hours=action.param("hours") or 0
+    )
+    started = case_services.start_clock(
+        run.case, kind=clock, due_at=due, policy_version=run.decision.policy_version
+    )
+    run.done(action, "applied" if started else "already_done", clock=clock, due_at=due)
 
 
 def _follow_up_task(run: DecisionRun, action: Action) -> None:

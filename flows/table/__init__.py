@@ -27,8 +27,8 @@ def flow_named(name: str) -> Flow | None:
 
 
 def flows_for_kind(kind: str) -> list[Flow]:
-    """The flows that decide cases of a kind, in table order."""
-    return [flow for flow in FLOWS.values() if flow.applies_to(kind)]
+    """The flows an agent may run on cases of a kind, in table order (not the clocks')."""
+    return [flow for flow in FLOWS.values() if flow.applies_to(kind) and not flow.system]
 
 
 def decision_functions() -> Iterable[Callable[..., Decision]]:

@@ -122,4 +122,22 @@ FLOWS: list[Flow] = [
         fills={"contacted_on": from_records.OPENED_ON},
         resolves_when_answered=True,
     ),
+    Flow(
+        "l1.spd_breached",
+        "The service promise date passed on a live booking (a clock)",
+        Sop.L1,
+        (CaseKind.STATUS_CHECK, CaseKind.COMPLAINT),
+        l1.decide_spd_breached,
+        fills={"spd": from_records.SPD, "today": from_records.TODAY},
+        system=True,
+    ),
+    Flow(
+        "l1.refund_past_tat",
+        "A refund unpaid after its TAT (a clock)",
+        Sop.L1,
+        (CaseKind.COMPLAINT, CaseKind.REFUND_STATUS, CaseKind.PAYMENT_NOT_CONFIRMED),
+        l1.decide_refund_past_tat,
+        fills={"today": from_records.TODAY},
+        system=True,
+    ),
 ]

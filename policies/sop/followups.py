@@ -164,22 +164,28 @@ def call_script(flow: str) -> tuple[str, ...]:
 
 def first_call_due(*, assigned_at: datetime, policy: Policy) -> datetime:
     """Customer support calls within followup_first_call_within_hours of the assignment."""
-    return assigned_at + timedelta(hours=policy.params.followup_first_call_within_hours)
+    return assigned_at + policy.params.duration(
+        hours=policy.params.followup_first_call_within_hours
+    )
 
 
 def close_due(*, opened_at: datetime, policy: Policy) -> datetime:
     """A follow-up ticket is closed within followup_close_within_days."""
-    return opened_at + timedelta(days=policy.params.followup_close_within_days)
+    return opened_at + policy.params.duration(days=policy.params.followup_close_within_days)
 
 
 def costing_due(*, inspection_completed_at: datetime, policy: Policy) -> datetime:
     """The customer knows the cost within costing_known_within_hours of the inspection."""
-    return inspection_completed_at + timedelta(hours=policy.params.costing_known_within_hours)
+    return inspection_completed_at + policy.params.duration(
+        hours=policy.params.costing_known_within_hours
+    )
 
 
 def operations_handover_due(*, order_completed_at: datetime, policy: Policy) -> datetime:
     """Operations sends the pending-customer-action ticket within operations_handover_hours."""
-    return order_completed_at + timedelta(hours=policy.params.operations_handover_hours)
+    return order_completed_at + policy.params.duration(
+        hours=policy.params.operations_handover_hours
+    )
 
 
 def material_booking_earliest(
@@ -214,10 +220,18 @@ def decide_open_followup_ticket(
     area: str | None,
     policy: Policy,
     has_duplicate_ticket: bool = False,
+    opened_at: datetime | None = None,
+    order_completed_at: datetime | None = None,
 ) -> Decision:
     """Open a follow-up ticket (special case D: only for a customer with an order, else an
     opportunity ticket). A cancelled first visit is cancelled on the order system with its
-    reason and any duplicate ticket is closed as waiting on third party."""
+    reason and any duplicate ticket is closed as waiting on third party.
+
+    The ticket's clocks start: the first call within followup_first_call_within_hours, the
+    close at followup_close_within_days (the system closes or escalates it then), and after
+    an inspection the costing within costing_known_within_hours. A second-appointment ticket
+    opened more than operations_handover_hours after the order was completed came late from
+    operations: policy 14 escalates it to the direct manager."""
     require_choice(flow, "flow", FLOWS)
     if flow == FLOW_SECOND_APPOINTMENT:
         require_choice(reason, "reason", SECOND_APPOINTMENT_REASONS)
@@ -227,6 +241,8 @@ def decide_open_followup_ticket(
         "reason": reason,
         "area": area,
         "has_duplicate_ticket": has_duplicate_ticket,
+        "opened_at": opened_at,
+        "order_completed_at": order_completed_at,
     }
     if not customer_has_order:
         return make_decision(
@@ -250,17 +266,88 @@ def decide_open_followup_ticket(
                     ActionKind.SET_STATUS, status=STATUS_WAITING_ON_THIRD_PARTY, ticket="duplicate"
                 )
             )
+    days = policy.params.followup_close_within_days
     actions += [
         ticket_view(STAGE_CREATED, area, policy).as_action(),
         Action.of(ActionKind.SCHEDULE_FOLLOWUP, at_hours=hours, purpose="first_call"),
+        Action.of(ActionKind.START_CLOCK, clock=CLOCK_CLOSE, days=days),
     ]
     what = "first visit cancelled" if flow == FLOW_FIRST_VISIT else "second appointment needed"
+    text = f"{what} ({reason}): open the follow-up ticket; first call within {hours} hours"
+    text += f", closed within {days} days"
+    outcome = "followup_ticket_opened"
+    if flow == FLOW_SECOND_APPOINTMENT and reason == "inspection_results":
+        costing = policy.params.costing_known_within_hours
+        actions.append(
+            Action.of(ActionKind.SCHEDULE_FOLLOWUP, at_hours=costing, purpose="costing_known")
+        )
+        text += f"; the costing known to the customer within {costing} hours"
+    if flow == FLOW_SECOND_APPOINTMENT and opened_at and order_completed_at:
+        due = operations_handover_due(order_completed_at=order_completed_at, policy=policy)
+        if opened_at > due:
+            late = decide_deadline_check(
+                what="operations_handover", due_at=due, now=opened_at, done=False, policy=policy
+            )
+            actions += late.actions
+            text += f"; operations handed it over late (due {due.isoformat()}): escalate"
+            outcome = "followup_ticket_opened_handover_late"
+    return make_decision(
+        policy, sop=SOP, outcome=outcome, reason=text, actions=actions, inputs=inputs
+    )
+
+
+# The SOP clocks the system keeps on a follow-up ticket (START_CLOCK's `clock`).
+CLOCK_CLOSE = "followup_close"
+
+
+def decide_close_due(*, ticket_status: str, policy: Policy) -> Decision:
+    """The 7-day close falls due ("the ticket is closed during 7 days"). A ticket waiting on
+    the customer (not reached twice) is resolved; one still open (nobody reached the
+    customer) takes the not-reached view: waiting on customer, priority medium. One still
+    pending (with engineering operations) is late work of another team: escalated to the
+    direct manager (policy 14). A resolved ticket needs nothing."""
+    days = policy.params.followup_close_within_days
+    inputs = {"ticket_status": ticket_status}
+    if ticket_status == STATUS_RESOLVED:
+        return make_decision(
+            policy,
+            sop=SOP,
+            outcome="closed_in_time",
+            reason=f"resolved within {days} days",
+            inputs=inputs,
+        )
+    late = Action.of(
+        ActionKind.ESCALATE,
+        to="direct_manager_or_shift_leader",
+        reason=f"follow-up ticket not closed within {days} days",
+    )
+    if ticket_status == STATUS_WAITING_ON_CUSTOMER:
+        return make_decision(
+            policy,
+            sop=SOP,
+            outcome="closed_waiting_on_customer",
+            reason=f"{days} days: the customer was not reached; the ticket is closed",
+            actions=[Action.of(ActionKind.SET_STATUS, status=STATUS_RESOLVED)],
+            inputs=inputs,
+        )
+    if ticket_status == STATUS_OPEN:
+        return make_decision(
+            policy,
+            sop=SOP,
+            outcome="not_closed_waiting_on_customer",
+            reason=(
+                f"{days} days and the customer was never reached: waiting on customer, "
+                "priority medium"
+            ),
+            actions=[ticket_view(STAGE_NOT_REACHED, None, policy).as_action()],
+            inputs=inputs,
+        )
     return make_decision(
         policy,
         sop=SOP,
-        outcome="followup_ticket_opened",
-        reason=f"{what} ({reason}): open the follow-up ticket; first call within {hours} hours",
-        actions=actions,
+        outcome="not_closed_escalated",
+        reason=f"{days} days and the ticket is still {ticket_status}: escalated as late",
+        actions=[late],
         inputs=inputs,
     )
 
@@ -577,6 +664,7 @@ OUTCOME_TAGS: dict[str, str] = {
     "complaint_and_resolved": TAG_PREFIX + "Complaint ticket created",
     "resolved_customer_declined": TAG_PREFIX + "Customer does not want the service",
     "cancel_and_recreate_visit": TAG_PREFIX + "New appointment set",
+    "closed_waiting_on_customer": TAG_PREFIX + "No answer twice",
 }
 
 

@@ -99,6 +99,7 @@ WALK = {
         {"applied"},
     ),
     ActionKind.BLOCK_PARTNER_SLOTS: (_follow_up, {"days": 2}, {"applied"}),
+    ActionKind.START_CLOCK: (_follow_up, {"clock": "followup_close", "days": 7}, {"applied"}),
 }
 
 

@@ -8,7 +8,8 @@ import pytest
 from django.utils import timezone
 
 from cases.models import Booking, Case, CaseEvent, EventType
-from flows import runner
+from core.errors import InvalidInput
+from flows import clocks, runner
 from flows.context import FlowContext
 from flows.table import FLOWS
 from partners.models import CalendarSlot
@@ -571,6 +572,57 @@ def _(users):
     slot = CalendarSlot.objects.get(partner=case.booking.partner)
     assert (slot.status, slot.ends_at - slot.starts_at) == ("working", timedelta(days=3))
     assert applied(event)["block_partner_slots"] == "applied"
+
+
+# --- the clocks' flows (run by the system, never by hand) ---------------------------------------
+
+
+def run_clock(case, flow):
+    outcome = clocks.run_system_flow(case.pk, flow, now=timezone.now())
+    case.refresh_from_db()
+    return outcome, last_decision(case)
+
+
+@scenario("follow_up.close_due")
+def _(users):
+    case = case_on("follow_up_first_visit", status="open")
+    outcome, event = run_clock(case, "follow_up.close_due")
+    assert outcome == "not_closed_waiting_on_customer" and event.actor is None
+    assert (case.status, case.priority) == ("waiting_on_customer", "medium")
+    outcome, event = run_clock(case, "follow_up.close_due")
+    assert outcome == "closed_waiting_on_customer"
+    assert case.status == "resolved"
+    assert case.disposition.path == "Follow up >> Customer care >> No answer twice"
+
+
+@scenario("l1.spd_breached")
+def _(users):
+    booking = job(days_ago=-3, spd=timezone.localdate() - timedelta(days=1))
+    case = case_on("status_check", booking, status="open")
+    outcome, event = run_clock(case, "l1.spd_breached")
+    assert outcome == "spd_breached"
+    assert case.disposition.path.startswith("Inbound >> Complaint >> Delay in Service >> Out of")
+    assert case.priority == "high" and case.status == "open"
+
+
+@scenario("l1.refund_past_tat")
+def _(users):
+    case = case_on("complaint", status="open")
+    due = timezone.localdate() - timedelta(days=1)
+    outcome = clocks.run_system_flow(
+        case.pk, "l1.refund_past_tat", now=timezone.now(), inputs={"tat_due_on": due}
+    )
+    case.refresh_from_db()
+    assert outcome == "refund_past_tat"
+    assert case.disposition.path == "Inbound >> Complaint >> Delay in refund >> Unresolved"
+    assert (case.team, case.priority) == ("finance", "high")
+
+
+def test_a_clock_flow_is_not_run_by_hand(agent):
+    case = case_on("follow_up_first_visit", status="open")
+    with pytest.raises(InvalidInput):
+        runner.decide_case(case_id=case.pk, flow="follow_up.close_due", inputs={}, actor=agent)
+    assert "follow_up.close_due" not in [f.name for f, _ in runner.flows_offered(case)]
 
 
 # --- the table covers the registry -------------------------------------------------------------

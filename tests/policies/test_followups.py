@@ -1,7 +1,7 @@
 """Pending customer action SOP: ticket views, call attempts, deadlines, special cases."""
 
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -359,11 +359,11 @@ def test_reopen_days_is_a_parameter():
     "flow, has_order, duplicate, outcome, kinds",
     [
         ("first_visit", True, False, "followup_ticket_opened",
-         ("cancel_booking", "set_ticket_view", "schedule_followup")),
+         ("cancel_booking", "set_ticket_view", "schedule_followup", "start_clock")),
         ("first_visit", True, True, "followup_ticket_opened",
-         ("cancel_booking", "set_status", "set_ticket_view", "schedule_followup")),
+         ("cancel_booking", "set_status", "set_ticket_view", "schedule_followup", "start_clock")),
         ("second_appointment", True, False, "followup_ticket_opened",
-         ("set_ticket_view", "schedule_followup")),
+         ("set_ticket_view", "schedule_followup", "start_clock", "schedule_followup")),
         ("first_visit", False, False, "opportunity_ticket", ("set_ticket_view",)),
     ],
 )  # fmt: skip
@@ -382,6 +382,8 @@ def test_opening_the_ticket_and_special_case_d(flow, has_order, duplicate, outco
         view = decision.action("set_ticket_view")
         assert (view.param("status"), view.param("priority")) == ("open", "low")
         assert decision.action("schedule_followup").param("at_hours") == 8
+        close = decision.action("start_clock")
+        assert (close.param("clock"), close.param("days")) == ("followup_close", 7)
     else:
         assert decision.action("set_ticket_view").param("type") == "opportunity"
     if duplicate:
@@ -444,3 +446,76 @@ def test_call_scripts_are_checklists(flow, must_mention):
         assert words in text
     with pytest.raises(ValueError):
         fu.call_script("third_visit")
+
+
+def test_after_an_inspection_the_costing_is_due_in_48_hours():
+    decision = fu.decide_open_followup_ticket(
+        flow="second_appointment",
+        customer_has_order=True,
+        reason="inspection_results",
+        area=None,
+        policy=P,
+    )
+    costing = [a for a in decision.actions if a.param("purpose") == "costing_known"]
+    assert [a.param("at_hours") for a in costing] == [48]
+    other = fu.decide_open_followup_ticket(
+        flow="second_appointment",
+        customer_has_order=True,
+        reason="incomplete_service",
+        area=None,
+        policy=P,
+    )
+    assert not [a for a in other.actions if a.param("purpose") == "costing_known"]
+
+
+@pytest.mark.parametrize(
+    "after, late",
+    [(timedelta(minutes=59), False), (timedelta(hours=1), False),
+     (timedelta(hours=1, seconds=1), True)],
+)  # fmt: skip
+def test_operations_hand_over_later_than_one_hour_is_escalated(after, late):
+    completed = datetime(2026, 3, 10, 10, 0, tzinfo=UTC)
+    decision = fu.decide_open_followup_ticket(
+        flow="second_appointment",
+        customer_has_order=True,
+        reason="incomplete_service",
+        area=None,
+        opened_at=completed + after,
+        order_completed_at=completed,
+        policy=P,
+    )
+    assert decision.has_action("escalate") is late
+    assert decision.outcome == (
+        "followup_ticket_opened_handover_late" if late else "followup_ticket_opened"
+    )
+    if late:
+        assert decision.action("escalate").param("to") == "direct_manager_or_shift_leader"
+
+
+@pytest.mark.parametrize(
+    "status, outcome, kinds, tag",
+    [
+        ("resolved", "closed_in_time", (), ""),
+        ("waiting on customer", "closed_waiting_on_customer", ("set_status",),
+         "Follow up >> Customer care >> No answer twice"),
+        ("open", "not_closed_waiting_on_customer", ("set_ticket_view",), ""),
+        ("pending", "not_closed_escalated", ("escalate",), ""),
+    ],
+)  # fmt: skip
+def test_the_seven_day_close(status, outcome, kinds, tag):
+    decision = fu.decide_close_due(ticket_status=status, policy=P)
+    assert (decision.outcome, decision.action_kinds) == (outcome, kinds)
+    assert fu.OUTCOME_TAGS.get(outcome, "") == tag
+    if status == "open":
+        view = decision.action("set_ticket_view")
+        assert (view.param("status"), view.param("priority")) == ("waiting on customer", "medium")
+    if status == "waiting on customer":
+        assert decision.action("set_status").param("status") == "resolved"
+
+
+def test_a_drill_policy_runs_the_clocks_faster():
+    drill = policy_with(clock_speedup=3600)
+    opened = datetime(2026, 3, 10, 10, 0, tzinfo=UTC)
+    assert fu.close_due(opened_at=opened, policy=drill) == opened + timedelta(seconds=7 * 24)
+    assert fu.first_call_due(assigned_at=opened, policy=drill) == opened + timedelta(seconds=8)
+    assert fu.first_call_due(assigned_at=opened, policy=P) == opened + timedelta(hours=8)

@@ -369,3 +369,40 @@ def test_10_return_promise_is_a_parameter():
     )
     assert decision.outcome == "pickup_update_requested"
     assert decision.policy_version == "test-modified"
+
+
+@pytest.mark.parametrize("days, checked", [(0, True), (5, True)])
+def test_10_within_the_promise_the_return_is_checked_on_the_due_day(days, checked):
+    decision = l1.decide_product_pickup(
+        update_available=False,
+        picked_up_on=DAY,
+        contacted_on=DAY + timedelta(days=days),
+        policy=P,
+    )
+    follow_up = decision.action("schedule_followup")
+    assert follow_up.param("due_on") == DAY + timedelta(days=5)
+    assert follow_up.param("purpose") == "product_returned"
+
+
+@pytest.mark.parametrize("days_after, outcome", [(0, "spd_not_breached"), (1, "spd_breached")])
+def test_spd_passing_tags_out_of_spd_and_raises(days_after, outcome):
+    decision = l1.decide_spd_breached(spd=DAY, today=DAY + timedelta(days=days_after), policy=P)
+    assert decision.outcome == outcome
+    if outcome == "spd_breached":
+        assert decision.tag == l1.TAG_OUT_OF_SPD
+        assert decision.action("set_priority").param("priority") == "high"
+    else:
+        assert decision.actions == () and not decision.tag
+
+
+@pytest.mark.parametrize("days_after, outcome", [(0, "refund_within_tat"), (1, "refund_past_tat")])
+def test_refund_past_its_tat_is_a_delay_in_refund_complaint_for_finance(days_after, outcome):
+    decision = l1.decide_refund_past_tat(
+        tat_due_on=DAY, today=DAY + timedelta(days=days_after), policy=P
+    )
+    assert decision.outcome == outcome
+    if outcome == "refund_past_tat":
+        assert decision.tag == l1.TAG_DELAY_IN_REFUND
+        assert decision.action("escalate").param("to") == "finance"
+    else:
+        assert not decision.actions

@@ -1,6 +1,7 @@
 """L1 installation / maintenance SOP (l1-installation-maintenance.txt): scenarios 1-10, each
 leaf with its exact tag. One module per part of the SOP; this package names them all."""
 
+from .clocks import decide_refund_past_tat, decide_spd_breached
 from .common import (
     CLOSED_COMPLAINTS,
     COMPLAINT_PRODUCT_ISSUE,
@@ -66,6 +67,8 @@ from .status_check import (
 )
 
 __all__ = [
+    "decide_refund_past_tat",
+    "decide_spd_breached",
     "CLOSED_COMPLAINTS",
     "COMPLAINT_PRODUCT_ISSUE",
     "COMPLAINT_TECHNICIAN",

@@ -72,9 +72,13 @@ def decide_product_pickup(
             outcome="pickup_update_requested",
             reason=(
                 f"10 no update; day {elapsed} of the {promise}-day return promise (due {due}): "
-                "escalate for an update (the SOP gives no tag for this leaf)"
+                "escalate for an update (the SOP gives no tag for this leaf); the return is "
+                "checked on the due day"
             ),
-            actions=[escalate],
+            actions=[
+                escalate,
+                Action.of(ActionKind.SCHEDULE_FOLLOWUP, due_on=due, purpose="product_returned"),
+            ],
             inputs=inputs,
         )
     return make_decision(
