@@ -80,7 +80,9 @@ class WorkingCalendar:
         if seconds < 0:
             raise ValueError("business time only moves forward")
         if self.always_open and not self.days.holidays and not self.days.weekend_days:
-            return start + timedelta(seconds=seconds)
+            # In UTC: a same-zone addition is wall time, an hour off across a clock change.
+            self.local(start)  # refuses a naive moment
+            return (start.astimezone(UTC) + timedelta(seconds=seconds)).astimezone(self.zone)
         moment = self.local(start)
         day = moment.date()
         remaining = float(seconds)
@@ -132,7 +134,7 @@ def clock_end(
     that counts business time, in wall time otherwise (the policy says which)."""
     if business:
         return calendar.add(start, seconds)
-    return start + timedelta(seconds=seconds)
+    return (start.astimezone(UTC) + timedelta(seconds=seconds)).astimezone(start.tzinfo)
 
 
 def clock_elapsed(

@@ -152,12 +152,20 @@ def resume(
 def stop(
     clocks: SlaClocks, *, at: datetime, policy: Policy, calendar: WorkingCalendar
 ) -> SlaClocks:
-    """Resolved or closed: nothing more is due; a pause that ends here is still counted."""
+    """Resolved or closed: nothing more is due; a pause that ends here is still counted. The
+    resolution is what the customer sees, so it answers a first response not yet given (a
+    reopened case is not then breached for a response it got)."""
     business = policy.params.counts_business_time(CLOCK)
     paused = clocks.paused_seconds
     if clocks.paused_since is not None:
         paused += clock_elapsed(calendar, clocks.paused_since, at, business=business)
-    return replace(clocks, paused_since=None, paused_seconds=paused, stopped=True)
+    return replace(
+        clocks,
+        paused_since=None,
+        paused_seconds=paused,
+        stopped=True,
+        first_responded_at=clocks.first_responded_at or at,
+    )
 
 
 def restart(

@@ -114,3 +114,53 @@ def applied(event: CaseEvent) -> dict[str, str]:
     for step in event.payload["actions_applied"]:
         out.setdefault(step["kind"], step["status"])
     return out
+
+
+def opened(kind: str = "status_check", *, city: str = "Delhi", priority: str = "low", **kwargs):
+    """A case opened through the service (its SLA clocks started), on a booking in the city."""
+    from cases.services import create_case
+    from tests.factories import CustomerFactory
+    from tests.factories.partners import city as city_named
+
+    kwargs.setdefault("booking", BookingFactory(customer=CustomerFactory(city=city_named(city))))
+    assignee = kwargs.pop("assignee", None)
+    case = create_case(
+        actor=kwargs.pop("actor", None),
+        kind=kind,
+        channel=kwargs.pop("channel", "inbound_call"),
+        reporter=kwargs.pop("reporter", "customer"),
+        subject=kwargs.pop("subject", "A customer called"),
+        priority=priority,
+        **kwargs,
+    )
+    if assignee is not None:  # as an agent taking the case would
+        Case.objects.filter(pk=case.pk).update(assignee=assignee)
+        case.refresh_from_db()
+    return case
+
+
+def active_policy(version: str, *, effective_from=None, **params):
+    """An active policy version with these parameters changed (in force from now unless
+    told), as a supervisor would activate it."""
+    from policies.models import PolicyStatus, PolicyVersion
+    from policies.parameters import PolicyParameters
+    from policies.selectors import clear_policy_cache
+
+    parameters = PolicyParameters.from_dict({**PolicyParameters().to_dict(), **params})
+    row = PolicyVersion.objects.create(
+        version=version,
+        parameters=parameters.to_dict(),
+        effective_from=effective_from or timezone.now() - timedelta(seconds=1),
+        status=PolicyStatus.ACTIVE,
+        activated_at=timezone.now(),
+        change_note="test",
+    )
+    clear_policy_cache()
+    return row
+
+
+def team_lead(team: str, user) -> None:
+    """Make the user the team's lead (escalations and breaches go to them)."""
+    from cases.models import TeamLead
+
+    TeamLead.objects.update_or_create(team=team, defaults={"lead": user})

@@ -201,7 +201,7 @@ def sla_batch(now: datetime, limit: int) -> int:
     CLOCK event per firing."""
     with transaction.atomic():
         cases = list(
-            Case.objects.select_for_update(skip_locked=True)
+            Case.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(next_deadline_at__lte=now)
             .select_related("assignee")
             .order_by("next_deadline_at")[:limit]
