@@ -53,6 +53,19 @@ CASE_LIST_COLUMNS = (
     "parked_until",
     "created_at",
     "updated_at",
+    # the SLA clocks the queue shows and sorts by
+    "sla_version",
+    "calendar_version",
+    "first_response_due_at",
+    "first_responded_at",
+    "resolution_due_at",
+    "warn_at",
+    "next_deadline_at",
+    "paused_since",
+    "paused_seconds",
+    "sla_warned_at",
+    "first_response_breached_at",
+    "resolution_breached_at",
 )
 
 

@@ -150,6 +150,12 @@ CELERY_TASK_ALWAYS_EAGER = env("CELERY_TASK_ALWAYS_EAGER")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+# Redis redelivers a task not acknowledged within this time (acks are late): longer than any
+# task runs (a sweep ends within its 50 s budget; a payout run is leased separately).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+}
 CELERY_TIMEZONE = TIME_ZONE
 # Every clock is a short sweep over an indexed due column, run by beat on a static schedule
 # (no per-row ETA tasks). A sweep that is still running when the next starts shares the work

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -20,8 +21,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @contextmanager
-def celery_worker_process() -> Iterator[str]:
-    """Start `celery worker` on a private queue against the test database; yield the queue."""
+def celery_worker_process(*, beat: bool = False, env: dict | None = None) -> Iterator[str]:
+    """Start `celery worker` on a private queue against the test database; yield the queue.
+    With `beat`, the worker runs beat too (its schedule sent to that queue)."""
     db = connection.settings_dict
     database_url = (
         f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
@@ -33,13 +35,16 @@ def celery_worker_process() -> Iterator[str]:
         "DATABASE_URL": database_url,
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "CELERY_TASK_ALWAYS_EAGER": "false",
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
+        **(env or {}),
     }
     log_path = ROOT / ".local" / f"{queue}.log" if (ROOT / ".local").is_dir() else os.devnull
-    with open(log_path, "w") as log:
-        yield from _run_worker(queue, node, env, log)
+    with tempfile.TemporaryDirectory() as tmp, open(log_path, "w") as log:
+        extra = ["-B", "-s", str(Path(tmp) / "beat-schedule")] if beat else []
+        yield from _run_worker(queue, node, env, log, extra)
 
 
-def _run_worker(queue: str, node: str, env: dict, log) -> Iterator[str]:
+def _run_worker(queue: str, node: str, env: dict, log, extra: list[str]) -> Iterator[str]:
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -56,6 +61,7 @@ def _run_worker(queue: str, node: str, env: dict, log) -> Iterator[str]:
             "--without-gossip",
             "--without-mingle",
             "--loglevel=INFO",
+            *extra,
         ],
         cwd=ROOT,
         env=env,

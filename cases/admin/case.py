@@ -22,7 +22,7 @@ from ..models import (
     CaseStatus,
     EventType,
 )
-from .filters import AssigneeFilter, OverdueFilter, as_case_id, customer_ids_with_phone
+from .filters import AssigneeFilter, OverdueFilter, SlaFilter, as_case_id, customer_ids_with_phone
 from .forms import CaseAdminForm, NoteForm
 from .views import note_view, offered_transitions, transition_label, transition_view
 
@@ -108,6 +108,7 @@ class CaseAdmin(admin.ModelAdmin):
     list_filter = (
         "status",
         OverdueFilter,
+        SlaFilter,
         "priority",
         "team",
         "kind",
@@ -129,6 +130,19 @@ class CaseAdmin(admin.ModelAdmin):
 
     state_fields = ("status", "disposition", "parked_until", "resolved_at", "closed_at")
     record_fields = ("created_by", "created_at", "updated_at")
+    sla_fields = (
+        "first_response_due_at",
+        "first_responded_at",
+        "resolution_due_at",
+        "next_deadline_at",
+        "paused_since",
+        "paused_seconds",
+        "sla_warned_at",
+        "first_response_breached_at",
+        "resolution_breached_at",
+        "sla_version",
+        "calendar_version",
+    )
     # Set when the case is created; a case is not re-linked or re-classified after the fact.
     fixed_after_create = ("kind", "channel", "reporter", "booking", "customer", "partner", "city")
 
@@ -151,6 +165,7 @@ class CaseAdmin(admin.ModelAdmin):
         ]
         if obj is not None:
             fieldsets.insert(0, ("State", {"fields": self.state_fields}))
+            fieldsets.insert(1, ("SLA clocks", {"fields": self.sla_fields}))
             fieldsets.append(("Record", {"fields": self.record_fields, "classes": ["collapse"]}))
         return fieldsets
 
@@ -160,11 +175,12 @@ class CaseAdmin(admin.ModelAdmin):
         if obj.status == CaseStatus.CLOSED:
             return (
                 self.state_fields
+                + self.sla_fields
                 + self.record_fields
                 + self.fixed_after_create
                 + tuple(services.EDITABLE_FIELDS)
             )
-        return self.state_fields + self.record_fields + self.fixed_after_create
+        return self.state_fields + self.sla_fields + self.record_fields + self.fixed_after_create
 
     def get_object(self, request, object_id, from_field=None):
         if from_field is not None:

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils import timezone
 
 from core.roles import CASE_WORKERS
@@ -54,6 +55,33 @@ class OverdueFilter(admin.SimpleListFilter):
             return queryset.filter(
                 status__in=OPEN_STATES, due_at__gte=now, due_at__lt=now + timedelta(hours=24)
             )
+        return queryset
+
+
+class SlaFilter(admin.SimpleListFilter):
+    """The SLA clocks: breached and open, due within the hour, paused (partial indexes)."""
+
+    title = "SLA"
+    parameter_name = "sla"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("breached", "Breached"),
+            ("next_hour", "Due in the next hour"),
+            ("paused", "Paused"),
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "breached":
+            return queryset.filter(status__in=OPEN_STATES).filter(
+                Q(first_response_breached_at__isnull=False)
+                | Q(resolution_breached_at__isnull=False)
+            )
+        if value == "next_hour":
+            return queryset.filter(next_deadline_at__lte=timezone.now() + timedelta(hours=1))
+        if value == "paused":
+            return queryset.filter(paused_since__isnull=False)
         return queryset
 
 

@@ -114,3 +114,6 @@ class NoteForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
         max_length=4000,
     )
+    public = forms.BooleanField(
+        label="Sent to the customer (a first response on the SLA clock)", required=False
+    )

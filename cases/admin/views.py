@@ -145,7 +145,12 @@ def note_view(model_admin: ModelAdmin, request: HttpRequest, object_id: str) -> 
     form = NoteForm(request.POST)
     if form.is_valid():
         try:
-            services.add_note(case_id=case.pk, actor=request.user, text=form.cleaned_data["text"])
+            services.add_note(
+                case_id=case.pk,
+                actor=request.user,
+                text=form.cleaned_data["text"],
+                public=form.cleaned_data["public"],
+            )
         except DomainError as exc:
             model_admin.message_user(request, describe_error(exc), messages.ERROR)
         else:

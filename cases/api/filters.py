@@ -7,6 +7,8 @@ first, so the list query filters on the foreign-key column itself and can use th
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django_filters import rest_framework as filters
@@ -45,6 +47,16 @@ class CaseFilter(CityFilterMixin):
     overdue = filters.BooleanFilter(
         method="filter_overdue", label="Past the due time and still open"
     )
+    breached = filters.BooleanFilter(
+        method="filter_breached", label="Still open with an SLA target missed"
+    )
+    due_within = filters.NumberFilter(
+        method="filter_due_within",
+        min_value=0,
+        max_value=60 * 24 * 31,
+        label="An SLA warning or target falls due within this many minutes (or already has)",
+    )
+    paused = filters.BooleanFilter(method="filter_paused", label="SLA clock paused (waiting)")
 
     class Meta:
         model = Case
@@ -65,6 +77,26 @@ class CaseFilter(CityFilterMixin):
             return queryset
         overdue = Q(due_at__lt=timezone.now(), status__in=OPEN_STATES)
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
+
+    def filter_breached(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        if value is None:
+            return queryset
+        breached = Q(status__in=OPEN_STATES) & (
+            Q(first_response_breached_at__isnull=False) | Q(resolution_breached_at__isnull=False)
+        )
+        return queryset.filter(breached) if value else queryset.exclude(breached)
+
+    def filter_due_within(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        if value is None:
+            return queryset
+        horizon = timezone.now() + timedelta(minutes=float(value))
+        return queryset.filter(next_deadline_at__lte=horizon)
+
+    def filter_paused(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        if value is None:
+            return queryset
+        paused = Q(paused_since__isnull=False)
+        return queryset.filter(paused) if value else queryset.exclude(paused)
 
 
 class BookingFilter(CityFilterMixin):

@@ -207,6 +207,52 @@ class DispositionSerializer(serializers.ModelSerializer):
 _DATETIME = serializers.DateTimeField()
 
 
+class SlaSerializer(serializers.Serializer):
+    """The case's SLA clocks as kept on its row (policies.sla): due times, the next deadline
+    (empty while paused or stopped), the pause and the time spent paused, warning and
+    breaches, and the policy and calendar versions they were computed under."""
+
+    sla_version = serializers.CharField()
+    calendar_version = serializers.CharField()
+    first_response_due_at = serializers.DateTimeField(allow_null=True)
+    first_responded_at = serializers.DateTimeField(allow_null=True)
+    resolution_due_at = serializers.DateTimeField(allow_null=True)
+    warn_at = serializers.DateTimeField(allow_null=True)
+    next_deadline_at = serializers.DateTimeField(allow_null=True)
+    paused = serializers.BooleanField()
+    paused_since = serializers.DateTimeField(allow_null=True)
+    paused_seconds = serializers.IntegerField(help_text="Working seconds paused (ended pauses).")
+    warned = serializers.BooleanField()
+    breached = serializers.BooleanField()
+    first_response_breached_at = serializers.DateTimeField(allow_null=True)
+    resolution_breached_at = serializers.DateTimeField(allow_null=True)
+
+
+def sla_of(case: Case) -> dict[str, Any]:
+    """SlaSerializer's JSON, built directly (the queue's hot path)."""
+    dt = _DATETIME.to_representation
+
+    def moment(value):
+        return dt(value) if value else None
+
+    return {
+        "sla_version": case.sla_version,
+        "calendar_version": case.calendar_version,
+        "first_response_due_at": moment(case.first_response_due_at),
+        "first_responded_at": moment(case.first_responded_at),
+        "resolution_due_at": moment(case.resolution_due_at),
+        "warn_at": moment(case.warn_at),
+        "next_deadline_at": moment(case.next_deadline_at),
+        "paused": case.paused_since is not None,
+        "paused_since": moment(case.paused_since),
+        "paused_seconds": case.paused_seconds,
+        "warned": case.sla_warned_at is not None,
+        "breached": case.sla_breached,
+        "first_response_breached_at": moment(case.first_response_breached_at),
+        "resolution_breached_at": moment(case.resolution_breached_at),
+    }
+
+
 class CaseListSerializer(serializers.ModelSerializer):
     """Flat: ids plus the few names a queue shows, all from select_related rows."""
 
@@ -220,6 +266,11 @@ class CaseListSerializer(serializers.ModelSerializer):
     )
     is_overdue = serializers.BooleanField(read_only=True)
     status = enum_field(CaseStatus, read_only=True)
+    sla = serializers.SerializerMethodField()
+
+    @extend_schema_field(SlaSerializer)
+    def get_sla(self, case: Case) -> dict[str, Any]:
+        return sla_of(case)
 
     def to_representation(self, case: Case) -> dict[str, Any]:
         # The queue's hot path: the same JSON as the declared fields (the schema still comes
@@ -246,6 +297,7 @@ class CaseListSerializer(serializers.ModelSerializer):
             "due_at": dt(case.due_at) if case.due_at else None,
             "is_overdue": case.is_overdue,
             "parked_until": dt(case.parked_until) if case.parked_until else None,
+            "sla": sla_of(case),
             "created_at": dt(case.created_at),
             "updated_at": dt(case.updated_at),
         }
@@ -277,6 +329,7 @@ class CaseListSerializer(serializers.ModelSerializer):
             "due_at",
             "is_overdue",
             "parked_until",
+            "sla",
             "created_at",
             "updated_at",
         ]
@@ -423,7 +476,11 @@ class CaseTransitionSerializer(serializers.Serializer):
 
 
 class NoteSerializer(serializers.Serializer):
-    text = serializers.CharField()
+    text = serializers.CharField(max_length=4000)
+    public = serializers.BooleanField(
+        default=False,
+        help_text="Sent to the customer: a first response on the SLA clock. Default: internal.",
+    )
 
 
 class NotificationSerializer(serializers.ModelSerializer):

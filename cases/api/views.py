@@ -29,6 +29,7 @@ from ..models import Booking, Case, Customer, DispositionTag, Notification
 from ..services.bookings import BOOKING_TRANSITIONS
 from . import serializers as s
 from .filters import BookingFilter, CaseFilter, CustomerFilter, DispositionFilter
+from .pagination import CaseQueuePagination
 from .permissions import CasePermission
 
 
@@ -137,6 +138,7 @@ class CaseViewSet(viewsets.GenericViewSet):
     permission_classes = [CasePermission]
     filter_backends = [DjangoFilterBackend]
     filterset_class = CaseFilter
+    pagination_class = CaseQueuePagination
     lookup_value_regex = ID_PATTERN
     queryset = Case.objects.none()
 
@@ -237,9 +239,7 @@ class CaseViewSet(viewsets.GenericViewSet):
         case_id = self._ensure_visible(pk)
         incoming = s.NoteSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        event = services.add_note(
-            case_id=case_id, actor=request.user, text=incoming.validated_data["text"]
-        )
+        event = services.add_note(case_id=case_id, actor=request.user, **incoming.validated_data)
         return Response(s.CaseEventSerializer(event).data, status=status.HTTP_201_CREATED)
 
 

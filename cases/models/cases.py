@@ -166,6 +166,21 @@ class Case(ConcurrentTransitionMixin, models.Model):
                 name="case_parked_until",
                 condition=models.Q(status="parked"),
             ),
+            # The queue filters on the clocks: breached and still open, paused.
+            models.Index(
+                fields=["-id"],
+                name="case_sla_breached",
+                condition=models.Q(status__in=OPEN_STATES)
+                & (
+                    models.Q(first_response_breached_at__isnull=False)
+                    | models.Q(resolution_breached_at__isnull=False)
+                ),
+            ),
+            models.Index(
+                fields=["-id"],
+                name="case_sla_paused",
+                condition=models.Q(paused_since__isnull=False),
+            ),
             # "What is due": an index range scan whatever the backlog.
             models.Index(
                 fields=["next_deadline_at"],
