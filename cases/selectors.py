@@ -54,12 +54,8 @@ CASE_LIST_COLUMNS = (
     "created_at",
     "updated_at",
     # the SLA clocks the queue shows and sorts by
-    "sla_version",
-    "calendar_version",
     "first_response_due_at",
-    "first_responded_at",
     "resolution_due_at",
-    "warn_at",
     "next_deadline_at",
     "paused_since",
     "paused_seconds",

@@ -24,6 +24,7 @@ from cases.services import TaskSpec
 from core.errors import InvalidInput, TransitionConflict
 from core.roles import CASE_WORKERS, User, has_role
 from partners.models import Partner
+from partners.selectors import working_calendar
 from payouts.models import PartnerAtFault
 from policies.decision import Action, Decision, to_jsonable
 from policies.parameters import Policy
@@ -92,6 +93,23 @@ class DecisionRun:
     def zone(self) -> ZoneInfo:
         """The case's region's time zone."""
         return ZoneInfo(self.case.city.region.timezone)
+
+    def clock_end(self, clock: str, *, days: float = 0, hours: float = 0) -> datetime:
+        """When an SOP clock started now runs out: wall time, or the region's working time
+        when the policy lists the clock in business_time_clocks (hours as working hours,
+        days as business days at the same time of day). A drill's clock_speedup applies."""
+        params = self.policy.params
+        if not params.counts_business_time(clock):
+            return self.now + params.duration(days=days, hours=hours)
+        calendar = working_calendar(self.case.city.region_id, self.now)
+        end = self.now
+        if days:
+            local = calendar.local(end)
+            day = calendar.add_business_days(local.date(), round(days))
+            end = datetime.combine(day, local.timetz())
+        if hours:
+            end = calendar.add(end, params.duration(hours=hours).total_seconds())
+        return end
 
     @property
     def money_actor(self) -> User | None:

@@ -3,7 +3,10 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import CalendarSlot, City, Partner, Region
+from core.errors import InvalidInput, NotPermitted
+
+from . import services
+from .models import CalendarSlot, City, Closure, Partner, Region, RegionCalendar
 
 
 # Rows on the partner page: the latest few, with links to the full lists.
@@ -90,3 +93,76 @@ class CalendarSlotAdmin(admin.ModelAdmin):
     ordering = ("-starts_at",)
     show_full_result_count = False
     raw_id_fields = ("partner",)
+
+
+class _AddOnly(admin.ModelAdmin):
+    """Calendar rows are versions: added (through the service), never edited or deleted, so
+    clocks computed earlier stay explainable."""
+
+    list_per_page = 50
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        admin_page, user = self, request.user
+
+        class ServiceForm(form):
+            def _post_clean(self) -> None:
+                super()._post_clean()
+                if not self.errors:
+                    try:
+                        admin_page.created = admin_page.create(user, self.cleaned_data)
+                    except InvalidInput as exc:
+                        for field, messages in exc.fields.items():
+                            target = field if field in self.fields else None
+                            self.add_error(target, messages)
+                    except NotPermitted as exc:
+                        self.add_error(None, str(exc))
+
+        return ServiceForm
+
+    def save_model(self, request, obj, form, change) -> None:
+        obj.pk = self.created.pk  # written by the service in the form's clean
+
+    def save_related(self, request, form, formsets, change) -> None:
+        pass
+
+
+@admin.register(RegionCalendar)
+class RegionCalendarAdmin(_AddOnly):
+    list_display = ("region", "effective_from", "weekend_days", "opens", "closes", "always_open")
+    list_select_related = ("region",)
+    list_filter = ("region", "always_open")
+    fields = ("region", "effective_from", "weekend_days", "opens", "closes", "always_open", "note")
+
+    def create(self, user, data) -> RegionCalendar:
+        return services.add_calendar_version(
+            actor=user,
+            region=data["region"],
+            effective_from=data["effective_from"],
+            weekend_days=list(data["weekend_days"] or []),
+            opens=data["opens"],
+            closes=data["closes"],
+            always_open=data["always_open"],
+            note=data.get("note") or "",
+        )
+
+
+@admin.register(Closure)
+class ClosureAdmin(_AddOnly):
+    list_display = ("region", "day", "name", "effective_from", "created_by")
+    list_select_related = ("region", "created_by")
+    list_filter = ("region",)
+    search_fields = ("name",)
+    date_hierarchy = "day"
+    fields = ("region", "day", "name")
+
+    def create(self, user, data) -> Closure:
+        return services.add_closure(
+            actor=user, region=data["region"], day=data["day"], name=data["name"]
+        )

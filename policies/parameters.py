@@ -190,7 +190,10 @@ class PolicyParameters:
     # A breach raises the priority this many steps (never past urgent).
     sla_breach_priority_steps: int = _param(1, HOUSE)
     # The clocks that count working time of the region's calendar; the others count wall
-    # time. "sla": first response and resolution; the SOP clocks by their names.
+    # time. "sla": first response and resolution; "material_booking": the delay after the
+    # price confirmation (business days, as the SOP says); the SOP clocks by their names:
+    # "park", "ob_form", "first_call", "costing_known", "call_partner_confirm_outcome",
+    # "followup_close" (hours as working hours, days as business days).
     business_time_clocks: _NAMES = _param(("sla", "material_booking"), f"{HOUSE}; {PCA} 7")
     # Drills and demos only: every SOP clock and SLA target runs this many times faster. 1 in
     # production; a drill version with 3600 turns an hour into a second.

@@ -59,3 +59,18 @@ $PY bench/bench_payouts.py | tee bench/payouts.log
   tail -n 4 bench/payouts.log
   echo '```'
 } >> bench/RESULTS.md
+
+echo "== bench/bench_sweeps.py"
+$PY bench/bench_sweeps.py | tee bench/sweeps.log
+{
+  echo
+  echo "## SLA sweep: 10,000 due cases among 100,000 and 1,000,000 on running clocks"
+  echo
+  echo 'Command: `make bench` (runs `bench/bench_sweeps.py` on the same database: it arms the'
+  echo 'clocks of the first 100,000, then all 1,000,000 cases with one UPDATE, 10,000 of them'
+  echo 'already due, runs one `sweep_sla` and disarms them). Its output:'
+  echo
+  echo '```'
+  grep -E "RESULT|swept|Batch query|Index Scan|Index Cond|Execution Time" bench/sweeps.log
+  echo '```'
+} >> bench/RESULTS.md

@@ -186,6 +186,7 @@ SEED_MIGRATIONS = [
     ("cases.migrations.0008_seed_teams_tags_task_permissions", "seed"),
     ("payouts.migrations.0005_mg_plan_permissions", "grant"),
     ("cases.migrations.0012_seed_clock_tags_permissions", "seed"),
+    ("partners.migrations.0005_calendar_permissions", "grant"),
 ]
 
 

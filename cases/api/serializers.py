@@ -228,8 +228,41 @@ class SlaSerializer(serializers.Serializer):
     resolution_breached_at = serializers.DateTimeField(allow_null=True)
 
 
+class SlaSummarySerializer(serializers.Serializer):
+    """The clocks a queue row shows: the due times, the next deadline, paused, warned and
+    breached (the case itself carries every clock field)."""
+
+    first_response_due_at = serializers.DateTimeField(allow_null=True)
+    resolution_due_at = serializers.DateTimeField(allow_null=True)
+    next_deadline_at = serializers.DateTimeField(allow_null=True)
+    paused = serializers.BooleanField()
+    paused_seconds = serializers.IntegerField(help_text="Working seconds paused (ended pauses).")
+    warned = serializers.BooleanField()
+    breached = serializers.BooleanField()
+
+
+def sla_summary_of(case: Case) -> dict[str, Any]:
+    """SlaSummarySerializer's JSON, built directly (the queue's hot path)."""
+    dt = _DATETIME.to_representation
+    first, resolution, deadline = (
+        case.first_response_due_at,
+        case.resolution_due_at,
+        case.next_deadline_at,
+    )
+    return {
+        "first_response_due_at": dt(first) if first else None,
+        "resolution_due_at": dt(resolution) if resolution else None,
+        "next_deadline_at": dt(deadline) if deadline else None,
+        "paused": case.paused_since is not None,
+        "paused_seconds": case.paused_seconds,
+        "warned": case.sla_warned_at is not None,
+        "breached": case.first_response_breached_at is not None
+        or case.resolution_breached_at is not None,
+    }
+
+
 def sla_of(case: Case) -> dict[str, Any]:
-    """SlaSerializer's JSON, built directly (the queue's hot path)."""
+    """SlaSerializer's JSON."""
     dt = _DATETIME.to_representation
 
     def moment(value):
@@ -268,9 +301,9 @@ class CaseListSerializer(serializers.ModelSerializer):
     status = enum_field(CaseStatus, read_only=True)
     sla = serializers.SerializerMethodField()
 
-    @extend_schema_field(SlaSerializer)
+    @extend_schema_field(SlaSummarySerializer)
     def get_sla(self, case: Case) -> dict[str, Any]:
-        return sla_of(case)
+        return sla_summary_of(case)
 
     def to_representation(self, case: Case) -> dict[str, Any]:
         # The queue's hot path: the same JSON as the declared fields (the schema still comes
@@ -297,7 +330,7 @@ class CaseListSerializer(serializers.ModelSerializer):
             "due_at": dt(case.due_at) if case.due_at else None,
             "is_overdue": case.is_overdue,
             "parked_until": dt(case.parked_until) if case.parked_until else None,
-            "sla": sla_of(case),
+            "sla": sla_summary_of(case),
             "created_at": dt(case.created_at),
             "updated_at": dt(case.updated_at),
         }
@@ -374,6 +407,10 @@ class CaseDetailSerializer(CaseListSerializer):
     )
     events = CaseEventSerializer(many=True, read_only=True)
     available_transitions = serializers.SerializerMethodField()
+
+    @extend_schema_field(SlaSerializer)
+    def get_sla(self, case: Case) -> dict[str, Any]:
+        return sla_of(case)
 
     def to_representation(self, case: Case) -> dict[str, Any]:
         # Field by field: the detail page is not the queue's hot path.

@@ -109,11 +109,7 @@ def park(run: DecisionRun, action: Action) -> None:
         return
     hours = action.param("hours")
     event = action.param("until_event")
-    until = (
-        run.now + run.policy.params.duration(hours=hours)
-        if hours is not None
-        else park_horizon(run, event)
-    )
+    until = run.clock_end("park", hours=hours) if hours is not None else park_horizon(run, event)
     if until is None or until <= run.now:
         # An event with no time to wake up at (a job already due): the case stays where it
         # is and someone checks on the event.
@@ -133,7 +129,7 @@ def park(run: DecisionRun, action: Action) -> None:
 def park_horizon(run: DecisionRun, event: object) -> datetime | None:
     """When an event park wakes up to check on the event."""
     if event == "ob_email_received":
-        return run.now + run.policy.params.duration(hours=run.policy.params.ob_form_tat_hours)
+        return run.clock_end("ob_form", hours=run.policy.params.ob_form_tat_hours)
     if event == "job_delivered" and run.case.booking is not None:
         return run.case.booking.booking_time
     return None
@@ -153,7 +149,7 @@ def schedule_followup(run: DecisionRun, action: Action) -> None:
     hours = action.param("at_hours")
     due_on = action.param("due_on")
     if hours is not None:
-        due = run.now + run.policy.params.duration(hours=hours)
+        due = run.clock_end(str(action.param("purpose") or "follow_up"), hours=hours)
     elif isinstance(due_on, date):
         due = datetime.combine(due_on, time(23, 59, 59), tzinfo=run.zone)
     else:
@@ -177,9 +173,7 @@ def start_clock(run: DecisionRun, action: Action) -> None:
     """Set an SOP clock the system keeps on the case (the sweep carries out what is due when
     it runs out); one pending clock of a kind per case."""
     clock = str(action.param("clock"))
-    due = run.now + run.policy.params.duration(
-        days=action.param("days") or 0, hours=action.param("hours") or 0
-    )
+    due = run.clock_end(clock, days=action.param("days") or 0, hours=action.param("hours") or 0)
     started = case_services.start_clock(
         run.case, kind=clock, due_at=due, policy_version=run.decision.policy_version
     )

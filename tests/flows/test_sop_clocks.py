@@ -21,8 +21,10 @@ from cases.models import (
 from flows import clocks, runner
 from flows.health import problems
 from payouts.models import Refund
+from policies.actions import ActionKind
+from policies.decision import Action, Decision
 from tests.factories import CustomerFactory, RefundFactory, UserFactory, city
-from tests.helpers import case_on, job, last_decision, opened, team_lead
+from tests.helpers import active_policy, case_on, job, last_decision, opened, team_lead
 
 pytestmark = pytest.mark.django_db
 
@@ -295,3 +297,33 @@ def test_health_shows_depth_oldest_due_and_last_sweep(time_machine, client):
     assert set(queues) == {"sla", "tasks", "unpark", "case_clocks", "spd", "refund_tat"}
     time_machine.move_to(ist(3, 16, 20), tick=False)
     assert any("last finished" in line for line in problems(clocks.clock_health()))
+
+
+def test_a_clock_the_policy_lists_counts_working_hours(time_machine, agent):
+    time_machine.move_to(ist(3, 16, 16, 10), tick=False)
+    active_policy(
+        "first-call-in-working-hours",
+        business_time_clocks=["sla", "material_booking", "first_call", "followup_close"],
+    )
+    case = open_follow_up(agent)
+    task = Task.objects.get(case=case, kind="schedule_followup")
+    assert task.due_at == ist(3, 17, 15, 10)  # 1 h 50 min Monday + 6 h 10 min Tuesday
+    # Seven business days: Saturday 21 March (Eid al-Fitr) and Sunday 22 are off in India.
+    assert CaseClock.objects.get(case=case).due_at == ist(3, 25, 16, 10)
+
+
+def test_the_ob_form_park_ends_with_a_check_task_at_its_tat(time_machine, agent):
+    time_machine.move_to(ist(3, 16, 10), tick=False)
+    case = opened("ob_form")
+    decision = Decision(
+        outcome="ob_email_received",
+        actions=(Action.of(ActionKind.PARK, until_event="ob_email_received"),),
+        tag=None,
+        reason="walk",
+        policy_version="sop-2026.1",
+    )
+    runner.apply_decision(Case.objects.get(pk=case.pk), decision, agent)
+    case.refresh_from_db()
+    assert case.status == "parked" and case.parked_until == ist(3, 17, 10)
+    task = Task.objects.get(case=case)
+    assert task.title == "Park ends: check on ob email received" and task.due_at == ist(3, 17, 10)

@@ -44,9 +44,12 @@ def test_a_case_carries_its_clocks(queue, agent):
     client = client_for(agent)
     row = {r["id"]: r for r in client.get("/api/v1/cases/").json()["results"]}[first.pk]
     sla = row["sla"]
-    assert sla["breached"] is True and sla["first_response_breached_at"] is not None
-    assert sla["paused"] is False and sla["sla_version"] == "sop-2026.1"
+    assert sla["breached"] is True and sla["paused"] is False and sla["warned"] is False
     assert sla["next_deadline_at"] == "2026-03-16T12:12:00+05:30"  # the warning
+    assert sla["first_response_due_at"] == "2026-03-16T09:30:00+05:30"
+    full = client.get(f"/api/v1/cases/{first.pk}/").json()["sla"]
+    assert full["first_response_breached_at"] == "2026-03-16T09:35:00+05:30"
+    assert full["sla_version"] == "sop-2026.1" and full["calendar_version"].startswith("IN-")
     detail = client.get(f"/api/v1/cases/{waiting.pk}/").json()["sla"]
     assert detail["paused"] is True and detail["next_deadline_at"] is None
     assert detail["paused_since"] == "2026-03-16T09:20:00+05:30"
