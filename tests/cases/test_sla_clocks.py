@@ -182,3 +182,21 @@ def test_a_closure_a_supervisor_adds_is_skipped(time_machine, supervisor):
     )
     case = opened(priority="urgent")
     assert case.resolution_due_at == ist(18, 11)  # Tuesday skipped
+
+
+def test_a_clock_running_out_after_hours_falls_due_at_the_next_opening_not_midnight(
+    time_machine,
+):
+    time_machine.move_to(ist(16, 17, 50), tick=False)
+    case = opened(priority="urgent")
+    # 10 minutes Monday, 20 Tuesday morning: due 09:20, when somebody is there to act.
+    assert case.first_response_due_at == ist(17, 9, 20)
+    time_machine.move_to(
+        ist(
+            17,
+            0,
+            0,
+        ),
+        tick=False,
+    )
+    assert services.sweep_sla().processed == 0
