@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Model, QuerySet
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -22,6 +21,7 @@ from core.api.base import (
     UpsertViewSet,
     upsert_schema,
 )
+from core.api.filters import ListFilterBackend
 from core.api.permissions import ReadOnly
 
 from .. import selectors, services
@@ -120,7 +120,7 @@ class DispositionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     authentication_classes = AUTHENTICATION
     permission_classes = [ReadOnly]
     serializer_class = s.DispositionSerializer
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [ListFilterBackend]
     filterset_class = DispositionFilter
     pagination_class = None  # a few dozen rows, read whole by the console and the apps
     queryset = DispositionTag.objects.none()
@@ -136,7 +136,7 @@ class CaseViewSet(viewsets.GenericViewSet):
 
     authentication_classes = AUTHENTICATION
     permission_classes = [CasePermission]
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [ListFilterBackend]
     filterset_class = CaseFilter
     pagination_class = CaseQueuePagination
     lookup_value_regex = ID_PATTERN

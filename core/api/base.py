@@ -7,14 +7,13 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Model, QuerySet
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
-from rest_framework.filters import SearchFilter
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from .filters import ListFilterBackend, ListSearchFilter
 from .permissions import UpsertPermission
 
 
@@ -51,7 +50,7 @@ class UpsertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     authentication_classes = AUTHENTICATION
     permission_classes = [UpsertPermission]
-    filter_backends = [DjangoFilterBackend, SearchFilter]
+    filter_backends = [ListFilterBackend, ListSearchFilter]
     search_fields = ["name", "phone", "external_id"]
     lookup_value_regex = ID_PATTERN
     upsert_model: type[Model]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db.models import Model, QuerySet
 from django_filters import rest_framework as filters
+from rest_framework.filters import OrderingFilter, SearchFilter
 
 
 def ids_of(model: type[Model], value: str, key: str) -> list[int]:
@@ -32,3 +33,26 @@ def external_id_filter(model: type[Model], column: str, label: str) -> filters.C
         return filter_ids(queryset, column, ids_of(model, value, "external_id"))
 
     return filters.CharFilter(method=method, label=f"{label} id or external id")
+
+
+class _ListOnly:
+    """A list's query-string filters apply to the list only: a detail or an action finds
+    (and answers from) its row whatever the query string says (a `?state=` left on an
+    approve call must not turn its committed write into a 404 or a 500)."""
+
+    def filter_queryset(self, request, queryset, view):
+        if getattr(view, "action", "list") not in ("list", None):
+            return queryset
+        return super().filter_queryset(request, queryset, view)
+
+
+class ListFilterBackend(_ListOnly, filters.DjangoFilterBackend):
+    """django-filter's FilterSet, on lists only."""
+
+
+class ListSearchFilter(_ListOnly, SearchFilter):
+    """DRF's ?search=, on lists only."""
+
+
+class ListOrderingFilter(_ListOnly, OrderingFilter):
+    """DRF's ?ordering=, on lists only."""

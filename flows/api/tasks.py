@@ -6,7 +6,6 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils import timezone
 from django_filters import rest_framework as filters
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
@@ -19,6 +18,7 @@ from cases import services as case_services
 from cases.catalog import Team
 from cases.models import Task, TaskState
 from core.api.base import AUTHENTICATION, CONFLICT, ERRORS, ID_PATTERN, ErrorSerializer
+from core.api.filters import ListFilterBackend
 from core.errors import InvalidInput
 from core.roles import is_back_office
 
@@ -74,7 +74,7 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     serializer_class = s.TaskSerializer
     filterset_class = TaskFilter
     pagination_class = DuePagination
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [ListFilterBackend]
     lookup_value_regex = ID_PATTERN
     queryset = Task.objects.none()
 

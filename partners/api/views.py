@@ -7,7 +7,6 @@ from typing import Any
 
 from django.db.models import Model, QuerySet
 from django_filters import rest_framework as filters
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.permissions import BasePermission
@@ -15,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api.base import AUTHENTICATION, CONFLICT, ERRORS, ID_PATTERN, UpsertViewSet, upsert_schema
+from core.api.filters import ListFilterBackend
 from core.api.permissions import may_read
 from core.errors import InvalidInput
 from core.roles import partner_of
@@ -81,7 +81,7 @@ class CalendarSlotViewSet(
     authentication_classes = AUTHENTICATION
     permission_classes = [CalendarPermission]
     serializer_class = CalendarSlotSerializer
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [ListFilterBackend]
     filterset_class = CalendarFilter
     lookup_value_regex = ID_PATTERN
     queryset = CalendarSlot.objects.none()

@@ -121,6 +121,10 @@ class _Base(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericVi
         return dict(incoming.validated_data)
 
     def _filtered(self, qs: QuerySet) -> QuerySet:
+        """The list's query-string filters, for the list only: a detail or an action finds
+        (and answers from) its row whatever the query string says."""
+        if self.action != "list":
+            return qs
         params = self.request.query_params
         if "state" in self.filter_params and params.get("state"):
             qs = qs.filter(state=params["state"])
@@ -129,6 +133,8 @@ class _Base(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericVi
         return qs
 
     def _render(self, pk: int, code: int = status.HTTP_200_OK) -> Response:
+        """The row the write changed, as the caller may see it (never through list filters:
+        the write is committed, so this must not fail)."""
         row = self.get_queryset().get(pk=pk)
         return Response(self.get_serializer(row).data, status=code)
 
