@@ -181,7 +181,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--partners", type=int, default=50_000)
     parser.add_argument("--entries", type=int, default=2_000_000)
-    parser.add_argument("--batch-size", type=int, default=services.PARTNER_BATCH)
+    parser.add_argument("--batch-size", type=int, default=5000)
     parser.add_argument("--keep", action="store_true", help="keep the computed run")
     args = parser.parse_args()
 

@@ -161,6 +161,10 @@ CELERY_TIMEZONE = TIME_ZONE
 # (no per-row ETA tasks). A sweep that is still running when the next starts shares the work
 # (SKIP LOCKED); each ends within its time budget.
 CLOCK_SWEEP_SECONDS = env.float("CLOCK_SWEEP_SECONDS", default=60.0)
+# A payout run's computation holds a lease it renews as each batch of partners commits; a
+# lease that passes (the worker died) is picked up by the lease sweep.
+PAYOUT_LEASE_SECONDS = env.float("PAYOUT_LEASE_SECONDS", default=120.0)
+PAYOUT_PARTNER_BATCH = env.int("PAYOUT_PARTNER_BATCH", default=5000)
 CLOCK_HEALTH_STALE_SECONDS = env.float("CLOCK_HEALTH_STALE_SECONDS", default=300.0)
 CELERY_BEAT_SCHEDULE = {
     name: {
@@ -176,6 +180,7 @@ CELERY_BEAT_SCHEDULE = {
         ("sweep-case-clocks", "flows.tasks.sweep_case_clocks"),
         ("sweep-spd", "flows.tasks.sweep_spd"),
         ("sweep-refund-tat", "flows.tasks.sweep_refund_tat"),
+        ("requeue-payout-leases", "payouts.tasks.requeue_expired_leases"),
     )
 }
 

@@ -48,7 +48,8 @@ from cases.services.timers import (
     run_sweep,
 )
 from partners.models import Region
-from payouts.models import Refund, RefundState
+from payouts import services as payout_services
+from payouts.models import PayoutRun, Refund, RefundState, RunState
 from policies.sop import followups
 
 from .context import FlowContext
@@ -292,6 +293,11 @@ def _queues(now: datetime) -> dict[str, tuple[Any, str, Q]]:
                 status__in=LIVE_BOOKING,
             ),
         ),
+        "payout_leases": (
+            PayoutRun.objects,
+            "lease_expires_at",
+            Q(state=RunState.COMPUTING, lease_expires_at__lte=now),
+        ),
         "refund_tat": (
             Refund.objects,
             "tat_due_on",
@@ -338,4 +344,5 @@ def sweep_all(*, now: datetime | None = None, batch: int = BATCH) -> list[SweepR
         sweep_case_clocks(now=now, batch=batch),
         sweep_spd(now=now, batch=batch),
         sweep_refund_tat(now=now, batch=batch),
+        payout_services.sweep_expired_leases(now=now),
     ]

@@ -506,12 +506,26 @@ class PayoutRun(ConcurrentTransitionMixin, models.Model):
     paid_at = models.DateTimeField(null=True, blank=True)
     progress_total = models.PositiveIntegerField(default=0)
     progress_done = models.PositiveIntegerField(default=0)
-    task_id = models.CharField(max_length=64, blank=True)
+    task_id = models.CharField(max_length=64, blank=True, help_text="Who holds the lease.")
+    lease_expires_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="While computing: the holder renews it as batches commit; once it passes, "
+        "the lease sweep queues the run again.",
+    )
     last_error = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-period_end", "-id"]
-        indexes = [models.Index(fields=["region", "state", "-period_end"], name="run_region_state")]
+        indexes = [
+            models.Index(fields=["region", "state", "-period_end"], name="run_region_state"),
+            # The lease sweep: computing runs by lease expiry.
+            models.Index(
+                fields=["lease_expires_at"],
+                name="run_computing_lease",
+                condition=Q(state="computing"),
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(period_end__gte=models.F("period_start")), name="run_period_ordered"
@@ -549,6 +563,7 @@ class PayoutRun(ConcurrentTransitionMixin, models.Model):
     @transition(field=state, source=RunState.COMPUTING, target=RunState.COMPUTED)
     def finish_compute(self) -> None:
         self.computed_at = timezone.now()
+        self.lease_expires_at = None
 
     @transition(field=state, source=RunState.COMPUTED, target=RunState.APPROVED)
     def approve(self) -> None:

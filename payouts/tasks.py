@@ -9,9 +9,10 @@ from . import services
 @shared_task(
     bind=True,
     name="payouts.tasks.compute_payout_run",
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    max_retries=3,
+    autoretry_for=(OperationalError, services.RunBusy),
+    retry_backoff=2,
+    retry_backoff_max=30,
+    max_retries=20,
 )
 def compute_payout_run(self, run_id: int) -> dict:
     """Compute a payout run. Retries and duplicate deliveries are safe: the service lets one
@@ -26,3 +27,9 @@ def compute_payout_run(self, run_id: int) -> dict:
         "done": run.progress_done,
         "total": run.progress_total,
     }
+
+
+@shared_task(name="payouts.tasks.requeue_expired_leases")
+def requeue_expired_leases() -> int:
+    """The lease sweep: runs whose computation stopped renewing its lease go to a new task."""
+    return services.sweep_expired_leases().processed

@@ -20,16 +20,26 @@ from config.celery import app
 ROOT = Path(__file__).resolve().parent.parent
 
 
+class Worker(str):
+    """The queue a worker process reads (a str, as apply_async(queue=...) takes it), with
+    the process itself for tests that kill it."""
+
+    proc: subprocess.Popen
+
+
 @contextmanager
-def celery_worker_process(*, beat: bool = False, env: dict | None = None) -> Iterator[str]:
-    """Start `celery worker` on a private queue against the test database; yield the queue.
-    With `beat`, the worker runs beat too (its schedule sent to that queue)."""
+def celery_worker_process(
+    *, beat: bool = False, env: dict | None = None, queue: str | None = None
+) -> Iterator[Worker]:
+    """Start `celery worker` on a private queue (or the one given, to share it with another
+    worker) against the test database; yield the queue. With `beat`, the worker runs beat
+    too (its schedule sent to that queue)."""
     db = connection.settings_dict
     database_url = (
         f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
     )
-    queue = f"test-{uuid.uuid4().hex[:8]}"
-    node = f"{queue}@localhost"
+    queue = queue or f"test-{uuid.uuid4().hex[:8]}"
+    node = f"{uuid.uuid4().hex[:8]}-{queue}@localhost"
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -44,7 +54,7 @@ def celery_worker_process(*, beat: bool = False, env: dict | None = None) -> Ite
         yield from _run_worker(queue, node, env, log, extra)
 
 
-def _run_worker(queue: str, node: str, env: dict, log, extra: list[str]) -> Iterator[str]:
+def _run_worker(queue: str, node: str, env: dict, log, extra: list[str]) -> Iterator[Worker]:
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -77,7 +87,9 @@ def _run_worker(queue: str, node: str, env: dict, log, extra: list[str]) -> Iter
                 break
         else:
             raise RuntimeError("celery worker did not answer a ping within 60 s")
-        yield queue
+        worker = Worker(queue)
+        worker.proc = proc
+        yield worker
     finally:
         proc.terminate()
         try:

@@ -38,21 +38,27 @@ from .reversals import (
     submit_reversal_request,
 )
 from .runs import (
-    PARTNER_BATCH,
     RUN_LOCK_NAMESPACE,
+    LeaseLost,
+    RunBusy,
     approve_run,
     compute_payout_run,
     create_payout_run,
     discard_run,
     mark_run_paid,
     request_compute,
+    requeue_expired_leases,
+    sweep_expired_leases,
 )
 
 __all__ = [
     "confirm_genuine",
     "exclude_from_mg_plan",
     "BANK_FILE_COLUMNS",
-    "PARTNER_BATCH",
+    "LeaseLost",
+    "RunBusy",
+    "requeue_expired_leases",
+    "sweep_expired_leases",
     "RUN_LOCK_NAMESPACE",
     "approve_refund",
     "approve_reversal_request",

@@ -6,10 +6,12 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
+from django.utils import timezone
 
 from core import roles
 from core.errors import (
@@ -28,8 +30,6 @@ from ..models import (
     RunState,
 )
 from .common import fsm_move, policy_now
-
-PARTNER_BATCH = 5000
 
 RUN_LOCK_NAMESPACE = 0x5041
 
@@ -78,28 +78,102 @@ def _run_lock(run_id: int) -> Iterator[bool]:
                 cur.execute("SELECT pg_advisory_unlock(%s, %s)", [RUN_LOCK_NAMESPACE, run_id])
 
 
+class RunBusy(Exception):
+    """Another connection is computing the run right now: the task tries again shortly."""
+
+
+class LeaseLost(Exception):
+    """The run's lease went to a newer computation while this one was working."""
+
+
+def lease_seconds() -> float:
+    return float(settings.PAYOUT_LEASE_SECONDS)
+
+
+def _lease_until() -> datetime:
+    return timezone.now() + timedelta(seconds=lease_seconds())
+
+
+def _queue(run: PayoutRun) -> None:
+    """Give the run to a new task (a fresh lease) and send the task once this commits."""
+    from ..tasks import compute_payout_run as compute_task
+
+    fsm_move(run, "start_compute")
+    run.task_id = uuid.uuid4().hex
+    run.lease_expires_at = _lease_until()
+    run.save()
+    run_id, task_id = run.pk, run.task_id
+    transaction.on_commit(lambda: compute_task.apply_async(args=[run_id], task_id=task_id))
+
+
 def _run_is_busy(run_id: int) -> bool:
     with _run_lock(run_id) as acquired:
         return not acquired
 
 
 def request_compute(*, run_id: int, actor: User) -> PayoutRun:
-    """Queue a (re)computation: the run turns `computing` with a fresh task id and the task
-    is sent after commit. A run left `computing` by a dead worker may be queued again."""
+    """Queue a (re)computation: the run turns `computing` under a lease held by a new task,
+    sent after commit. While a lease is alive a second request is a 409 (it never leaves
+    both sides idle); a run whose lease expired (a dead worker) may be queued again, and the
+    lease sweep does that by itself."""
     require_role(actor, roles.RUN_OPERATORS, doing="compute payout runs")
-    from ..tasks import compute_payout_run as compute_task
-
-    if _run_is_busy(run_id):
-        raise TransitionConflict(f"Run #{run_id} is being computed right now.", code="busy")
     with transaction.atomic():
         run = lock_row(PayoutRun, run_id)
-        fsm_move(run, "start_compute")
-        run.task_id = uuid.uuid4().hex
+        if (
+            run.state == RunState.COMPUTING
+            and run.lease_expires_at is not None
+            and run.lease_expires_at > timezone.now()
+        ):
+            raise TransitionConflict(
+                f"Run #{run_id} is being computed (its lease runs until "
+                f"{timezone.localtime(run.lease_expires_at):%H:%M:%S}); wait for it to finish.",
+                code="busy",
+            )
         run.computed_by = actor_or_none(actor)
-        run.save()
-        task_id = run.task_id
-        transaction.on_commit(lambda: compute_task.apply_async(args=[run_id], task_id=task_id))
+        _queue(run)
     return run
+
+
+def requeue_expired_leases(*, now: datetime | None = None, limit: int = 50) -> list[int]:
+    """The lease sweep: a run still `computing` whose lease passed (its worker died, or its
+    message waits in the broker) goes to a new task. Returns the runs queued again."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        runs = list(
+            PayoutRun.objects.select_for_update(skip_locked=True)
+            .filter(state=RunState.COMPUTING, lease_expires_at__lte=now)
+            .order_by("lease_expires_at")[:limit]
+        )
+        for run in runs:
+            expired = run.lease_expires_at
+            _queue(run)
+            PayoutRun.objects.filter(pk=run.pk).update(
+                last_error=f"Lease of the previous computation expired at "
+                f"{expired.isoformat(timespec='seconds')}; queued again."
+            )
+    return [run.pk for run in runs]
+
+
+def sweep_expired_leases(*, now: datetime | None = None):
+    """The lease sweep as a recorded sweep (its last run shows in the clock health)."""
+    from cases.services.timers import run_sweep
+
+    return run_sweep(
+        "payout_leases",
+        lambda at, limit: len(requeue_expired_leases(now=at, limit=limit)),
+        now=now,
+        batch=50,
+    )
+
+
+def _renew(run_id: int, token: str) -> None:
+    """Renew the lease as a batch commits; a lease taken over by a newer computation stops
+    this one (its batch rolls back)."""
+    renewed = PayoutRun.objects.filter(pk=run_id, task_id=token, state=RunState.COMPUTING).update(
+        lease_expires_at=_lease_until()
+    )
+    if not renewed:
+        raise LeaseLost(f"Run #{run_id} was given to a newer computation.")
 
 
 @dataclass(frozen=True)
@@ -116,7 +190,7 @@ def compute_payout_run(
     run_id: int,
     actor: User | None = None,
     task_id: str | None = None,
-    batch_size: int = PARTNER_BATCH,
+    batch_size: int | None = None,
 ) -> PayoutRun | None:
     """Compute (or recompute) a run, set-based in SQL, in committed partner batches.
 
@@ -125,13 +199,18 @@ def compute_payout_run(
     holds yet (INSERT ... SELECT ... ON CONFLICT (entry) DO NOTHING) and inserts one line per
     partner with sums by kind plus the previous run's carried-forward negative net.
 
-    Safe to repeat and to race: an advisory lock lets one connection compute a run at a time
-    (others return None at once); a task (task_id given) that was superseded by a newer
-    request, or whose computation already finished, returns None and writes nothing; a
-    recompute first deletes the run's lines and entry links (never ledger entries).
+    Safe to repeat and to race: a task (task_id given) computes only a run whose lease it
+    holds; one superseded by a newer request, or whose computation already finished, returns
+    None and writes nothing. An advisory lock lets one connection compute a run at a time: a
+    task that finds it taken raises RunBusy (it is retried), a direct call returns None. The
+    lease is renewed as each batch commits; a recompute first deletes the run's lines and
+    entry links (never ledger entries).
     """
+    batch_size = batch_size or settings.PAYOUT_PARTNER_BATCH
     with _run_lock(run_id) as acquired:
         if not acquired:
+            if task_id is not None:
+                raise RunBusy(f"Run #{run_id} is being computed by another connection.")
             return None
         with transaction.atomic():
             run = lock_row(PayoutRun, run_id, "region")
@@ -149,8 +228,9 @@ def compute_payout_run(
             PayoutLine.objects.filter(run_id=run.pk).delete()
             PayoutRunEntry.objects.filter(run_id=run.pk).delete()
             fsm_move(run, "start_compute")
-            if task_id is not None:
-                run.task_id = task_id
+            run.task_id = task_id or uuid.uuid4().hex
+            run.lease_expires_at = _lease_until()
+            token = run.task_id
             if actor_or_none(actor) is not None:
                 run.computed_by = actor_or_none(actor)
             previous = (
@@ -166,16 +246,20 @@ def compute_payout_run(
             run.save()
         try:
             with transaction.atomic():
+                _renew(run.pk, token)
                 _schedule_pending_penalties(scope)
                 _advance(run.pk)
             for low, high in bounds:
                 with transaction.atomic():
+                    _renew(run.pk, token)
                     _take_batch(scope, low, high)
                     _advance(run.pk)
             with transaction.atomic():
                 run = lock_row(PayoutRun, run_id)
                 fsm_move(run, "finish_compute")
                 run.save()
+        except LeaseLost:
+            return None  # the newer computation owns the run now
         except Exception as exc:
             PayoutRun.objects.filter(pk=run_id).update(last_error=f"{type(exc).__name__}: {exc}")
             raise

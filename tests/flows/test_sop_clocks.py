@@ -294,7 +294,15 @@ def test_health_shows_depth_oldest_due_and_last_sweep(time_machine, client):
     assert response.status_code == 200, response.json()
     queues = {q["name"]: q for q in response.json()["queues"]}
     assert queues["sla"]["due"] == 0 and queues["sla"]["last_processed"] == 2
-    assert set(queues) == {"sla", "tasks", "unpark", "case_clocks", "spd", "refund_tat"}
+    assert set(queues) == {
+        "sla",
+        "tasks",
+        "unpark",
+        "case_clocks",
+        "spd",
+        "refund_tat",
+        "payout_leases",
+    }
     time_machine.move_to(ist(3, 16, 20), tick=False)
     assert any("last finished" in line for line in problems(clocks.clock_health()))
 

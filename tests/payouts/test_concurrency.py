@@ -56,9 +56,14 @@ def test_two_workers_computing_one_task_take_each_entry_once(attempt):
         lambda: services.compute_payout_run(run_id=run.pk, task_id="task-1", batch_size=7),
         lambda: services.compute_payout_run(run_id=run.pk, task_id="task-1", batch_size=7),
     )
-    assert not [r for r in results if isinstance(r, Exception)], results
-    # One computed; the other found the run held or already finished and did nothing.
-    assert sorted(r is None for r in results) == [False, True]
+    # One computed; the other found the run held (RunBusy: the task is retried) or already
+    # finished (None) and wrote nothing.
+    computed = [r for r in results if r is not None and not isinstance(r, Exception)]
+    others = [r for r in results if r is None or isinstance(r, Exception)]
+    assert len(computed) == 1 and len(others) == 1, results
+    assert others[0] is None or isinstance(others[0], services.RunBusy), results
+    # The retry of the busy one finds the computation finished and does nothing.
+    assert services.compute_payout_run(run_id=run.pk, task_id="task-1", batch_size=7) is None
     assert PayoutRunEntry.objects.filter(run=run).count() == LedgerEntry.objects.count() == 600
     assert PayoutLine.objects.filter(run=run).count() == 30
     assert {line.net for line in PayoutLine.objects.filter(run=run)} == {Decimal("200.00")}
