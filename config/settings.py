@@ -83,6 +83,16 @@ WSGI_APPLICATION = "config.wsgi.application"
 
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = 60
+# A pooled connection is checked before a request reuses it, so a restarted server leaves
+# no stale connection behind (the request gets a fresh one).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A statement running longer than this is cancelled (the API answers 503 with Retry-After);
+# 0 turns it off (benchmarks, bulk loads and migrations on big tables).
+DB_STATEMENT_TIMEOUT_MS = env.int("DB_STATEMENT_TIMEOUT_MS", default=30000)
+if DB_STATEMENT_TIMEOUT_MS:
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}"
+    )
 if env("CASEWORK_TEST_DB_NAME"):
     # Lets several test runs share one server without fighting over one test database.
     DATABASES["default"]["TEST"] = {"NAME": env("CASEWORK_TEST_DB_NAME")}

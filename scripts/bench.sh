@@ -25,7 +25,7 @@ else
   export DATABASE_URL="postgres://casework:casework@127.0.0.1:$PG_PORT/$BENCH_DB"
 fi
 export CELERY_BROKER_URL="${CELERY_BROKER_URL:-redis://127.0.0.1:$REDIS_PORT/0}"
-export DEBUG=0 PYTHONWARNINGS="ignore::UserWarning"
+export DEBUG=0 PYTHONWARNINGS="ignore::UserWarning" DB_STATEMENT_TIMEOUT_MS=0
 
 echo "== migrate $BENCH_DB"
 $PY manage.py migrate --noinput -v0

@@ -108,7 +108,10 @@ def test_bad_booking_input_lists_every_field_error(supervisor_client, customer):
         "service_date",
         "lines",
     } <= set(errors)
-    assert "greater than or equal to 1" in errors["lines"]["0"]["quantity"][0]
+    # Item errors of a list field are messages on the field that name the item.
+    [line_error] = errors["lines"]
+    assert line_error.startswith("item 1: quantity: ")
+    assert "greater than or equal to 1" in line_error
 
 
 def test_lines_are_replaced_on_upsert(supervisor_client, customer):
