@@ -152,6 +152,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # One name per choice set used under several field names.
     "ENUM_NAME_OVERRIDES": {"TeamEnum": "cases.catalog.Team"},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.api.schema.add_error_responses",
+    ],
 }
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")

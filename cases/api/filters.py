@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django_filters import rest_framework as filters
 
-from core.api.filters import external_id_filter
+from core.api.filters import MomentFilter, external_id_filter
 from partners.api.filters import CityFilterMixin
 from partners.models import LineOfBusiness, Partner
 
@@ -42,8 +42,8 @@ class CaseFilter(CityFilterMixin):
     partner = external_id_filter(Partner, "partner_id", "Partner")
     booking = external_id_filter(Booking, "booking_id", "Booking")
     customer = external_id_filter(Customer, "customer_id", "Customer")
-    created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = MomentFilter(field_name="created_at", lookup_expr="gte")
+    created_before = MomentFilter(field_name="created_at", lookup_expr="lt")
     overdue = filters.BooleanFilter(
         method="filter_overdue", label="Past the due time and still open"
     )

@@ -51,6 +51,8 @@ def external_id_field(model, **kwargs) -> serializers.SlugRelatedField:
 
 class CustomerSerializer(serializers.ModelSerializer):
     city_name = serializers.CharField(source="city.name", read_only=True)
+    # Not format: email: a customer without an address has the empty string.
+    email = serializers.CharField(read_only=True, help_text="An e-mail address, or empty.")
 
     class Meta:
         model = Customer

@@ -22,7 +22,9 @@ class ErrorSerializer(serializers.Serializer):
 
     code = serializers.CharField()
     detail = serializers.CharField()
-    errors = serializers.DictField(child=serializers.ListField(), required=False)
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()), required=False
+    )
 
 
 ERRORS = {

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import sys
 
-from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db import DatabaseError, DataError, InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions
 from rest_framework.response import Response
@@ -81,6 +81,13 @@ def exception_handler(exc, context):
     if database_unavailable(exc):
         logger.warning("database unavailable: %s", exc)
         return Response(UNAVAILABLE, status=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+    if isinstance(exc, DataError):
+        # A value the database cannot hold (a number out of range, a moment no clock has):
+        # the statement failed, its transaction rolled back, nothing was written.
+        return Response(
+            {"code": "invalid", "detail": "A value is out of the range this field can hold."},
+            status=400,
+        )
     response = drf_exception_handler(exc, context)
     if response is None:
         if isinstance(exc, DatabaseError):

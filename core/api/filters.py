@@ -3,8 +3,12 @@ filters on the foreign-key column itself and can use its (column, -id) indexes."
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django import forms
 from django.db.models import Model, QuerySet
 from django_filters import rest_framework as filters
+from django_filters.fields import IsoDateTimeField
 from rest_framework.filters import OrderingFilter, SearchFilter
 
 
@@ -56,3 +60,30 @@ class ListSearchFilter(_ListOnly, SearchFilter):
 
 class ListOrderingFilter(_ListOnly, OrderingFilter):
     """DRF's ?ordering=, on lists only."""
+
+
+# Real-world UTC offsets lie between -12:00 and +14:00; PostgreSQL refuses beyond ±15:59.
+MIN_OFFSET, MAX_OFFSET = timedelta(hours=-12), timedelta(hours=14)
+EARLIEST_YEAR, LATEST_YEAR = 1900, 9999
+
+
+class MomentField(forms.DateTimeField):
+    """An ISO 8601 moment with a time zone offset a clock can have."""
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        if moment is None:
+            return None
+        offset = moment.utcoffset()
+        if offset is not None and not MIN_OFFSET <= offset <= MAX_OFFSET:
+            raise forms.ValidationError("The UTC offset must lie between -12:00 and +14:00.")
+        if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+            raise forms.ValidationError(f"The year must lie between {EARLIEST_YEAR} and 9999.")
+        return moment
+
+
+class MomentFilter(filters.IsoDateTimeFilter):
+    """An ISO 8601 moment filter refusing offsets and years no clock has (a 400, not a
+    database error)."""
+
+    field_class = type("IsoMomentField", (IsoDateTimeField, MomentField), {})

@@ -18,7 +18,7 @@ from cases import services as case_services
 from cases.catalog import Team
 from cases.models import Task, TaskState
 from core.api.base import AUTHENTICATION, CONFLICT, ERRORS, ID_PATTERN, ErrorSerializer
-from core.api.filters import ListFilterBackend
+from core.api.filters import ListFilterBackend, MomentFilter
 from core.errors import InvalidInput
 from core.roles import is_back_office
 
@@ -40,7 +40,7 @@ class TaskFilter(filters.FilterSet):
     kind = filters.CharFilter()
     case = filters.NumberFilter(field_name="case_id")
     overdue = filters.BooleanFilter(method="filter_overdue", label="Open and past its due time")
-    due_before = filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="lt")
+    due_before = MomentFilter(field_name="due_at", lookup_expr="lt")
 
     class Meta:
         model = Task

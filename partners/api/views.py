@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api.base import AUTHENTICATION, CONFLICT, ERRORS, ID_PATTERN, UpsertViewSet, upsert_schema
-from core.api.filters import ListFilterBackend
+from core.api.filters import ListFilterBackend, MomentFilter
 from core.api.permissions import may_read
 from core.errors import InvalidInput
 from core.roles import partner_of
@@ -53,8 +53,8 @@ class PartnerViewSet(UpsertViewSet):
 class CalendarFilter(filters.FilterSet):
     partner = filters.NumberFilter(field_name="partner_id")
     status = filters.ChoiceFilter(choices=SlotStatus.choices)
-    starts_before = filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
-    ends_after = filters.IsoDateTimeFilter(field_name="ends_at", lookup_expr="gt")
+    starts_before = MomentFilter(field_name="starts_at", lookup_expr="lt")
+    ends_after = MomentFilter(field_name="ends_at", lookup_expr="gt")
 
     class Meta:
         model = CalendarSlot

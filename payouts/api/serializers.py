@@ -58,8 +58,10 @@ class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
 
 
 class UsernameField(serializers.SlugRelatedField):
+    """Who did it, by username; null when nobody has (yet), or the system did."""
+
     def __init__(self, **kwargs):
-        super().__init__(slug_field="username", read_only=True, **kwargs)
+        super().__init__(slug_field="username", read_only=True, allow_null=True, **kwargs)
 
 
 # Output
