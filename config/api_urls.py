@@ -1,10 +1,11 @@
 """REST API v1: every app's routes, plus the token endpoint."""
 
 from django.urls import include, path
-from rest_framework.authtoken.views import obtain_auth_token
+
+from core.api.token import TokenView
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", TokenView.as_view(), name="api-token"),
     path("", include("partners.api.urls")),
     path("", include("cases.api.urls")),
     path("", include("payouts.api.urls")),

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "pgtrigger",
     "django_fsm",
+    "axes",
     "core",
     "policies",
     "partners",
@@ -60,7 +61,25 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last: turns a locked-out sign-in into core.auth.lockout_response.
+    "axes.middleware.AxesMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Brute-force protection: a username failing this often from one address is locked out.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "core.auth.lockout_response"
+AXES_VERBOSE = False
+# Behind a proxy (production), the client address comes from X-Forwarded-For.
+AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
 ROOT_URLCONF = "config.urls"
 
@@ -137,8 +156,28 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.DefaultCursorPagination",
     "PAGE_SIZE": 25,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Rate limits (core.api.throttles): per signed-in user, per anonymous address, and the token
+    # endpoint per address; rates in API_THROTTLE_RATES below.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "core.api.throttles.UserThrottle",
+        "core.api.throttles.AnonThrottle",
+    ],
     "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
+}
+
+API_THROTTLE_RATES = {
+    "user": env("API_THROTTLE_USER", default="600/minute"),
+    "anon": env("API_THROTTLE_ANON", default="60/minute"),
+    "sign_in": env("API_THROTTLE_SIGN_IN", default="10/minute"),
+}
+# The throttles' counters (and anything else cached) live in Redis, shared by every web
+# process; db 1 of the broker's server unless CACHE_URL says otherwise.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env("CACHE_URL", default=env("CELERY_BROKER_URL").rsplit("/", 1)[0] + "/1"),
+    }
 }
 
 SPECTACULAR_SETTINGS = {
@@ -196,6 +235,40 @@ CELERY_BEAT_SCHEDULE = {
         ("sweep-refund-tat", "flows.tasks.sweep_refund_tat"),
         ("requeue-payout-leases", "payouts.tasks.requeue_expired_leases"),
     )
+}
+
+# --- production hardening (all from the environment; `manage.py check --deploy` is clean
+# with SECURE=1, DEBUG=0 and a real SECRET_KEY) ------------------------------------------------
+# SECURE=1 when the site is served over HTTPS (behind a proxy that sets X-Forwarded-Proto).
+SECURE = env.bool("SECURE", default=False)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE
+SECURE_SSL_REDIRECT = SECURE
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE else None
+SECURE_HSTS_SECONDS = env.int("HSTS_SECONDS", default=31536000) if SECURE else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE
+SECURE_HSTS_PRELOAD = SECURE
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+if SECURE:
+    CSRF_TRUSTED_ORIGINS += [f"https://{h}" for h in ALLOWED_HOSTS]
+# Content-Security-Policy (django-csp): scripts and styles from this site only (the console
+# has no inline script; styles allow inline attributes, which Django's admin writes). The
+# API docs pages (Swagger UI, ReDoc) bootstrap with inline script and are left out.
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/api/docs/", "/api/redoc/"],
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
 }
 
 LOGGING = {

@@ -153,6 +153,20 @@ def roleless_console(db):
 
 
 @pytest.fixture(autouse=True)
+def _roomy_rate_limits(settings):
+    """Tests send many requests from one address: the API's rate limits are raised for them
+    (the throttle tests set their own), and the counters start from zero each test."""
+    from django.core.cache import cache
+
+    settings.API_THROTTLE_RATES = {
+        "user": "100000/minute",
+        "anon": "100000/minute",
+        "sign_in": "100000/minute",
+    }
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_policy_cache():
     """Each test sees the policy versions of its own database state (a rolled-back test may
     have cached a version that no longer exists)."""
@@ -187,6 +201,7 @@ SEED_MIGRATIONS = [
     ("payouts.migrations.0005_mg_plan_permissions", "grant"),
     ("cases.migrations.0012_seed_clock_tags_permissions", "seed"),
     ("partners.migrations.0005_calendar_permissions", "grant"),
+    ("cases.migrations.0014_sign_in_lockout_permissions", "grant"),
 ]
 
 
