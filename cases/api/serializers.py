@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core import limits
 from core.api.fields import IdOrKeyField, enum_field
 from partners.api.fields import city_field
 from partners.models import Currency, LineOfBusiness, Partner
@@ -445,8 +446,10 @@ class CaseCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=CaseKind.choices)
     channel = serializers.ChoiceField(choices=Channel.choices)
     reporter = serializers.ChoiceField(choices=Reporter.choices)
-    subject = serializers.CharField(max_length=200)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
+    subject = serializers.CharField(max_length=limits.SUBJECT)
+    description = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=limits.DESCRIPTION
+    )
     booking = IdOrKeyField(
         key="external_id",
         queryset=Booking.objects.select_related("customer", "partner", "city"),
@@ -487,8 +490,10 @@ class CaseUpdateSerializer(serializers.Serializer):
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
     team = serializers.ChoiceField(choices=Team.choices, required=False)
     due_at = serializers.DateTimeField(required=False, allow_null=True)
-    subject = serializers.CharField(max_length=200, required=False)
-    description = serializers.CharField(required=False, allow_blank=True)
+    subject = serializers.CharField(max_length=limits.SUBJECT, required=False)
+    description = serializers.CharField(
+        required=False, allow_blank=True, max_length=limits.DESCRIPTION
+    )
     reason = serializers.CharField(
         required=False, allow_blank=True, write_only=True, help_text="Why; kept in the audit."
     )
@@ -500,7 +505,9 @@ class CaseUpdateSerializer(serializers.Serializer):
 
 
 class CaseTransitionSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=limits.REASON
+    )
     parked_until = serializers.DateTimeField(
         required=False, allow_null=True, help_text="park: until when (in the future)."
     )
@@ -515,7 +522,7 @@ class CaseTransitionSerializer(serializers.Serializer):
 
 
 class NoteSerializer(serializers.Serializer):
-    text = serializers.CharField(max_length=4000)
+    text = serializers.CharField(max_length=limits.NOTE)
     public = serializers.BooleanField(
         default=False,
         help_text="Sent to the customer: a first response on the SLA clock. Default: internal.",

@@ -9,7 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from core import roles
+from core import limits, roles
 from core.errors import InvalidInput, TransitionConflict
 from core.roles import User, actor_or_none
 
@@ -43,6 +43,10 @@ def create_case(
     the case this one is opened from (a complaint ticket, an escalation)."""
     if kind not in CaseKind.values:
         raise InvalidInput({"kind": f"Unknown case kind {kind!r}."})
+    subject = limits.bounded(subject, "subject", limits.SUBJECT)
+    if not subject:
+        raise InvalidInput({"subject": "Say what the case is about."})
+    description = limits.bounded(description, "description", limits.DESCRIPTION)
     if booking is not None:
         customer = customer or booking.customer
         partner = partner or booking.partner
@@ -98,6 +102,12 @@ def update_case(
         raise InvalidInput({f: "This field cannot be edited here." for f in sorted(unknown)})
     if not role_checked:
         roles.require_role(actor, roles.CASE_WORKERS, doing="edit cases")
+    for field, limit in (("subject", limits.SUBJECT), ("description", limits.DESCRIPTION)):
+        if field in changes:
+            changes = {**changes, field: limits.bounded(changes[field], field, limit)}
+    if "subject" in changes and not changes["subject"]:
+        raise InvalidInput({"subject": "Say what the case is about."})
+    reason = limits.bounded(reason, "reason", limits.REASON)
     with transaction.atomic():
         case = lock_case(case_id)
         if case.status == CaseStatus.CLOSED:
@@ -126,7 +136,8 @@ def update_case(
 def add_note(*, case_id: int, actor: User, text: str, public: bool = False) -> CaseEvent:
     """Add an agent's note to the case's trail. A public note (sent to the customer) is a
     first response on the SLA clock; an internal note is not."""
-    if not text.strip():
+    text = limits.bounded(text, "text", limits.NOTE)
+    if not text:
         raise InvalidInput({"text": "A note cannot be empty."})
     with transaction.atomic():
         case = lock_case(case_id)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django_fsm import TransitionNotAllowed, can_proceed
 
+from core import limits
 from core.errors import InvalidInput, NotFoundError, NotPermitted, TransitionConflict
 from core.roles import User
 
@@ -185,6 +186,8 @@ def transition_case(
     """
     if name not in transition_names():
         raise InvalidInput({"transition": f"Unknown transition {name!r}."})
+    if len(reason) > limits.REASON:
+        reason = limits.bounded(reason, "reason", limits.REASON)
     move = functools.partial(
         _move,
         name=name,

@@ -9,6 +9,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core import limits
 from core.api.fields import enum_field
 from partners.models import Currency, Region
 
@@ -334,7 +335,7 @@ class PafCreateSerializer(serializers.Serializer):
 
 class ReviewSerializer(serializers.Serializer):
     genuine = serializers.BooleanField()
-    reason = serializers.CharField()
+    reason = serializers.CharField(max_length=limits.REASON)
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -342,11 +343,15 @@ class ReasonSerializer(serializers.Serializer):
 
 
 class OptionalReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=limits.REASON
+    )
 
 
 class PaymentReferenceSerializer(serializers.Serializer):
-    payment_reference = serializers.CharField(required=False, allow_blank=True, default="")
+    payment_reference = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=limits.REFERENCE
+    )
 
 
 class ReversalRequestCreateSerializer(serializers.Serializer):
@@ -354,8 +359,12 @@ class ReversalRequestCreateSerializer(serializers.Serializer):
     paf = ScopedPrimaryKeyField(scope="pafs", required=False, allow_null=True)
     booking = ScopedPrimaryKeyField(scope="bookings", required=False, allow_null=True)
     case = ScopedPrimaryKeyField(scope="cases", required=False, allow_null=True)
-    call_recording_ref = serializers.CharField(required=False, allow_blank=True, default="")
-    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    call_recording_ref = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=limits.REFERENCE
+    )
+    notes = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=limits.NOTE
+    )
     evidence = serializers.ListField(
         child=serializers.CharField(max_length=500),
         required=False,
@@ -378,7 +387,9 @@ class RefundCreateSerializer(serializers.Serializer):
     reason = enum_field(RefundReason)
     amount = money(min_value=Decimal("0.01"))
     currency = currency_field(required=False)
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=limits.NOTE
+    )
     deduct_from_partner = serializers.BooleanField(default=False)
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from django.utils import timezone
 from django_fsm import TransitionNotAllowed
 
+from core import limits
 from core.errors import InvalidInput, TransitionConflict
 from policies.parameters import Policy
 from policies.selectors import policy_in_force
@@ -16,7 +17,7 @@ from policies.selectors import policy_in_force
 
 def require_reason(reason: str, field: str = "reason") -> str:
     """The reason given for a decision, stripped (400 when there is none)."""
-    reason = (reason or "").strip()
+    reason = limits.bounded(reason, field, limits.REASON)
     if not reason:
         raise InvalidInput({field: "Give a reason for the decision."})
     return reason

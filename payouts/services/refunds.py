@@ -8,10 +8,11 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from cases.models import Booking, Case
-from core import roles
+from core import limits, roles
 from core.errors import (
     InvalidInput,
     NotPermitted,
@@ -24,6 +25,7 @@ from ..models import (
     EntryKind,
     Refund,
     RefundReason,
+    RefundState,
 )
 from ..money import round_money
 from .common import fsm_move, policy_now, require_reason
@@ -39,6 +41,24 @@ def refund_tat_due_on(*, booking: Booking, policy: Policy, on: date) -> date | N
         return on + timedelta(days=tat_for(booking.payment_mode))
     except ValueError:
         return None
+
+
+# Refunds that count against what is left to refund (a rejected or failed one gives it back).
+COUNTED = (RefundState.REQUESTED, RefundState.APPROVED, RefundState.PAID)
+
+
+def paid_on(booking: Booking) -> Decimal:
+    """What the customer paid on the booking: the invoice, or the cart value paid ahead of
+    a service not invoiced yet."""
+    return booking.invoice_amount if booking.invoice_amount > 0 else booking.cart_value
+
+
+def refundable(booking: Booking) -> Decimal:
+    """What may still be refunded on the booking."""
+    taken = Refund.objects.filter(booking_id=booking.pk, state__in=COUNTED).aggregate(
+        total=Sum("amount")
+    )["total"] or Decimal("0")
+    return max(paid_on(booking) - taken, Decimal("0"))
 
 
 def request_refund(
@@ -65,11 +85,24 @@ def request_refund(
         errors["currency"] = f"The booking is in {booking.currency}."
     if deduct_from_partner and booking.partner_id is None:
         errors["deduct_from_partner"] = "The booking has no partner to recover from."
+    if len(note or "") > limits.NOTE:
+        errors["note"] = f"At most {limits.NOTE:,} characters."
     if errors:
         raise InvalidInput(errors)
     policy = policy_now()
     zone = ZoneInfo(booking.city.region.timezone)
     with transaction.atomic():
+        # The booking row is locked so two requests cannot both fit under what is left.
+        Booking.objects.select_for_update().filter(pk=booking.pk).values_list("pk").get()
+        left = refundable(booking)
+        if amount > left:
+            raise InvalidInput(
+                {
+                    "amount": f"At most {left} {booking.currency}: what the customer paid on "
+                    f"booking {booking.external_id} ({paid_on(booking)}) less what is already "
+                    "refunded or being refunded."
+                }
+            )
         return Refund.objects.create(
             customer_id=booking.customer_id,
             booking=booking,

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cases.models import Booking, Case
-from core import roles
+from core import limits, roles
 from core.errors import (
     InvalidInput,
     NotPermitted,
@@ -56,6 +56,11 @@ def submit_reversal_request(
     if kind == ReversalKind.PAF_PENALTY and paf is None:
         raise InvalidInput({"paf": "Choose the PAF to reverse."})
     evidence = [str(ref).strip() for ref in evidence if str(ref).strip()]
+    if len(evidence) > limits.EVIDENCE_ITEMS:
+        raise InvalidInput({"evidence": f"At most {limits.EVIDENCE_ITEMS} items."})
+    evidence = [limits.bounded(ref, "evidence", limits.EVIDENCE_ITEM) for ref in evidence]
+    notes = limits.bounded(notes, "notes", limits.NOTE)
+    call_recording_ref = limits.bounded(call_recording_ref, "call_recording_ref", limits.REFERENCE)
     with transaction.atomic():
         if paf is not None:
             paf = lock_row(PartnerAtFault, paf.pk, "booking")

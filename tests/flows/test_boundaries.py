@@ -121,7 +121,9 @@ def test_no_goodwill_for_other_cancellations_refunds_nothing(agent):
 
 def _wrong_job(fraud_score: str):
     customer = CustomerFactory(fraud_score=Decimal(fraud_score))
-    return case_on("wrong_job_started", job(payment_mode="cash", customer=customer))
+    # The customer paid 4,500 on the booking: the refund may not exceed it.
+    booking = job(payment_mode="cash", customer=customer, invoice_amount=Decimal("4500.00"))
+    return case_on("wrong_job_started", booking)
 
 
 UNREACHABLE = {"amount_paid": "4500", "partner_responding": False, "unanswered_attempts": 2}

@@ -337,7 +337,9 @@ def _(users):
 
 @scenario("pre_services.wrong_job_started")
 def _(users):
-    case = case_on("wrong_job_started", job(payment_mode="online"))
+    case = case_on(
+        "wrong_job_started", job(payment_mode="online", invoice_amount=Decimal("1200.00"))
+    )
     inputs = {"amount_paid": "1200", "partner_responding": True, "unanswered_attempts": 0}
     decision, _ = run(case, "pre_services.wrong_job_started", inputs, users["agent"])
     assert decision.outcome == "full_refund"

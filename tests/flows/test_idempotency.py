@@ -70,7 +70,7 @@ def test_goodwill_on_a_second_case_about_the_same_booking_refunds_once(agent):
 
 @pytest.mark.django_db
 def test_wrong_job_twice_refunds_once(agent):
-    case = case_on("wrong_job_started")
+    case = case_on("wrong_job_started", job(invoice_amount=Decimal("800.00")))
     inputs = {"amount_paid": "800", "partner_responding": True, "unanswered_attempts": 0}
     twice(case, "pre_services.wrong_job_started", inputs, agent)
     assert Refund.objects.count() == 1
