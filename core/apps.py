@@ -1,8 +1,19 @@
-"""The kernel as a Django app: no models and nothing registered; the apps above build on it."""
+"""The kernel as a Django app: no models; after every migrate it syncs the role groups'
+console permissions to the role matrix (core.access)."""
 
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _sync(sender, **kwargs) -> None:
+    from .access import sync_role_permissions
+
+    sync_role_permissions()
 
 
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = "Casework kernel"
+
+    def ready(self) -> None:
+        post_migrate.connect(_sync, dispatch_uid="core.sync_role_permissions")

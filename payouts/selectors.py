@@ -19,7 +19,7 @@ from cases.models import (
     CaseEvent,
     EventType,
 )
-from core import roles
+from core.access import may
 from core.roles import User, is_active_partner_user, is_back_office, partner_of
 from partners.models import Partner, Programme
 
@@ -57,8 +57,8 @@ def may_read_partner_money(user: User | None) -> bool:
 
 
 def may_read_runs(user: User | None) -> bool:
-    """Finance and supervisors read payout runs."""
-    return is_back_office(user) and roles.has_role(user, roles.RUN_READERS)
+    """Finance and supervisors read payout runs (the role matrix)."""
+    return may(user, "payouts.view_payoutrun")
 
 
 def _visible(qs: QuerySet, user: User | None, field: str = "partner_id") -> QuerySet:
@@ -92,17 +92,21 @@ def penalty_list(*, user: User | None) -> QuerySet[Penalty]:
 
 
 def reversal_request_list(*, user: User | None) -> QuerySet[ReversalRequest]:
-    """Reversal requests the user may see, newest first."""
+    """Reversal requests the user may see, newest first: every one for the roles the matrix
+    lets see them, a partner login its own."""
+    qs = ReversalRequest.objects.all()
+    if is_back_office(user) and not may(user, "payouts.view_reversalrequest"):
+        qs = qs.none()
     return (
-        _visible(ReversalRequest.objects.all(), user)
+        _visible(qs, user)
         .select_related("partner", "booking", "paf", "requested_by", "decided_by")
         .order_by("-id")
     )
 
 
 def refund_list(*, user: User | None) -> QuerySet[Refund]:
-    """Refunds are customer money: back office only."""
-    qs = Refund.objects.all() if is_back_office(user) else Refund.objects.none()
+    """Refunds are customer money: the roles the matrix lets see them."""
+    qs = Refund.objects.all() if may(user, "payouts.view_refund") else Refund.objects.none()
     return qs.select_related("customer", "booking", "requested_by", "approved_by").order_by("-id")
 
 
@@ -169,9 +173,9 @@ def partner_balances(*, partner_id: int) -> dict[str, Decimal]:
 
 
 def may_read_ledger(user: User | None, partner_id: int) -> bool:
-    """The back office, or the partner login whose ledger it is."""
+    """The roles the matrix lets read ledgers, or the partner login whose ledger it is."""
     sees_all, own = _partner_scope(user)
-    return sees_all or own == partner_id
+    return (sees_all and may(user, "payouts.view_ledgerentry")) or own == partner_id
 
 
 # The partner page: metrics, next payout preview (the ledger is ledger_statement above).

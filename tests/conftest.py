@@ -202,6 +202,7 @@ SEED_MIGRATIONS = [
     ("cases.migrations.0012_seed_clock_tags_permissions", "seed"),
     ("partners.migrations.0005_calendar_permissions", "grant"),
     ("cases.migrations.0014_sign_in_lockout_permissions", "grant"),
+    ("core.access", "sync_role_permissions"),  # last: the groups are exactly the matrix
 ]
 
 
@@ -216,9 +217,15 @@ def django_db_setup(django_db_setup, django_db_blocker):
     from django.db import connection
 
     with django_db_blocker.unblock():
+        from partners.models import City
+
         finance = Group.objects.filter(name="finance").first()
-        reseed = finance is None or not (
-            finance.permissions.filter(content_type__app_label="payouts").exists()
+        # A flush that emitted post_migrate recreates the role groups (core.apps) but not
+        # the seeded cities, so look at both.
+        reseed = (
+            finance is None
+            or not finance.permissions.filter(content_type__app_label="payouts").exists()
+            or not City.objects.exists()
         )
         if reseed:
             for module, func in SEED_MIGRATIONS:

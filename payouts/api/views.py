@@ -23,6 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cases import selectors as case_selectors
+from core.access import may
 from core.api.base import AUTHENTICATION, ErrorSerializer
 from core.errors import InvalidInput
 from core.roles import is_back_office
@@ -73,25 +74,40 @@ PARTNER_PARAM = OpenApiParameter("partner", OpenApiTypes.INT, description="Partn
 
 
 class PartnerMoneyPermission(BasePermission):
-    """Back office reads and writes; a partner login reads its own rows and may only create
-    what the view allows (reversal requests for its own PAFs)."""
+    """Back-office roles read what the role matrix lets them (the view's read_permission)
+    and write through the services (which check the role); a partner login reads its own
+    rows and may only create what the view allows (reversal requests for its own PAFs)."""
 
     message = "You need a back-office role or a partner login."
 
     def has_permission(self, request: Request, view: Any) -> bool:
-        if not selectors.may_read_partner_money(request.user):
+        user = request.user
+        if not selectors.may_read_partner_money(user):
             return False
-        if request.method in SAFE_METHODS or is_back_office(request.user):
+        if is_back_office(user):
+            needed = getattr(view, "read_permission", None)
+            if request.method in SAFE_METHODS and needed and not may(user, needed):
+                self.message = "Your role may not see these records."
+                return False
+            return True
+        if request.method in SAFE_METHODS:
             return True
         self.message = "A partner login may only ask for reversals of its own records."
         return view.action in getattr(view, "partner_actions", ())
 
 
 class BackOfficePermission(BasePermission):
-    message = "Only the back office handles refunds."
+    """Refunds: the roles the matrix lets see them read; the back office writes through the
+    services (which check the role)."""
+
+    message = "Your role may not see refunds."
 
     def has_permission(self, request: Request, view: Any) -> bool:
-        return is_back_office(request.user)
+        if not is_back_office(request.user):
+            return False
+        if request.method in SAFE_METHODS:
+            return may(request.user, "payouts.view_refund")
+        return True
 
 
 class RunPermission(BasePermission):
@@ -143,6 +159,7 @@ class _Base(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericVi
 class PafViewSet(_Base):
     """Partner-at-fault marks. A partner login sees only its own."""
 
+    read_permission = "payouts.view_partneratfault"
     permission_classes = [PartnerMoneyPermission]
     serializer_class = s.PafSerializer
     queryset = PartnerAtFault.objects.none()
@@ -191,6 +208,7 @@ class PafViewSet(_Base):
 class PenaltyViewSet(_Base):
     """Revisit penalties. A partner login sees only its own."""
 
+    read_permission = "payouts.view_penalty"
     permission_classes = [PartnerMoneyPermission]
     serializer_class = s.PenaltySerializer
     queryset = Penalty.objects.none()
@@ -219,6 +237,7 @@ class ReversalRequestViewSet(_Base):
     Finance or a supervisor decides, never the person who logged it.
     """
 
+    read_permission = "payouts.view_reversalrequest"
     permission_classes = [PartnerMoneyPermission]
     partner_actions = ("create",)
     serializer_class = s.ReversalRequestSerializer
@@ -473,6 +492,7 @@ class LedgerPagination(LimitOffsetPagination):
 )
 class PartnerLedgerView(GenericAPIView):
     authentication_classes = AUTHENTICATION
+    read_permission = "payouts.view_ledgerentry"
     permission_classes = [PartnerMoneyPermission]
     serializer_class = s.LedgerEntrySerializer
     pagination_class = LedgerPagination
@@ -504,6 +524,7 @@ class PartnerLedgerView(GenericAPIView):
 )
 class PartnerMgPlanView(GenericAPIView):
     authentication_classes = AUTHENTICATION
+    read_permission = "payouts.view_mgplanexclusion"
     permission_classes = [PartnerMoneyPermission]
     serializer_class = s.MgPlanSerializer
     queryset = MgPlanExclusion.objects.none()

@@ -1,0 +1,136 @@
+"""The role matrix: what each back-office role may see and do, as the console's permission
+names ("app.codename"). One table for both faces of the system: the console's group
+permissions are synced to it after every migrate (core.apps), and the API's reads ask it
+through `may`. A test walks every role over every console page and every API list and
+compares the answers with this table.
+"""
+
+from __future__ import annotations
+
+from . import roles
+from .roles import User
+
+_READ_CASES = {
+    "cases.view_case",
+    "cases.view_caseevent",
+    "cases.view_booking",
+    "cases.view_bookingevent",
+    "cases.view_bookingline",
+    "cases.view_customer",
+    "cases.view_dispositiontag",
+    "cases.view_task",
+    "cases.change_task",
+    "cases.view_notification",
+    "cases.change_notification",
+    "cases.view_teamlead",
+    "cases.view_caseclock",
+    "cases.view_clockfiring",
+    "partners.view_partner",
+    "partners.view_calendarslot",
+    "partners.view_city",
+    "partners.view_region",
+    "partners.view_regioncalendar",
+    "partners.view_closure",
+    "payouts.view_partneratfault",
+    "payouts.view_penalty",
+    "payouts.view_mgplanexclusion",
+    "policies.view_policyversion",
+}
+_WORK_CASES = {"cases.add_case", "cases.change_case"}
+_PAYOUT_RUNS = {
+    "payouts.view_payoutrun",
+    "payouts.add_payoutrun",
+    "payouts.change_payoutrun",
+    "payouts.view_payoutline",
+    "payouts.view_payoutrunentry",
+}
+_LEDGER = {"payouts.view_ledgerentry"}
+_REFUNDS_READ = {"payouts.view_refund"}
+_REVERSALS_READ = {"payouts.view_reversalrequest"}
+
+MATRIX: dict[str, frozenset[str]] = {
+    roles.AGENT: frozenset(_READ_CASES | _WORK_CASES | _REFUNDS_READ | {"payouts.add_refund"}),
+    roles.PARTNER_SUPPORT: frozenset(
+        _READ_CASES
+        | _WORK_CASES
+        | _REVERSALS_READ
+        | {"payouts.add_reversalrequest", "partners.change_partner"}
+    ),
+    roles.FINANCE: frozenset(
+        _READ_CASES
+        | _PAYOUT_RUNS
+        | _LEDGER
+        | _REFUNDS_READ
+        | _REVERSALS_READ
+        | {"payouts.change_refund", "payouts.change_reversalrequest"}
+    ),
+    roles.SUPERVISOR: frozenset(
+        _READ_CASES
+        | _WORK_CASES
+        | _PAYOUT_RUNS
+        | _LEDGER
+        | _REFUNDS_READ
+        | _REVERSALS_READ
+        | {
+            "cases.reopen_case",
+            "cases.change_booking",
+            "cases.change_customer",
+            "cases.change_teamlead",
+            "cases.view_sweepstatus",
+            "partners.change_partner",
+            "partners.add_calendarslot",
+            "partners.change_calendarslot",
+            "partners.add_regioncalendar",
+            "partners.add_closure",
+            "policies.add_policyversion",
+            "policies.change_policyversion",
+            "axes.view_accessattempt",
+            "axes.delete_accessattempt",
+            "axes.view_accesslog",
+        }
+        | {
+            f"payouts.{verb}_{model}"
+            for verb in ("add", "change", "delete")
+            for model in (
+                "ledgerentry",
+                "partneratfault",
+                "payoutline",
+                "payoutrun",
+                "payoutrunentry",
+                "penalty",
+                "refund",
+                "reversalrequest",
+            )
+        }
+    ),
+}
+
+
+def may(user: User | None, permission: str) -> bool:
+    """Whether the user's role grants the permission (a superuser has every one)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if getattr(user, "is_superuser", False):
+        return True
+    return any(permission in MATRIX.get(name, ()) for name in roles.role_names(user))
+
+
+def sync_role_permissions(apps=None, schema_editor=None, **kwargs) -> None:
+    """Make each role group's console permissions exactly the matrix's (after every migrate,
+    core.apps; the test database after its seeds). Permissions not created yet are skipped:
+    the next migrate adds them."""
+    registry = apps if apps is not None and hasattr(apps, "get_model") else None
+    if registry is None:
+        from django.apps import apps as registry
+    Group = registry.get_model("auth", "Group")
+    Permission = registry.get_model("auth", "Permission")
+    wanted = set().union(*MATRIX.values())
+    by_name = {
+        f"{app}.{codename}": pk
+        for pk, app, codename in Permission.objects.filter(
+            codename__in={name.split(".", 1)[1] for name in wanted}
+        ).values_list("pk", "content_type__app_label", "codename")
+    }
+    for role, permissions in MATRIX.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        group.permissions.set([by_name[name] for name in permissions if name in by_name])
