@@ -1,8 +1,14 @@
-"""The role matrix: what each back-office role may see and do, as the console's permission
-names ("app.codename"). One table for both faces of the system: the console's group
-permissions are synced to it after every migrate (core.apps), and the API's reads ask it
-through `may`. A test walks every role over every console page and every API list and
-compares the answers with this table.
+"""The role matrix: what each back-office role may see and do. One table for both faces of
+the system:
+
+- the console's permission names ("app.codename") per role, synced into the role groups
+  after every migrate (core.apps), so the console's pages and buttons follow it;
+- the operations beyond rows (OPERATIONS: mark a PAF, decide a refund, approve a run...),
+  each granted to one of core.roles' role sets, which the services check again.
+
+The API asks it through `may` (core.api.permissions.MatrixPermission: every view names the
+permission each of its actions needs). tests/core/test_role_matrix.py walks every role over
+every API operation and every console list and compares the answers with this table.
 """
 
 from __future__ import annotations
@@ -48,7 +54,26 @@ _LEDGER = {"payouts.view_ledgerentry"}
 _REFUNDS_READ = {"payouts.view_refund"}
 _REVERSALS_READ = {"payouts.view_reversalrequest"}
 
-MATRIX: dict[str, frozenset[str]] = {
+# The operations the API and the console's buttons offer beyond seeing and editing rows,
+# each granted to one of core.roles' role sets (the services check the same sets).
+OPERATIONS: dict[str, frozenset[str]] = {
+    "cases.work_case": roles.CASE_WORKERS,  # edit, note, move, call, run SOP flows
+    "cases.push_records": frozenset({roles.SUPERVISOR}),  # customers, bookings, partners
+    "cases.reassign_task": roles.CASE_WORKERS | roles.MONEY_DECIDERS,
+    "partners.edit_calendar": roles.CASE_WORKERS,
+    "payouts.mark_paf": roles.PAF_MARKERS,
+    "payouts.review_paf": roles.PAF_REVIEWERS,
+    "payouts.waive_penalty": roles.PAF_REVIEWERS,
+    "payouts.log_reversal": roles.REVERSAL_LOGGERS,
+    "payouts.decide_reversal": roles.MONEY_DECIDERS,
+    "payouts.request_refund": roles.REFUND_REQUESTERS,
+    "payouts.decide_refund": roles.MONEY_DECIDERS,
+    "payouts.operate_run": roles.RUN_OPERATORS,  # create, compute, export
+    "payouts.approve_run": roles.RUN_APPROVERS,  # approve, mark paid
+    "policies.edit_policy": roles.POLICY_EDITORS,
+}
+
+_CONSOLE: dict[str, frozenset[str]] = {
     roles.AGENT: frozenset(_READ_CASES | _WORK_CASES | _REFUNDS_READ | {"payouts.add_refund"}),
     roles.PARTNER_SUPPORT: frozenset(
         _READ_CASES
@@ -104,6 +129,17 @@ MATRIX: dict[str, frozenset[str]] = {
         }
     ),
 }
+
+
+MATRIX: dict[str, frozenset[str]] = {
+    role: permissions | {operation for operation, granted in OPERATIONS.items() if role in granted}
+    for role, permissions in _CONSOLE.items()
+}
+
+
+def roles_granted(permission: str) -> frozenset[str]:
+    """The roles the matrix grants a permission or an operation to."""
+    return frozenset(role for role, granted in MATRIX.items() if permission in granted)
 
 
 def may(user: User | None, permission: str) -> bool:

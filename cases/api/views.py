@@ -10,6 +10,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -22,7 +23,7 @@ from core.api.base import (
     upsert_schema,
 )
 from core.api.filters import ListFilterBackend
-from core.api.permissions import ReadOnly
+from core.api.permissions import MatrixPermission, ReadOnly
 
 from .. import selectors, services
 from ..models import Booking, Case, Customer, DispositionTag, Notification
@@ -35,6 +36,11 @@ from .permissions import CasePermission
 
 @extend_schema(tags=["customers"])
 class CustomerViewSet(UpsertViewSet):
+    operations = {
+        "list": "cases.view_customer",
+        "retrieve": "cases.view_customer",
+        "create": "cases.push_records",
+    }
     serializer_class = s.CustomerSerializer
     input_serializer_class = s.CustomerUpsertSerializer
     filterset_class = CustomerFilter
@@ -53,6 +59,13 @@ class CustomerViewSet(UpsertViewSet):
 
 @extend_schema(tags=["bookings"])
 class BookingViewSet(UpsertViewSet):
+    operations = {
+        "list": "cases.view_booking",
+        "retrieve": "cases.view_booking",
+        "allocation_candidates": "cases.view_booking",
+        "create": "cases.push_records",
+        "transitions": "cases.push_records",
+    }
     serializer_class = s.BookingSerializer
     input_serializer_class = s.BookingUpsertSerializer
     filterset_class = BookingFilter
@@ -118,7 +131,8 @@ class DispositionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """The tags an agent may resolve a case with; pass ?kind= for those of one case kind."""
 
     authentication_classes = AUTHENTICATION
-    permission_classes = [ReadOnly]
+    permission_classes = [MatrixPermission, ReadOnly]
+    operations = {"list": "cases.view_dispositiontag"}
     serializer_class = s.DispositionSerializer
     filter_backends = [ListFilterBackend]
     filterset_class = DispositionFilter
@@ -135,7 +149,15 @@ class CaseViewSet(viewsets.GenericViewSet):
     (create, edit, transitions, notes), each one service call."""
 
     authentication_classes = AUTHENTICATION
-    permission_classes = [CasePermission]
+    permission_classes = [MatrixPermission, CasePermission]
+    operations = {
+        "list": "cases.view_case",
+        "retrieve": "cases.view_case",
+        "create": "cases.work_case",
+        "partial_update": "cases.work_case",
+        "notes": "cases.work_case",
+        "transitions": "cases.work_case",
+    }
     filter_backends = [ListFilterBackend]
     filterset_class = CaseFilter
     pagination_class = CaseQueuePagination
@@ -249,6 +271,8 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     ?unread=true for those not read yet."""
 
     authentication_classes = AUTHENTICATION
+    permission_classes = [IsAuthenticated, MatrixPermission]
+    operations = {"list": "cases.view_notification", "read": "cases.change_notification"}
     serializer_class = s.NotificationSerializer
     filter_backends: list = []
     lookup_value_regex = ID_PATTERN

@@ -11,7 +11,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from core import roles
+from core import access, roles
 
 
 def may_read(user) -> bool:
@@ -53,3 +53,25 @@ class UpsertPermission(BasePermission):
         plural = model._meta.verbose_name_plural
         self.message = f"Only supervisors and the booking platform may write {plural}."
         return may_upsert(request.user, model)
+
+
+class MatrixPermission(BasePermission):
+    """The role matrix (core.access) for the back office: the view names, per action (or per
+    HTTP method for plain views), the permission the operation needs in `operations`; a
+    back-office role without it gets a 403 before anything in the body is read. Staff
+    without a role are refused; partner logins and the booking platform's login are left to
+    the view's other classes (they open only their own records and operations)."""
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        operations: dict[str, str] = getattr(view, "operations", {})
+        needed = operations.get(getattr(view, "action", None) or "") or operations.get(
+            request.method.lower()
+        )
+        user = request.user
+        if needed is None or not user.is_authenticated:
+            return True  # unauthenticated callers get the 401 of the view's other classes
+        if roles.is_back_office(user):
+            self.message = f"Your role may not do this ({needed.split('.', 1)[1]})."
+            return access.may(user, needed)
+        self.message = "You need a back-office role or a partner login."
+        return not user.is_staff

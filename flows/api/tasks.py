@@ -19,6 +19,7 @@ from cases.catalog import Team
 from cases.models import Task, TaskState
 from core.api.base import AUTHENTICATION, CONFLICT, ERRORS, ID_PATTERN, ErrorSerializer
 from core.api.filters import ListFilterBackend, MomentFilter
+from core.api.permissions import MatrixPermission
 from core.errors import InvalidInput
 from core.roles import is_back_office
 
@@ -70,7 +71,13 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     """What decisions asked people to do: open work by due time, per owner and team."""
 
     authentication_classes = AUTHENTICATION
-    permission_classes = [BackOffice]
+    permission_classes = [BackOffice, MatrixPermission]
+    operations = {
+        "list": "cases.view_task",
+        "retrieve": "cases.view_task",
+        "close": "cases.change_task",
+        "reassign": "cases.reassign_task",
+    }
     serializer_class = s.TaskSerializer
     filterset_class = TaskFilter
     pagination_class = DuePagination

@@ -8,14 +8,14 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound
-from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases.selectors import bookings_visible_to, cases_visible_to
 from core.api.base import AUTHENTICATION, CONFLICT, ERRORS, ErrorSerializer
-from core.api.permissions import may_read, may_work_cases
+from core.api.permissions import MatrixPermission, may_read, may_work_cases
 
 from .. import intake, runner
 from ..table import FLOWS
@@ -43,7 +43,8 @@ class FlowPermission(BasePermission):
 
 class _CaseView(APIView):
     authentication_classes = AUTHENTICATION
-    permission_classes = [FlowPermission]
+    permission_classes = [MatrixPermission, FlowPermission]
+    operations = {"get": "cases.view_case", "post": "cases.work_case"}
 
     def visible_case_id(self, request: Request, case_id: int) -> int:
         if not cases_visible_to(request.user).filter(pk=case_id).exists():
@@ -134,6 +135,8 @@ class RevisitView(APIView):
     """The customer app or an agent asks for a revisit of a job."""
 
     authentication_classes = AUTHENTICATION
+    permission_classes = [IsAuthenticated, MatrixPermission]
+    operations = {"post": "cases.work_case"}
 
     @extend_schema(
         summary="Create a revisit of a job, inside the warranty",
@@ -170,6 +173,8 @@ class OosTicketView(APIView):
     """A partner at the job raises an out-of-scope ticket (partner support on his behalf)."""
 
     authentication_classes = AUTHENTICATION
+    permission_classes = [IsAuthenticated, MatrixPermission]
+    operations = {"post": "payouts.log_reversal"}
 
     @extend_schema(
         summary="Raise an out-of-scope ticket from the job site",

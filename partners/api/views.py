@@ -15,7 +15,7 @@ from rest_framework.response import Response
 
 from core.api.base import AUTHENTICATION, CONFLICT, ERRORS, ID_PATTERN, UpsertViewSet, upsert_schema
 from core.api.filters import ListFilterBackend, MomentFilter
-from core.api.permissions import may_read
+from core.api.permissions import MatrixPermission, may_read
 from core.errors import InvalidInput
 from core.roles import partner_of
 
@@ -33,6 +33,12 @@ from .serializers import (
 @extend_schema(tags=["partners"])
 class PartnerViewSet(UpsertViewSet):
     """Partners (professionals). A partner login sees only its own record."""
+
+    operations = {
+        "list": "partners.view_partner",
+        "retrieve": "partners.view_partner",
+        "create": "cases.push_records",
+    }
 
     serializer_class = PartnerSerializer
     input_serializer_class = PartnerUpsertSerializer
@@ -79,7 +85,13 @@ class CalendarSlotViewSet(
     The preferred-professional flow and allocation read them."""
 
     authentication_classes = AUTHENTICATION
-    permission_classes = [CalendarPermission]
+    permission_classes = [MatrixPermission, CalendarPermission]
+    operations = {
+        "list": "partners.view_calendarslot",
+        "retrieve": "partners.view_calendarslot",
+        "create": "partners.edit_calendar",
+        "destroy": "partners.edit_calendar",
+    }
     serializer_class = CalendarSlotSerializer
     filter_backends = [ListFilterBackend]
     filterset_class = CalendarFilter

@@ -23,8 +23,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cases import selectors as case_selectors
-from core.access import may
 from core.api.base import AUTHENTICATION, ErrorSerializer
+from core.api.permissions import MatrixPermission
 from core.errors import InvalidInput
 from core.roles import is_back_office
 from partners.models import Partner
@@ -74,9 +74,9 @@ PARTNER_PARAM = OpenApiParameter("partner", OpenApiTypes.INT, description="Partn
 
 
 class PartnerMoneyPermission(BasePermission):
-    """Back-office roles read what the role matrix lets them (the view's read_permission)
-    and write through the services (which check the role); a partner login reads its own
-    rows and may only create what the view allows (reversal requests for its own PAFs)."""
+    """After the role matrix (MatrixPermission): the back office goes on to the services
+    (which check the role again); a partner login reads its own rows and may only create
+    what the view allows (reversal requests for its own PAFs)."""
 
     message = "You need a back-office role or a partner login."
 
@@ -84,30 +84,20 @@ class PartnerMoneyPermission(BasePermission):
         user = request.user
         if not selectors.may_read_partner_money(user):
             return False
-        if is_back_office(user):
-            needed = getattr(view, "read_permission", None)
-            if request.method in SAFE_METHODS and needed and not may(user, needed):
-                self.message = "Your role may not see these records."
-                return False
-            return True
-        if request.method in SAFE_METHODS:
+        if is_back_office(user) or request.method in SAFE_METHODS:
             return True
         self.message = "A partner login may only ask for reversals of its own records."
         return view.action in getattr(view, "partner_actions", ())
 
 
 class BackOfficePermission(BasePermission):
-    """Refunds: the roles the matrix lets see them read; the back office writes through the
-    services (which check the role)."""
+    """Refunds are customer money: the back office only (what each role may do is the
+    matrix's, MatrixPermission)."""
 
-    message = "Your role may not see refunds."
+    message = "Only the back office handles refunds."
 
     def has_permission(self, request: Request, view: Any) -> bool:
-        if not is_back_office(request.user):
-            return False
-        if request.method in SAFE_METHODS:
-            return may(request.user, "payouts.view_refund")
-        return True
+        return is_back_office(request.user)
 
 
 class RunPermission(BasePermission):
@@ -159,8 +149,13 @@ class _Base(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericVi
 class PafViewSet(_Base):
     """Partner-at-fault marks. A partner login sees only its own."""
 
-    read_permission = "payouts.view_partneratfault"
-    permission_classes = [PartnerMoneyPermission]
+    permission_classes = [MatrixPermission, PartnerMoneyPermission]
+    operations = {
+        "list": "payouts.view_partneratfault",
+        "retrieve": "payouts.view_partneratfault",
+        "create": "payouts.mark_paf",
+        "review": "payouts.review_paf",
+    }
     serializer_class = s.PafSerializer
     queryset = PartnerAtFault.objects.none()
 
@@ -208,8 +203,12 @@ class PafViewSet(_Base):
 class PenaltyViewSet(_Base):
     """Revisit penalties. A partner login sees only its own."""
 
-    read_permission = "payouts.view_penalty"
-    permission_classes = [PartnerMoneyPermission]
+    permission_classes = [MatrixPermission, PartnerMoneyPermission]
+    operations = {
+        "list": "payouts.view_penalty",
+        "retrieve": "payouts.view_penalty",
+        "waive": "payouts.waive_penalty",
+    }
     serializer_class = s.PenaltySerializer
     queryset = Penalty.objects.none()
 
@@ -237,8 +236,15 @@ class ReversalRequestViewSet(_Base):
     Finance or a supervisor decides, never the person who logged it.
     """
 
-    read_permission = "payouts.view_reversalrequest"
-    permission_classes = [PartnerMoneyPermission]
+    permission_classes = [MatrixPermission, PartnerMoneyPermission]
+    operations = {
+        "list": "payouts.view_reversalrequest",
+        "retrieve": "payouts.view_reversalrequest",
+        "create": "payouts.log_reversal",
+        "approve": "payouts.decide_reversal",
+        "reject": "payouts.decide_reversal",
+        "start_review": "payouts.decide_reversal",
+    }
     partner_actions = ("create",)
     serializer_class = s.ReversalRequestSerializer
     queryset = ReversalRequest.objects.none()
@@ -305,7 +311,16 @@ class ReversalRequestViewSet(_Base):
 class RefundViewSet(_Base):
     """Customer refunds: agents request, finance or a supervisor (not the requester) approves."""
 
-    permission_classes = [BackOfficePermission]
+    permission_classes = [MatrixPermission, BackOfficePermission]
+    operations = {
+        "list": "payouts.view_refund",
+        "retrieve": "payouts.view_refund",
+        "create": "payouts.request_refund",
+        "approve": "payouts.decide_refund",
+        "reject": "payouts.decide_refund",
+        "mark_paid": "payouts.decide_refund",
+        "mark_failed": "payouts.decide_refund",
+    }
     serializer_class = s.RefundSerializer
     queryset = Refund.objects.none()
     filter_params = ("state",)
@@ -388,7 +403,17 @@ class PayoutRunViewSet(_Base):
     """Payout runs of a region: create, compute (a Celery task), approve (finance, not the
     person who computed it), bank file, mark paid."""
 
-    permission_classes = [RunPermission]
+    permission_classes = [MatrixPermission, RunPermission]
+    operations = {
+        "list": "payouts.view_payoutrun",
+        "retrieve": "payouts.view_payoutrun",
+        "create": "payouts.operate_run",
+        "compute": "payouts.operate_run",
+        "export": "payouts.operate_run",
+        "lines": "payouts.view_payoutline",
+        "approve": "payouts.approve_run",
+        "mark_paid": "payouts.approve_run",
+    }
     serializer_class = s.PayoutRunSerializer
     queryset = PayoutRun.objects.none()
     filter_params = ("state",)
@@ -492,8 +517,8 @@ class LedgerPagination(LimitOffsetPagination):
 )
 class PartnerLedgerView(GenericAPIView):
     authentication_classes = AUTHENTICATION
-    read_permission = "payouts.view_ledgerentry"
-    permission_classes = [PartnerMoneyPermission]
+    permission_classes = [MatrixPermission, PartnerMoneyPermission]
+    operations = {"get": "payouts.view_ledgerentry"}
     serializer_class = s.LedgerEntrySerializer
     pagination_class = LedgerPagination
     queryset = LedgerEntry.objects.none()
@@ -524,8 +549,8 @@ class PartnerLedgerView(GenericAPIView):
 )
 class PartnerMgPlanView(GenericAPIView):
     authentication_classes = AUTHENTICATION
-    read_permission = "payouts.view_mgplanexclusion"
-    permission_classes = [PartnerMoneyPermission]
+    permission_classes = [MatrixPermission, PartnerMoneyPermission]
+    operations = {"get": "payouts.view_mgplanexclusion"}
     serializer_class = s.MgPlanSerializer
     queryset = MgPlanExclusion.objects.none()
     action = "mg_plan"
