@@ -11,6 +11,22 @@ DB_USER=casework
 DB_PASS=casework
 DB_NAME=casework
 
+apt_get() {
+  # apt-get that waits for the package manager's lock when another install holds it:
+  # dpkg's own lock wait (DPkg::Lock::Timeout), then retries for the lists lock and for
+  # apt versions without that wait. APT_GET and APT_RETRY_SECONDS exist for the test.
+  local attempts=${APT_ATTEMPTS:-20} pause=${APT_RETRY_SECONDS:-15} attempt
+  for attempt in $(seq "$attempts"); do
+    if DEBIAN_FRONTEND=noninteractive "${APT_GET:-apt-get}" -o DPkg::Lock::Timeout=300 "$@"; then
+      return 0
+    fi
+    [ "$attempt" -lt "$attempts" ] || break
+    echo "apt-get $1 failed (attempt $attempt of $attempts); waiting ${pause}s for the package lock" >&2
+    sleep "$pause"
+  done
+  return 1
+}
+
 need_packages() {
   local missing=()
   [ -n "$PG_BIN" ] && [ -x "$PG_BIN/initdb" ] || missing+=(postgresql)
@@ -22,8 +38,8 @@ need_packages() {
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "Installing Debian packages: ${missing[*]}"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    apt_get update -qq
+    apt_get install -y -qq "${missing[@]}" >/dev/null
     PG_BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
   else
     echo "Missing Debian packages: ${missing[*]}. Install them with:" >&2
@@ -98,5 +114,6 @@ case "${1:-}" in
   ensure-packages) need_packages ;;
   start) need_packages; start "$2" "$3" "$4" "${5:-}" ;;
   stop) stop "$2" ;;
-  *) echo "usage: $0 ensure-packages | start DIR PG_PORT REDIS_PORT [throwaway] | stop DIR" >&2; exit 2 ;;
+  apt-get) shift; apt_get "$@" ;;
+  *) echo "usage: $0 ensure-packages | apt-get ARGS | start DIR PG_PORT REDIS_PORT [throwaway] | stop DIR" >&2; exit 2 ;;
 esac
