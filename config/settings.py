@@ -5,6 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.templatetags.static import static
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -28,6 +29,9 @@ CSRF_TRUSTED_ORIGINS = [f"http://{h}" for h in ALLOWED_HOSTS] + [
 ]
 
 INSTALLED_APPS = [
+    # The console theme; before django.contrib.admin so its templates win.
+    "unfold",
+    "unfold.contrib.filters",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -49,6 +53,7 @@ INSTALLED_APPS = [
     "cases",
     "payouts",
     "flows",
+    "console",
     "demo",
 ]
 
@@ -253,13 +258,15 @@ X_FRAME_OPTIONS = "DENY"
 if SECURE:
     CSRF_TRUSTED_ORIGINS += [f"https://{h}" for h in ALLOWED_HOSTS]
 # Content-Security-Policy (django-csp): scripts and styles from this site only (the console
-# has no inline script; styles allow inline attributes, which Django's admin writes). The
-# API docs pages (Swagger UI, ReDoc) bootstrap with inline script and are left out.
+# has no inline script, its theme's Alpine.js needs eval; styles allow inline attributes,
+# which Django's admin writes). The API docs pages (Swagger UI, ReDoc) bootstrap with
+# inline script and are left out.
 CONTENT_SECURITY_POLICY = {
     "EXCLUDE_URL_PREFIXES": ["/api/docs/", "/api/redoc/"],
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'"],
+        # The theme's Alpine.js evaluates its x-data expressions (no inline script).
+        "script-src": ["'self'", "'unsafe-eval'"],
         "style-src": ["'self'", "'unsafe-inline'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
@@ -268,6 +275,27 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": ["'self'"],
         "form-action": ["'self'"],
         "frame-ancestors": ["'none'"],
+    },
+}
+
+# Where a sign-in without a "next" lands: the console's home page.
+LOGIN_URL = "/admin/login/"
+LOGIN_REDIRECT_URL = "/admin/"
+
+# The console's theme (django-unfold): its own menu per role and each role's home page.
+UNFOLD = {
+    "SITE_TITLE": "Casework",
+    "SITE_HEADER": "Casework console",
+    "SITE_SUBHEADER": "Back office",
+    "SITE_SYMBOL": "support_agent",
+    "SHOW_HISTORY": True,
+    "SHOW_VIEW_ON_SITE": False,
+    "DASHBOARD_CALLBACK": "console.home.dashboard_callback",
+    "STYLES": [lambda request: static("console/console.css")],
+    "SIDEBAR": {
+        "show_search": False,
+        "show_all_applications": False,
+        "navigation": "console.navigation.sidebar",
     },
 }
 

@@ -4,14 +4,20 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from console import views as console_views
 from flows import health
 
 admin.site.site_header = "Casework console"
 admin.site.site_title = "Casework"
-admin.site.index_title = "Back office"
+admin.site.index_title = "Home"
 
 urlpatterns = [
     path("admin/cases/case/<int:case_id>/sop/", include("flows.console")),
+    path(
+        "admin/dashboard/",
+        admin.site.admin_view(console_views.dashboard),
+        name="console-dashboard",
+    ),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

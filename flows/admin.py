@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from cases.models import Task, TaskState
+from core.admin.base import ConsoleAdmin
 from core.admin.bulk import ReasonForm, bulk_action
 from core.admin.pagination import CappedCountPaginator
 from policies.actions import ActionKind
@@ -87,7 +88,7 @@ def _close(done: bool, *, at_fault: bool | None = None):
 
 
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
+class TaskAdmin(ConsoleAdmin):
     list_display = ("title", "case", "owner_team", "owner", "due_at", "state", "overdue")
     list_select_related = ("owner", "case")
     list_filter = (TaskStateFilter, OverdueTaskFilter, "owner_team", "kind")

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
+from core.admin.base import ConsoleAdmin, ConsoleTabularInline
 from core.errors import InvalidInput, NotPermitted
 
 from . import services
@@ -10,14 +11,14 @@ from .models import CalendarSlot, City, Closure, Partner, Region, RegionCalendar
 
 
 # Rows on the partner page: the latest few, with links to the full lists.
-class CityInline(admin.TabularInline):
+class CityInline(ConsoleTabularInline):
     model = City
     fields = ("name", "is_metro")
     extra = 0
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(ConsoleAdmin):
     list_display = ("name", "country", "currency", "timezone", "weekend_days")
     list_filter = ("currency",)
     search_fields = ("name", "country")
@@ -26,7 +27,7 @@ class RegionAdmin(admin.ModelAdmin):
 
 
 @admin.register(City)
-class CityAdmin(admin.ModelAdmin):
+class CityAdmin(ConsoleAdmin):
     list_display = ("name", "region", "is_metro")
     list_select_related = ("region",)
     list_filter = ("region", "is_metro")
@@ -35,7 +36,7 @@ class CityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Partner)
-class PartnerAdmin(admin.ModelAdmin):
+class PartnerAdmin(ConsoleAdmin):
     list_display = (
         "name",
         "external_id",
@@ -82,7 +83,7 @@ class PartnerAdmin(admin.ModelAdmin):
 
 
 @admin.register(CalendarSlot)
-class CalendarSlotAdmin(admin.ModelAdmin):
+class CalendarSlotAdmin(ConsoleAdmin):
     list_display = ("partner", "status", "starts_at", "ends_at", "note")
     list_select_related = ("partner",)
     list_filter = ("status", ("starts_at", admin.DateFieldListFilter))
@@ -95,7 +96,7 @@ class CalendarSlotAdmin(admin.ModelAdmin):
     raw_id_fields = ("partner",)
 
 
-class _AddOnly(admin.ModelAdmin):
+class _AddOnly(ConsoleAdmin):
     """Calendar rows are versions: added (through the service), never edited or deleted, so
     clocks computed earlier stay explainable."""
 

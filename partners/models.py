@@ -1,6 +1,7 @@
 """Regions, cities, partners (professionals) and their calendars."""
 
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
@@ -93,7 +94,11 @@ class Partner(models.Model):
 
     class Meta:
         ordering = ["name"]
-        indexes = [models.Index(fields=["city", "is_active"])]
+        indexes = [
+            models.Index(fields=["city", "is_active"]),
+            # Console search by part of a name (pg_trgm).
+            GinIndex(fields=["name"], opclasses=["gin_trgm_ops"], name="partner_name_trgm"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(rating__gte=0, rating__lte=5), name="partner_rating_0_5"

@@ -9,7 +9,7 @@ payout itself). A partner's balance is the plain SUM of their entries; nothing s
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -471,6 +471,17 @@ class ReversalRequest(ConcurrentTransitionMixin, models.Model):
 # Payout runs
 
 
+def period_in_words(start: date, end: date) -> str:
+    """1-31 Dec 2026, 28 Nov-4 Dec 2026, 28 Dec 2026-3 Jan 2027 (one day: 4 Dec 2026)."""
+    if start == end:
+        return f"{end.day} {end:%b %Y}"
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start.day}-{end.day} {end:%b %Y}"
+    if start.year == end.year:
+        return f"{start.day} {start:%b}-{end.day} {end:%b %Y}"
+    return f"{start.day} {start:%b %Y}-{end.day} {end:%b %Y}"
+
+
 class RunState(models.TextChoices):
     DRAFT = "draft", "Draft"
     COMPUTING = "computing", "Computing"
@@ -542,7 +553,28 @@ class PayoutRun(ConcurrentTransitionMixin, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Run #{self.pk} {self.region_id} {self.period_start}..{self.period_end}"
+        return self.title
+
+    @property
+    def title(self) -> str:
+        """In words: "India payout 1-31 Dec 2026" (the region is read with the run)."""
+        return f"{self.region.name} payout {period_in_words(self.period_start, self.period_end)}"
+
+    @property
+    def state_message(self) -> str:
+        """What the run is doing, truthfully: queued until a worker has counted its partners."""
+        if self.state == RunState.COMPUTING:
+            if not self.progress_total:
+                return "Queued for computing"
+            return f"Computing: {self.progress_done} of {self.progress_total} partners"
+        if self.state == RunState.COMPUTED:
+            return f"Computed: {self.progress_total} partners"
+        return {
+            RunState.DRAFT: "Not computed yet",
+            RunState.APPROVED: "Approved, bank file not exported",
+            RunState.EXPORTED: "Bank file exported, not marked paid",
+            RunState.PAID: "Paid",
+        }.get(self.state, self.get_state_display())
 
     @property
     def cutoff(self) -> datetime:

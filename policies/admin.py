@@ -10,6 +10,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from core import roles
+from core.admin.base import ConsoleAdmin
 from core.errors import DomainError
 
 from . import services
@@ -29,7 +30,7 @@ def parameter_changes(row: PolicyVersion) -> list[dict]:
 
 
 @admin.register(PolicyVersion)
-class PolicyVersionAdmin(admin.ModelAdmin):
+class PolicyVersionAdmin(ConsoleAdmin):
     list_display = ("version", "status", "effective_from", "author", "activated_by", "activated_at")
     list_select_related = ("author", "activated_by")
     list_filter = ("status",)

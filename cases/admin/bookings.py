@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from core.admin.base import ConsoleAdmin, ConsoleTabularInline
 from core.admin.pagination import CappedCountPaginator
 from core.csv import stream_csv
 
@@ -20,13 +21,13 @@ from ..models import (
 from .filters import TagKindFilter, customer_ids_with_phone
 
 
-class BookingLineInline(admin.TabularInline):
+class BookingLineInline(ConsoleTabularInline):
     model = BookingLine
     fields = ("sku", "description", "quantity", "unit_price")
     extra = 0
 
 
-class BookingEventInline(admin.TabularInline):
+class BookingEventInline(ConsoleTabularInline):
     """The booking's transitions, read-only (append-only in the database too)."""
 
     model = BookingEvent
@@ -47,7 +48,7 @@ class BookingEventInline(admin.TabularInline):
 
 
 @admin.register(Booking)
-class BookingAdmin(admin.ModelAdmin):
+class BookingAdmin(ConsoleAdmin):
     inlines = [BookingLineInline, BookingEventInline]
     list_display = (
         "external_id",
@@ -176,7 +177,7 @@ class BookingAdmin(admin.ModelAdmin):
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(ConsoleAdmin):
     list_display = ("name", "external_id", "phone", "email", "city", "fraud_score", "created_at")
     list_select_related = ("city",)
     list_filter = ("city",)
@@ -196,7 +197,7 @@ class CustomerAdmin(admin.ModelAdmin):
 
 
 @admin.register(DispositionTag)
-class DispositionTagAdmin(admin.ModelAdmin):
+class DispositionTagAdmin(ConsoleAdmin):
     list_display = ("path", "label", "depth", "is_selectable", "kind_list")
     list_filter = ("is_selectable", "depth", TagKindFilter)
     search_fields = ("path", "label")

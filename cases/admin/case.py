@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
 
+from core.admin.base import ConsoleAdmin, ConsoleTabularInline
 from core.admin.errors import describe_error
 from core.admin.pagination import CappedCountPaginator
 from core.csv import stream_csv
@@ -16,14 +17,24 @@ from core.errors import DomainError
 
 from .. import services
 from ..models import (
-    Booking,
     Case,
     CaseEvent,
     CaseStatus,
     EventType,
 )
-from .filters import AssigneeFilter, OverdueFilter, SlaFilter, as_case_id, customer_ids_with_phone
+from .filters import (
+    AssigneeFilter,
+    OverdueFilter,
+    SlaFilter,
+    WorkFilter,
+    as_case_id,
+    booking_ids_like,
+    customer_ids_named,
+    customer_ids_with_phone,
+    partner_ids_named,
+)
 from .forms import CaseAdminForm, NoteForm
+from .sla_badge import sla_badge
 from .views import note_view, offered_transitions, transition_label, transition_view
 
 BULK_LIMIT = 200
@@ -37,7 +48,7 @@ class _ServiceRefused(Exception):
         self.error = error
 
 
-class CaseEventInline(admin.TabularInline):
+class CaseEventInline(ConsoleTabularInline):
     """The audit trail on the case page: read-only, oldest first."""
 
     model = CaseEvent
@@ -84,11 +95,12 @@ class CaseEventInline(admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(ConsoleAdmin):
     form = CaseAdminForm
     inlines = [CaseEventInline]
     change_form_template = "admin/cases/case/change_form.html"
 
+    # Fits 1440 px: the SLA badge says what "due" and "overdue" used to, in one column.
     list_display = (
         "id",
         "subject",
@@ -96,16 +108,14 @@ class CaseAdmin(admin.ModelAdmin):
         "status",
         "priority",
         "team",
-        "city",
         "assignee",
+        "sla",
         "booking_ref",
-        "due_at",
-        "overdue",
-        "created_at",
     )
     list_display_links = ("id", "subject")
     list_select_related = ("city", "assignee", "booking")
     list_filter = (
+        WorkFilter,
         "status",
         OverdueFilter,
         SlaFilter,
@@ -118,13 +128,17 @@ class CaseAdmin(admin.ModelAdmin):
     )
     list_per_page = 50
     list_max_show_all = 200
-    ordering = ("-id",)
-    sortable_by = ("id", "created_at")
+    # Open work by next deadline (the partial index case_open_by_deadline); paused last.
+    ordering = (F("next_deadline_at").asc(nulls_last=True), "id")
+    sortable_by = ("id", "sla")
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
     paginator = CappedCountPaginator
     search_fields = ("id",)  # shows the box; get_search_results does exact lookups only
-    search_help_text = "Exact case id (#123), booking id (BK…) or customer phone (+91…)."
+    search_help_text = (
+        "Case id (#123 opens it), part of a booking id, a phone in any form (+91, 0, spaces),"
+        " or part of a customer's or partner's name."
+    )
     actions = ["export_csv", "open_selected"]
     raw_id_fields = ("booking", "customer", "partner")
 
@@ -201,9 +215,9 @@ class CaseAdmin(admin.ModelAdmin):
     def booking_ref(self, case: Case) -> str:
         return case.booking.external_id if case.booking_id else ""
 
-    @admin.display(description="overdue", boolean=True)
-    def overdue(self, case: Case) -> bool:
-        return case.is_overdue
+    @admin.display(description="SLA", ordering="next_deadline_at")
+    def sla(self, case: Case) -> str:
+        return sla_badge(case)
 
     def get_search_results(self, request, queryset, search_term):
         """Exact matches only: a leading-wildcard scan over a million cases is not a search.
@@ -218,12 +232,15 @@ class CaseAdmin(admin.ModelAdmin):
         case_id = as_case_id(term)
         if case_id is not None:
             matches |= Q(pk=case_id)
-        booking_ids = list(Booking.objects.filter(external_id=term).values_list("pk", flat=True))
+        booking_ids = booking_ids_like(term)
         if booking_ids:
             matches |= Q(booking_id__in=booking_ids)
-        customer_ids = customer_ids_with_phone(term)
+        customer_ids = customer_ids_with_phone(term) + customer_ids_named(term)
         if customer_ids:
             matches |= Q(customer_id__in=customer_ids)
+        partner_ids = partner_ids_named(term)
+        if partner_ids:
+            matches |= Q(partner_id__in=partner_ids)
         if not matches:
             return queryset.none(), False
         return queryset.filter(matches), False
@@ -267,6 +284,13 @@ class CaseAdmin(admin.ModelAdmin):
         except DomainError as exc:
             raise _ServiceRefused(exc) from exc
         obj.pk = case.pk  # the admin logs the addition and redirects to this id
+
+    def changelist_view(self, request, extra_context=None):
+        """A search for a case id the user may see opens that case."""
+        case_id = as_case_id(request.GET.get("q", "").strip())
+        if case_id is not None and self.get_queryset(request).filter(pk=case_id).exists():
+            return HttpResponseRedirect(reverse("admin:cases_case_change", args=[case_id]))
+        return super().changelist_view(request, extra_context)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:

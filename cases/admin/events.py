@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from core.admin.base import ConsoleAdmin
 from core.admin.pagination import CappedCountPaginator
 
 from ..models import (
@@ -13,7 +14,7 @@ from .filters import EventTransitionFilter, as_case_id
 
 
 @admin.register(CaseEvent)
-class CaseEventAdmin(admin.ModelAdmin):
+class CaseEventAdmin(ConsoleAdmin):
     """The audit log across cases; append-only here as in the database."""
 
     list_display = ("id", "case_ref", "at", "type", "transition", "state_change", "who", "policy")

@@ -10,23 +10,71 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.roles import CASE_WORKERS
+from partners.models import Partner
 
 from .. import services
 from ..catalog import CaseKind
 from ..models import (
     OPEN_STATES,
+    Booking,
     Customer,
 )
 
+# Country codes of the regions served, for numbers typed in national form (0 or no prefix).
+NATIONAL_PREFIXES = {10: "+91"}  # a bare 10-digit number is Indian
+TRUNK_PREFIXES = ("+91", "+20")  # a leading 0 is the trunk prefix in India and Egypt
+
 
 def phone_variants(term: str) -> set[str]:
-    compact = "".join(ch for ch in term if ch not in " -()")
-    return {term, compact}
+    """Every stored (E.164) form a typed number may have: +91 97690 18643, 9769018643,
+    09769018643, 0091-9769018643 and (0)10 1234 5678 for Egypt all find the customer."""
+    digits = "".join(ch for ch in term if ch.isdigit())
+    if len(digits) < 6:
+        return {term}
+    variants = {term, "".join(ch for ch in term if ch not in " -()."), f"+{digits}"}
+    if digits.startswith("00"):
+        variants.add(f"+{digits[2:]}")
+    elif digits.startswith("0"):
+        variants.update(f"{prefix}{digits[1:]}" for prefix in TRUNK_PREFIXES)
+    if len(digits) in NATIONAL_PREFIXES:
+        variants.add(f"{NATIONAL_PREFIXES[len(digits)]}{digits}")
+    return variants
 
 
 def customer_ids_with_phone(term: str) -> list[int]:
     return list(
         Customer.objects.filter(phone__in=phone_variants(term)).values_list("pk", flat=True)[:50]
+    )
+
+
+SEARCH_LIMIT = 50
+MIN_LIKE = 3  # shorter fragments match too much to be a search
+
+
+def booking_ids_like(term: str) -> list[int]:
+    """Bookings whose id contains the term (trigram index): BK-000301, 000301, 301."""
+    if len(term) < MIN_LIKE:
+        return []
+    return list(
+        Booking.objects.filter(external_id__icontains=term).values_list("pk", flat=True)[
+            :SEARCH_LIMIT
+        ]
+    )
+
+
+def customer_ids_named(term: str) -> list[int]:
+    if len(term) < MIN_LIKE or term.lstrip("+#").isdigit():
+        return []
+    return list(
+        Customer.objects.filter(name__icontains=term).values_list("pk", flat=True)[:SEARCH_LIMIT]
+    )
+
+
+def partner_ids_named(term: str) -> list[int]:
+    if len(term) < MIN_LIKE or term.lstrip("+#").isdigit():
+        return []
+    return list(
+        Partner.objects.filter(name__icontains=term).values_list("pk", flat=True)[:SEARCH_LIMIT]
     )
 
 
@@ -36,6 +84,48 @@ def as_case_id(term: str) -> int | None:
 
 
 # --- list filters --------------------------------------------------------------------------------
+
+
+PARKED_SOON = timedelta(hours=2)
+
+
+class WorkFilter(admin.SimpleListFilter):
+    """The queue, not the archive: open work unless asked otherwise."""
+
+    title = "work"
+    parameter_name = "work"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("parked_soon", "Parked, back within 2 hours"),
+            ("done", "Resolved or closed"),
+            ("all", "All cases"),
+        ]
+
+    def choices(self, changelist):
+        yield {
+            "selected": self.value() is None,
+            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
+            "display": "Open work",
+        }
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": self.value() == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "all":
+            return queryset
+        if value == "done":
+            return queryset.exclude(status__in=OPEN_STATES)
+        if value == "parked_soon":
+            return queryset.filter(status="parked", parked_until__lte=timezone.now() + PARKED_SOON)
+        if "status__exact" in request.GET:
+            return queryset  # a status asked for by name is shown, open or not
+        return queryset.filter(status__in=OPEN_STATES)
 
 
 class OverdueFilter(admin.SimpleListFilter):

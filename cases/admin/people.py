@@ -6,12 +6,14 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from core.admin.base import ConsoleAdmin
+
 from .. import services
 from ..models import Notification, TeamLead
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ConsoleAdmin):
     """Each user sees their own notifications, newest first."""
 
     list_display = ("title", "kind", "case", "created_at", "read_at")
@@ -40,7 +42,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(TeamLead)
-class TeamLeadAdmin(admin.ModelAdmin):
+class TeamLeadAdmin(ConsoleAdmin):
     """Who leads each team (escalations are assigned and notified to the lead); supervisors
     change it (the change permission is theirs, by migration)."""
 

@@ -119,7 +119,13 @@ class BookingViewSet(UpsertViewSet):
         "then the same hub, then rating.",
         responses={200: s.PartnerCandidateSerializer(many=True), **ERRORS},
     )
-    @action(detail=True, methods=["get"], url_path="allocation-candidates")
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="allocation-candidates",
+        pagination_class=None,
+        filter_backends=[],
+    )
     def allocation_candidates(self, request: Request, pk: str) -> Response:
         booking = self.get_object()
         free = selectors.free_partners(booking, limit=10)

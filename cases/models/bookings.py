@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pgtrigger
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.utils import timezone
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
@@ -106,6 +107,10 @@ class Booking(ConcurrentTransitionMixin, models.Model):
     class Meta:
         ordering = ["-booking_time"]
         indexes = [
+            # Console search by part of a booking id (pg_trgm).
+            GinIndex(
+                fields=["external_id"], opclasses=["gin_trgm_ops"], name="booking_external_id_trgm"
+            ),
             models.Index(fields=["partner", "service_date"]),
             models.Index(fields=["customer", "-booking_time"]),
             models.Index(fields=["status", "city"]),

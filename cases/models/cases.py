@@ -182,6 +182,18 @@ class Case(ConcurrentTransitionMixin, models.Model):
                 condition=models.Q(paused_since__isnull=False),
             ),
             # "What is due": an index range scan whatever the backlog.
+            # The console queue: open work by next deadline (nulls, i.e. paused, last).
+            models.Index(
+                fields=["next_deadline_at", "id"],
+                name="case_open_by_deadline",
+                condition=models.Q(status__in=OPEN_STATES),
+            ),
+            # SLA compliance by day (home page, dashboard).
+            models.Index(
+                fields=["resolved_at"],
+                name="case_resolved_at",
+                condition=models.Q(resolved_at__isnull=False),
+            ),
             models.Index(
                 fields=["next_deadline_at"],
                 name="case_next_deadline",

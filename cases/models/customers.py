@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.contrib.postgres.indexes import GinIndex
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
@@ -27,6 +28,10 @@ class Customer(models.Model):
 
     class Meta:
         ordering = ["name"]
+        indexes = [
+            # Console search by part of a name (pg_trgm).
+            GinIndex(fields=["name"], opclasses=["gin_trgm_ops"], name="customer_name_trgm"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(fraud_score__gte=0, fraud_score__lte=1),

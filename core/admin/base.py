@@ -1,14 +1,26 @@
-"""Admin base classes for records that only services write."""
+"""Console base classes: the theme's model admin (django-unfold) every console page builds
+on, and the bases for records that only services write."""
 
 from __future__ import annotations
 
-from django.contrib import admin, messages
+from django.contrib import messages
 from django.http import HttpResponseRedirect
+from unfold.admin import ModelAdmin as ThemedModelAdmin
+from unfold.admin import StackedInline as ConsoleStackedInline
+from unfold.admin import TabularInline as ConsoleTabularInline
 
 from core.errors import DomainError
 
 
-class ServiceCreatedAdmin(admin.ModelAdmin):
+class ConsoleAdmin(ThemedModelAdmin):
+    """Every console model admin: the theme, full-width lists, no stock history page (a
+    record's history is its own timeline where it has one)."""
+
+    list_fullwidth = True
+    warn_unsaved_form = True
+
+
+class ServiceCreatedAdmin(ConsoleAdmin):
     """Rows added through a service (save_model calls it): its refusal is a message on the
     add page, and nothing is written."""
 
@@ -20,7 +32,7 @@ class ServiceCreatedAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(request.path)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ConsoleAdmin):
     """Records only services write (the ledger, run membership and lines)."""
 
     def has_add_permission(self, request, obj=None):
@@ -31,3 +43,12 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+__all__ = [
+    "ConsoleAdmin",
+    "ConsoleStackedInline",
+    "ConsoleTabularInline",
+    "ReadOnlyAdmin",
+    "ServiceCreatedAdmin",
+]

@@ -46,7 +46,7 @@ class PayoutRunEntryAdmin(ReadOnlyAdmin):
     list_display = ("entry", "run")
     list_filter = ("run__state",)
     search_fields = ("=run__id", "=entry__id", "=entry__idempotency_key")
-    list_select_related = ("run", "entry")
+    list_select_related = ("run__region", "entry")
     show_full_result_count = False
 
 
@@ -66,7 +66,7 @@ class PayoutLineAdmin(ReadOnlyAdmin):
     )
     list_filter = ("run__region", "run__state")
     search_fields = ("=run__id", "partner__external_id", "partner__name")
-    list_select_related = ("run", "partner")
+    list_select_related = ("run__region", "partner")
     show_full_result_count = False
 
 

@@ -8,7 +8,7 @@ from django.http import (
     HttpRequest,
 )
 
-from core.admin.base import ServiceCreatedAdmin
+from core.admin.base import ConsoleAdmin, ServiceCreatedAdmin
 from core.admin.bulk import ReasonForm, decide_in_bulk
 
 from .. import services
@@ -155,7 +155,7 @@ class DueFilter(admin.SimpleListFilter):
 
 
 @admin.register(Penalty)
-class PenaltyAdmin(admin.ModelAdmin):
+class PenaltyAdmin(ConsoleAdmin):
     list_display = (
         "id",
         "partner",

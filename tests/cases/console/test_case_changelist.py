@@ -53,9 +53,9 @@ def test_changelist_of_forty_cases_stays_under_the_query_budget(
     agent_console, agent, django_assert_max_num_queries
 ):
     _make_cases(40, agent)
-    # session, user, user and group permissions, the assignee and city filter choices,
-    # the capped count and the page of rows.
-    with django_assert_max_num_queries(8):
+    # session, user, user and group permissions, the user's roles (the menu), the assignee
+    # and city filter choices, the capped count and the page of rows.
+    with django_assert_max_num_queries(9):
         response = agent_console.get(CHANGELIST)
     assert len(response.context["cl"].result_list) == 40
 
@@ -86,34 +86,100 @@ def test_other_changelists_do_not_grow_with_the_rows(finance_console, changelist
     assert len(many.captured_queries) == len(few.captured_queries)
 
 
-def test_changelist_is_newest_first_and_counts_capped(agent_console):
-    cases = [CaseFactory() for _ in range(3)]
-    response = agent_console.get(CHANGELIST)
-    cl = response.context["cl"]
-    assert [c.pk for c in cl.result_list] == [c.pk for c in reversed(cases)]
+def test_the_queue_is_open_work_by_next_deadline_paused_last(agent_console):
+    now = timezone.now()
+    later = CaseFactory(next_deadline_at=now + timedelta(hours=5))
+    sooner = CaseFactory(next_deadline_at=now + timedelta(minutes=20))
+    no_clock = CaseFactory(next_deadline_at=None)
+    case_in("resolved")
+
+    cl = agent_console.get(CHANGELIST).context["cl"]
+
+    assert [c.pk for c in cl.result_list] == [sooner.pk, later.pk, no_clock.pk]
     assert cl.show_full_result_count is False
     assert cl.paginator.is_capped is False
 
 
-@pytest.mark.parametrize("how", ["id", "hash_id", "booking", "phone"])
-def test_search_finds_one_case_by_exact_key(agent_console, how):
-    customer = CustomerFactory(phone="+919800000777")
-    wanted = CaseFactory(booking=BookingFactory(external_id="BK-WANTED", customer=customer))
+def test_resolved_and_closed_cases_are_one_filter_away(agent_console):
+    open_case = CaseFactory()
+    done = case_in("resolved")
+    assert [
+        c.pk for c in agent_console.get(CHANGELIST, {"work": "done"}).context["cl"].result_list
+    ] == [done.pk]
+    everything = agent_console.get(CHANGELIST, {"work": "all"}).context["cl"].result_list
+    assert {c.pk for c in everything} == {open_case.pk, done.pk}
+    by_status = agent_console.get(CHANGELIST, {"status__exact": "resolved"}).context["cl"]
+    assert [c.pk for c in by_status.result_list] == [done.pk]
+
+
+@pytest.mark.parametrize("term", ["{pk}", "#{pk}"])
+def test_searching_a_case_id_opens_the_case(agent_console, term):
+    wanted = CaseFactory()
+    response = agent_console.get(CHANGELIST, {"q": term.format(pk=wanted.pk)})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:cases_case_change", args=[wanted.pk])
+
+
+def test_searching_an_unknown_case_id_shows_an_empty_list(agent_console):
     CaseFactory()
-    term = {
-        "id": str(wanted.pk),
-        "hash_id": f"#{wanted.pk}",
-        "booking": "BK-WANTED",
-        "phone": "+91 98000 00777",
-    }[how]
+    response = agent_console.get(CHANGELIST, {"q": "999999999"})
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == []
+
+
+@pytest.mark.parametrize(
+    "term",
+    [
+        "BK-000301",  # the whole booking id
+        "000301",  # part of it
+        "+919769018643",
+        "+91 97690 18643",
+        "9769018643",  # national, no prefix
+        "09769018643",  # trunk 0
+        "0091 9769018643",  # international 00
+        "Meera",  # part of the customer's name
+        "meera iyer",
+        "Rakesh",  # part of the partner's name
+    ],
+)
+def test_search_finds_the_case_by_any_common_form(agent_console, term):
+    customer = CustomerFactory(phone="+919769018643", name="Meera Iyer")
+    partner = PartnerFactory(name="Rakesh Plumbing Works")
+    wanted = CaseFactory(
+        booking=BookingFactory(external_id="BK-000301", customer=customer, partner=partner),
+        customer=customer,
+        partner=partner,
+    )
+    CaseFactory()
     response = agent_console.get(CHANGELIST, {"q": term})
     assert [c.pk for c in response.context["cl"].result_list] == [wanted.pk]
 
 
-def test_search_does_not_match_partial_keys(agent_console):
+def test_search_by_an_egyptian_number_in_national_form(agent_console):
+    customer = CustomerFactory(phone="+201012345678")
+    wanted = CaseFactory(customer=customer)
+    response = agent_console.get(CHANGELIST, {"q": "010 1234 5678"})
+    assert [c.pk for c in response.context["cl"].result_list] == [wanted.pk]
+
+
+def test_a_two_letter_fragment_is_not_a_search(agent_console):
     CaseFactory(booking=BookingFactory(external_id="BK-PARTIAL-1"))
-    response = agent_console.get(CHANGELIST, {"q": "PARTIAL"})
+    response = agent_console.get(CHANGELIST, {"q": "BK"})
     assert list(response.context["cl"].result_list) == []
+
+
+def test_queue_rows_carry_an_sla_badge(agent_console):
+    now = timezone.now()
+    CaseFactory(next_deadline_at=now + timedelta(minutes=30))
+    CaseFactory(next_deadline_at=now + timedelta(hours=6))
+    CaseFactory(resolution_breached_at=now - timedelta(minutes=5))
+    CaseFactory(paused_since=now - timedelta(minutes=5), next_deadline_at=None)
+    html = agent_console.get(CHANGELIST).content.decode()
+    assert 'cw-badge cw-warn" title="Next deadline' in html and "29m left" in html
+    assert 'cw-badge cw-ok" title="Next deadline' in html and "5h 59m left" in html
+    assert 'cw-badge cw-danger" title="SLA breached">Breached' in html
+    assert 'cw-badge cw-paused" title="Clock paused">Paused' in html
+    assert "icon-yes.svg" not in html  # no check mark for "overdue"
 
 
 def test_overdue_filter_lists_open_cases_past_due(agent_console):

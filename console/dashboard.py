@@ -1,0 +1,200 @@
+"""The supervisors' and finance's dashboard: aggregates over indexed columns, each over a
+bounded window (open work, the last weeks), cached briefly so a room of people refreshing it
+costs one computation a minute."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncDate, TruncWeek
+from django.utils import timezone
+
+from cases.catalog import CaseKind, Team
+from cases.models import OPEN_STATES, Case, CaseStatus
+from payouts.models import (
+    PartnerAtFault,
+    PayoutLine,
+    PayoutRun,
+    Penalty,
+    Refund,
+    RefundReason,
+    RefundState,
+    ReversalRequest,
+    ReversalState,
+)
+
+CACHE_SECONDS = 60
+DAYS = 14
+WEEKS = 8
+PALETTE = ["#7c3aed", "#0ea5e9", "#f59e0b", "#10b981", "#ef4444", "#6366f1", "#84cc16", "#ec4899"]
+
+
+def _chart(labels: list[str], datasets: list[tuple[str, list]], stacked: bool = False) -> dict:
+    data = {
+        "labels": labels,
+        "datasets": [
+            {
+                "label": label,
+                "data": [float(v) if isinstance(v, Decimal) else v for v in values],
+                "backgroundColor": PALETTE[i % len(PALETTE)],
+                "borderColor": PALETTE[i % len(PALETTE)],
+            }
+            for i, (label, values) in enumerate(datasets)
+        ],
+    }
+    options = {"scales": {"x": {"stacked": stacked}, "y": {"stacked": stacked}}} if stacked else {}
+    return {"data": json.dumps(data), "options": json.dumps(options) if options else ""}
+
+
+def backlog_by_status_and_team() -> dict:
+    rows = (
+        Case.objects.filter(status__in=OPEN_STATES)
+        .values_list("team", "status")
+        .annotate(n=Count("id"))
+        .values_list("team", "status", "n")
+    )
+    counts: dict[str, dict[str, int]] = defaultdict(dict)
+    for team, status, n in rows:
+        counts[status][team] = n
+    teams = [t for t in Team.values if any(t in by_team for by_team in counts.values())]
+    datasets = [
+        (CaseStatus(status).label, [counts[status].get(team, 0) for team in teams])
+        for status in OPEN_STATES
+        if status in counts
+    ]
+    return _chart([Team(t).label for t in teams], datasets, stacked=True)
+
+
+def sla_compliance_by_day(now: datetime) -> dict:
+    start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    start -= timedelta(days=DAYS - 1)
+    rows = (
+        Case.objects.filter(resolved_at__gte=start, resolved_at__lte=now)
+        .annotate(day=TruncDate("resolved_at"))
+        .values_list("day", "team")
+        .annotate(n=Count("id"), met=Count("id", filter=Q(resolution_breached_at__isnull=True)))
+        .values_list("day", "team", "n", "met")
+    )
+    days = [(start + timedelta(days=i)).date() for i in range(DAYS)]
+    by_team: dict[str, dict] = defaultdict(dict)
+    for day, team, n, met in rows:
+        by_team[team][day] = round(100 * met / n) if n else None
+    datasets = [
+        (Team(team).label, [by_team[team].get(day) for day in days]) for team in sorted(by_team)
+    ]
+    return _chart([f"{d:%d %b}" for d in days], datasets)
+
+
+def cases_by_kind(now: datetime) -> dict:
+    rows = (
+        Case.objects.filter(created_at__gte=now - timedelta(days=30))
+        .values_list("kind")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .values_list("kind", "n")[:12]
+    )
+    rows = list(rows)
+    return _chart(
+        [CaseKind(k).label for k, _ in rows], [("Cases, last 30 days", [n for _, n in rows])]
+    )
+
+
+def paf_and_penalties_by_city_and_week(now: datetime) -> dict:
+    since = now - timedelta(weeks=WEEKS)
+    pafs = (
+        PartnerAtFault.objects.filter(marked_at__gte=since)
+        .annotate(week=TruncWeek("marked_at"))
+        .values_list("week", "booking__city__name")
+        .annotate(n=Count("id"))
+        .values_list("week", "booking__city__name", "n")
+    )
+    weeks = sorted({week.date() for week, _, _ in pafs})
+    cities: dict[str, dict] = defaultdict(dict)
+    for week, city, n in pafs:
+        cities[city][week.date()] = n
+    datasets = [
+        (f"PAFs: {city}", [cities[city].get(w, 0) for w in weeks]) for city in sorted(cities)
+    ]
+    return _chart([f"week of {w:%d %b}" for w in weeks], datasets, stacked=True)
+
+
+def penalty_totals_by_city(now: datetime) -> list[tuple[str, str, int]]:
+    rows = (
+        Penalty.objects.filter(created_at__gte=now - timedelta(weeks=WEEKS))
+        .values_list("booking__city__name", "currency")
+        .annotate(total=Sum("amount"), n=Count("id"))
+        .order_by("booking__city__name")
+        .values_list("booking__city__name", "currency", "total", "n")
+    )
+    return [(city, f"{total:,.2f} {currency}", n) for city, currency, total, n in rows]
+
+
+def reversal_approval_rate(now: datetime) -> dict:
+    row = ReversalRequest.objects.filter(decided_at__gte=now - timedelta(days=30)).aggregate(
+        approved=Count("id", filter=Q(state=ReversalState.APPROVED)),
+        rejected=Count("id", filter=Q(state=ReversalState.REJECTED)),
+    )
+    chart = _chart(
+        ["Approved", "Rejected"], [("Decided, last 30 days", [row["approved"], row["rejected"]])]
+    )
+    decided = row["approved"] + row["rejected"]
+    chart["rate"] = f"{round(100 * row['approved'] / decided)}%" if decided else "–"
+    return chart
+
+
+def refund_totals_by_reason(now: datetime) -> dict:
+    rows = list(
+        Refund.objects.filter(requested_at__gte=now - timedelta(days=30))
+        .exclude(state=RefundState.REJECTED)
+        .values_list("reason", "currency")
+        .annotate(total=Sum("amount"))
+        .order_by("reason", "currency")
+        .values_list("reason", "currency", "total")
+    )
+    reasons = sorted({reason for reason, _, _ in rows})
+    currencies = sorted({currency for _, currency, _ in rows})
+    table = {(r, c): t for r, c, t in rows}
+    datasets = [(c, [table.get((r, c), 0) for r in reasons]) for c in currencies]
+    return _chart([RefundReason(r).label for r in reasons], datasets)
+
+
+def payout_totals_by_run() -> dict:
+    runs = list(PayoutRun.objects.select_related("region").order_by("-period_end", "-id")[:10])
+    totals = dict(
+        PayoutLine.objects.filter(run__in=runs)
+        .values_list("run_id")
+        .annotate(total=Sum("net"))
+        .values_list("run_id", "total")
+    )
+    runs.reverse()
+    return _chart(
+        [run.title for run in runs],
+        [("Net payout", [totals.get(run.pk, 0) for run in runs])],
+    )
+
+
+def dashboard(now: datetime | None = None) -> dict[str, Any]:
+    """Every chart of the dashboard, cached for CACHE_SECONDS."""
+    cached = cache.get("console:dashboard")
+    if cached is not None:
+        return cached
+    now = now or timezone.now()
+    data = {
+        "backlog": backlog_by_status_and_team(),
+        "sla": sla_compliance_by_day(now),
+        "kinds": cases_by_kind(now),
+        "pafs": paf_and_penalties_by_city_and_week(now),
+        "penalties": penalty_totals_by_city(now),
+        "reversals": reversal_approval_rate(now),
+        "refunds": refund_totals_by_reason(now),
+        "payouts": payout_totals_by_run(),
+        "computed_at": now,
+    }
+    cache.set("console:dashboard", data, CACHE_SECONDS)
+    return data
