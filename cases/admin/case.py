@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.db.models import F, Q, QuerySet
@@ -9,7 +11,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
 
-from core.admin.base import ConsoleAdmin, ConsoleTabularInline
+from core.admin.base import ConsoleAdmin
 from core.admin.errors import describe_error
 from core.admin.pagination import CappedCountPaginator
 from core.csv import stream_csv
@@ -22,6 +24,7 @@ from ..models import (
     CaseStatus,
     EventType,
 )
+from ..timeline import case_timeline
 from .filters import (
     AssigneeFilter,
     OverdueFilter,
@@ -34,6 +37,7 @@ from .filters import (
     partner_ids_named,
 )
 from .forms import CaseAdminForm, NoteForm
+from .header import case_header
 from .sla_badge import sla_badge
 from .views import note_view, offered_transitions, transition_label, transition_view
 
@@ -48,56 +52,11 @@ class _ServiceRefused(Exception):
         self.error = error
 
 
-class CaseEventInline(ConsoleTabularInline):
-    """The audit trail on the case page: read-only, oldest first."""
-
-    model = CaseEvent
-    template = "admin/cases/case/audit_trail_inline.html"
-    verbose_name = "audit event"
-    verbose_name_plural = "Audit trail"
-    fields = ("at", "who", "type", "transition", "state_change", "reason", "details", "policy")
-    readonly_fields = fields
-    ordering = ("at", "id")
-    extra = 0
-    max_num = 0
-    can_delete = False
-    show_change_link = False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description="actor")
-    def who(self, event: CaseEvent) -> str:
-        return event.actor.get_username() if event.actor else "system"
-
-    @admin.display(description="from → to")
-    def state_change(self, event: CaseEvent) -> str:
-        if event.from_state or event.to_state:
-            return f"{event.from_state or '–'} → {event.to_state or '–'}"
-        return ""
-
-    @admin.display(description="details")
-    def details(self, event: CaseEvent) -> str:
-        return ", ".join(f"{k}: {v}" for k, v in (event.payload or {}).items())
-
-    @admin.display(description="policy version")
-    def policy(self, event: CaseEvent) -> str:
-        return event.policy_version
-
-
 @admin.register(Case)
 class CaseAdmin(ConsoleAdmin):
     form = CaseAdminForm
-    inlines = [CaseEventInline]
+    # The audit trail is the page's timeline (cases.timeline), not an inline of rows.
+    inlines = []
     change_form_template = "admin/cases/case/change_form.html"
 
     # Fits 1440 px: the SLA badge says what "due" and "overdue" used to, in one column.
@@ -165,7 +124,7 @@ class CaseAdmin(ConsoleAdmin):
         "booking",
         "customer",
         "partner",
-        "city",
+        "city__region",
         "assignee",
         "disposition",
         "created_by",
@@ -179,7 +138,9 @@ class CaseAdmin(ConsoleAdmin):
         ]
         if obj is not None:
             fieldsets.insert(0, ("State", {"fields": self.state_fields}))
-            fieldsets.insert(1, ("SLA clocks", {"fields": self.sla_fields}))
+            fieldsets.insert(
+                1, ("SLA clocks", {"fields": self.sla_fields, "classes": ["collapse"]})
+            )
             fieldsets.append(("Record", {"fields": self.record_fields, "classes": ["collapse"]}))
         return fieldsets
 
@@ -293,12 +254,34 @@ class CaseAdmin(ConsoleAdmin):
         return super().changelist_view(request, extra_context)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """Dates and times of the case page are in the region's time zone (shown once, in the
+        header), and a date typed into the form is read in that zone."""
+        zone = self._zone(object_id)
         try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
+            with timezone.override(zone):
+                response = super().changeform_view(request, object_id, form_url, extra_context)
+                if hasattr(response, "render"):
+                    response.render()
+                return response
         except _ServiceRefused as refused:
             # Raised inside the admin's transaction, so nothing of this save was written.
             self.message_user(request, describe_error(refused.error), messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
+
+    def _zone(self, object_id) -> ZoneInfo | None:
+        if object_id is None or not str(object_id).isdigit():
+            return None
+        name = (
+            Case.objects.filter(pk=int(object_id))
+            .values_list("city__region__timezone", flat=True)
+            .first()
+        )
+        return ZoneInfo(name) if name else None
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The history is the case's timeline on its page."""
+        url = reverse("admin:cases_case_change", args=[unquote(object_id)])
+        return HttpResponseRedirect(f"{url}#timeline")
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and obj.pk and self.has_change_permission(request, obj):
@@ -315,6 +298,8 @@ class CaseAdmin(ConsoleAdmin):
             if obj.status not in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
                 context["sop_flows_url"] = reverse("case_flows:list", kwargs={"case_id": obj.pk})
         if obj is not None and obj.pk:
+            context["timeline"] = case_timeline(obj)
+            context["header"] = case_header(obj)
             context["tasks"] = list(
                 obj.tasks.select_related("owner").order_by("-state", "due_at", "id")[:50]
             )

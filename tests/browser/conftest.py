@@ -1,6 +1,7 @@
 """Browser fixtures: reference data that survives the live server's flushes."""
 
 import importlib
+from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -24,3 +25,13 @@ def reference_data(transactional_db):
     if not all(model.objects.exists() for model in models):
         for module, func in SEED_MIGRATIONS:
             getattr(importlib.import_module(module), func)(apps, None)
+
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    """Where journeys save their screenshots (tests/artifacts/, ignored by git)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS

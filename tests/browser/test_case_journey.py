@@ -74,7 +74,7 @@ def offered(page: Page) -> list[str]:
 
 
 def test_agent_opens_parks_unparks_and_resolves_a_case(
-    live_server, reference_data, browser, tmp_path
+    live_server, reference_data, browser, artifacts
 ):
     agent = UserFactory(username="journey-agent", role="agent")
     case = CaseFactory(
@@ -115,15 +115,15 @@ def test_agent_opens_parks_unparks_and_resolves_a_case(
     page.get_by_label("Reason").fill("Told the customer the new ETA")
     confirm(page, "Resolve", "Resolved")
 
-    trail = page.locator("#events-group")
-    for change in ("new → open", "open → parked", "parked → open", "open → resolved"):
+    trail = page.locator("#timeline")
+    for change in ("New → Open", "Open → Parked", "Parked → Open", "Open → Resolved"):
         expect(trail).to_contain_text(change)
     expect(trail).to_contain_text("Told the customer the new ETA")
     expect(trail).to_contain_text(agent.username)
     expect(page.locator("#case-status")).to_have_text("Resolved")
     assert offered(page) == ["Close"]
 
-    shot = tmp_path / "case-resolved.png"
+    shot = artifacts / "agent-case-resolved.png"
     page.screenshot(path=str(shot), full_page=True)
     assert shot.exists() and shot.stat().st_size > 0
 

@@ -219,7 +219,7 @@ def test_new_case_with_city_only(agent_console):
     assert case.events.get().type == EventType.CREATED
 
 
-def test_audit_trail_inline_lists_events_in_order_with_actor_and_states(agent_console, agent):
+def test_the_timeline_tells_what_happened_newest_first_in_sentences(agent_console, agent, agent2):
     case = services.create_case(
         actor=agent,
         kind="status_check",
@@ -229,6 +229,7 @@ def test_audit_trail_inline_lists_events_in_order_with_actor_and_states(agent_co
         booking=BookingFactory(),
     )
     services.transition_case(case_id=case.pk, name="open", actor=agent, reason="Picked up")
+    services.update_case(case_id=case.pk, actor=agent, changes={"assignee": agent2})
     services.transition_case(
         case_id=case.pk,
         name="park",
@@ -236,19 +237,57 @@ def test_audit_trail_inline_lists_events_in_order_with_actor_and_states(agent_co
         reason="Waiting for the partner",
         data={"parked_until": timezone.now() + timedelta(hours=3)},
     )
+
     response = agent_console.get(change_url(case))
-    inline = response.context["inline_admin_formsets"][0]
-    assert inline.has_add_permission is False
-    assert inline.has_change_permission is False
-    assert inline.has_delete_permission is False
-    events = [form.instance for form in inline.formset.forms]
-    assert [e.type for e in events] == ["created", "transition", "transition"]
-    assert [e.transition for e in events] == ["", "open", "park"]
+
+    timeline = response.context["timeline"]
+    assert [entry.sentence for entry in timeline] == [
+        "park: Open → Parked",
+        f"changed the assignee from (none) to {agent2.username}",
+        "open: New → Open",
+        "opened the case (chat) for Customer care",
+    ]
+    assert {entry.who for entry in timeline} == {agent.username}
     html = response.content.decode()
-    assert "new → open" in html and "open → parked" in html
     assert "Waiting for the partner" in html
-    assert agent.username in html
-    assert events[-1].policy_version in html
+    assert f"Policy {timeline[0].policy_version}" in html
+    assert "inline-deletelink" not in html and "Remove" not in html  # nothing to remove
+    assert "'from': None" not in html and "field: assignee" not in html  # no raw payloads
+    # the note box is at the top of the timeline
+    assert html.index('id="case-note"') < html.index('class="cw-timeline"')
+
+
+def test_the_history_button_opens_the_timeline(agent_console):
+    case = CaseFactory()
+    response = agent_console.get(reverse("admin:cases_case_history", args=[case.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == change_url(case) + "#timeline"
+
+
+def test_case_times_are_shown_in_the_regions_zone_without_server_time_notes(agent_console):
+    from partners.models import City
+
+    cairo = City.objects.filter(region__country="EG").first()
+    case = CaseFactory(
+        city=cairo,
+        first_response_due_at=timezone.now().replace(
+            year=2026, month=12, day=1, hour=10, minute=0, second=0, microsecond=0
+        ),
+    )
+    html = agent_console.get(change_url(case)).content.decode()
+    assert "Africa/Cairo" in html
+    assert "1 Dec 2026, 12:00" in html  # 10:00 UTC is noon in Cairo
+    assert "behind server time" not in html and "ahead of server time" not in html
+
+
+def test_the_header_shows_customer_booking_partner_and_other_cases(agent_console):
+    booking = BookingFactory()
+    case = CaseFactory(booking=booking, customer=booking.customer, partner=booking.partner)
+    CaseFactory(customer=booking.customer)
+    html = agent_console.get(change_url(case)).content.decode()
+    assert booking.customer.name in html and booking.external_id in html
+    assert booking.partner.name in html
+    assert "1 other case" in html
 
 
 def test_note_form_adds_a_note_event(agent_console, agent):

@@ -1,0 +1,61 @@
+"""The case page's header: who and what the case is about, and its clocks, at a glance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.urls import reverse
+
+from ..models import Case
+from .sla_badge import sla_badge
+
+OTHER_CASES_CAP = 99
+
+
+@dataclass(frozen=True)
+class Clock:
+    label: str
+    at: datetime | None
+    note: str = ""
+
+
+def case_header(case: Case) -> dict[str, Any]:
+    """Customer (with their other cases), booking, partner and the SLA clocks; two capped
+    counts beyond the rows the page already read with the case."""
+    header: dict[str, Any] = {
+        "customer": case.customer,
+        "booking": case.booking,
+        "partner": case.partner,
+        "zone": case.city.region.timezone if case.city_id else "",
+        "sla": sla_badge(case),
+    }
+    if case.customer_id:
+        others = (
+            Case.objects.filter(customer_id=case.customer_id)
+            .exclude(pk=case.pk)
+            .order_by()[: OTHER_CASES_CAP + 1]
+            .count()
+        )
+        header["other_cases"] = f"{OTHER_CASES_CAP}+" if others > OTHER_CASES_CAP else others
+        header["other_cases_url"] = (
+            reverse("admin:cases_case_changelist") + f"?work=all&q={case.customer.phone}"
+        )
+        header["customer_url"] = reverse("admin:cases_customer_change", args=[case.customer_id])
+    clocks = [
+        Clock(
+            "First response due",
+            case.first_response_due_at,
+            "answered" if case.first_responded_at else "",
+        ),
+        Clock("Resolution due", case.resolution_due_at),
+    ]
+    if case.paused_since:
+        clocks.append(Clock("Clock paused since", case.paused_since))
+    if case.first_response_breached_at or case.resolution_breached_at:
+        clocks.append(
+            Clock("Breached at", case.resolution_breached_at or case.first_response_breached_at)
+        )
+    header["clocks"] = clocks
+    return header
