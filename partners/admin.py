@@ -1,5 +1,6 @@
 """Console pages for regions, cities, partners and partner calendars."""
 
+from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
@@ -35,8 +36,38 @@ class CityAdmin(ConsoleAdmin):
     list_per_page = 100
 
 
+class PartnerForm(forms.ModelForm):
+    """The account number and IBAN are written, never shown back: blank keeps what is on file."""
+
+    payout_account_number = forms.CharField(
+        required=False,
+        max_length=34,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text="Leave blank to keep the number on file.",
+    )
+    payout_iban = forms.CharField(
+        label="IBAN",
+        required=False,
+        max_length=34,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text="Leave blank to keep the IBAN on file.",
+    )
+
+    class Meta:
+        model = Partner
+        exclude: list[str] = []  # the admin's fieldsets choose what is shown
+
+    def clean(self):
+        data = super().clean()
+        for name in ("payout_account_number", "payout_iban"):
+            typed = "".join((data.get(name) or "").split()).upper()
+            data[name] = typed or getattr(self.instance, name, "")
+        return data
+
+
 @admin.register(Partner)
 class PartnerAdmin(ConsoleAdmin):
+    form = PartnerForm
     list_display = (
         "name",
         "external_id",
@@ -59,12 +90,28 @@ class PartnerAdmin(ConsoleAdmin):
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
     raw_id_fields = ("user",)
-    readonly_fields = ("external_id", "created_at")
+    readonly_fields = ("external_id", "created_at", "payout_account")
     fieldsets = [
         (None, {"fields": ("external_id", "name", "phone", "city", "hub", "is_active")}),
         ("Work", {"fields": ("categories", "is_sme", "programmes", "rating")}),
+        (
+            "Payout account",
+            {
+                "fields": (
+                    "payout_account",
+                    "payout_account_holder",
+                    "payout_account_number",
+                    "payout_ifsc",
+                    "payout_iban",
+                )
+            },
+        ),
         ("Partner app", {"fields": ("user", "created_at"), "classes": ["collapse"]}),
     ]
+
+    @admin.display(description="on file")
+    def payout_account(self, partner: Partner) -> str:
+        return partner.payout_account_masked
 
     @admin.display(description="categories")
     def category_list(self, partner: Partner) -> str:

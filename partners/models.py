@@ -81,6 +81,12 @@ class Partner(models.Model):
         default=5,
         validators=[MinValueValidator(0), MaxValueValidator(5)],
     )
+    # Where the partner's payouts go: an Indian account (number and IFSC) or an IBAN. Shown
+    # masked in the console; complete only in the bank file.
+    payout_account_holder = models.CharField(max_length=128, blank=True)
+    payout_account_number = models.CharField(max_length=34, blank=True)
+    payout_ifsc = models.CharField("IFSC", max_length=11, blank=True)
+    payout_iban = models.CharField("IBAN", max_length=34, blank=True)
     is_active = models.BooleanField(default=True)
     user = models.OneToOneField(
         "auth.User",
@@ -107,6 +113,15 @@ class Partner(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.external_id})"
+
+    @property
+    def payout_account_masked(self) -> str:
+        """The payout account as the console shows it: the last four characters only."""
+        number = self.payout_iban or self.payout_account_number
+        if not number:
+            return "not on file"
+        shown = f"{'•' * 4}{number[-4:]}"
+        return f"IBAN {shown}" if self.payout_iban else f"{shown} · IFSC {self.payout_ifsc or '?'}"
 
     @property
     def is_rwm(self) -> bool:

@@ -85,7 +85,8 @@ class PartnerAtFault(ConcurrentTransitionMixin, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"PAF #{self.pk} {self.partner_id} on {self.booking_id} ({self.state})"
+        state = self.get_state_display()
+        return f"PAF on {self.partner.name} for {self.booking.external_id} ({state})"
 
     @transition(field=state, source=PafState.PENDING_REVIEW, target=PafState.GENUINE)
     def mark_genuine(self) -> None:
@@ -155,7 +156,7 @@ class Penalty(ConcurrentTransitionMixin, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Penalty #{self.pk} {self.amount} {self.currency} ({self.state})"
+        return f"Penalty of {self.amount} {self.currency} ({self.get_state_display()})"
 
     @property
     def deduction_key(self) -> str:
@@ -284,7 +285,7 @@ class Refund(ConcurrentTransitionMixin, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Refund #{self.pk} {self.amount} {self.currency} ({self.state})"
+        return f"Refund of {self.amount} {self.currency} ({self.get_state_display()})"
 
     @property
     def recovery_key(self) -> str:
@@ -453,7 +454,7 @@ class ReversalRequest(ConcurrentTransitionMixin, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Reversal #{self.pk} {self.get_kind_display()} ({self.state})"
+        return f"{self.get_kind_display()} for {self.partner.name} ({self.get_state_display()})"
 
     @transition(field=state, source=ReversalState.SUBMITTED, target=ReversalState.UNDER_REVIEW)
     def start_review(self) -> None:
@@ -568,7 +569,8 @@ class PayoutRun(ConcurrentTransitionMixin, models.Model):
                 return "Queued for computing"
             return f"Computing: {self.progress_done} of {self.progress_total} partners"
         if self.state == RunState.COMPUTED:
-            return f"Computed: {self.progress_total} partners"
+            plural = "" if self.progress_total == 1 else "s"
+            return f"Computed: {self.progress_total} partner{plural}"
         return {
             RunState.DRAFT: "Not computed yet",
             RunState.APPROVED: "Approved, bank file not exported",

@@ -13,11 +13,33 @@ from core.errors import DomainError
 
 
 class ConsoleAdmin(ThemedModelAdmin):
-    """Every console model admin: the theme, full-width lists, no stock history page (a
-    record's history is its own timeline where it has one)."""
+    """Every console model admin: the theme, full-width lists, and records that act: the
+    actions named in `record_actions` are buttons on the record's page, shown only when the
+    user may take them (the action's permissions) and the record allows it now
+    (`record_action_allowed`). A button opens the same confirmation page (with its reason
+    form) as the list action, for this one record."""
 
     list_fullwidth = True
     warn_unsaved_form = True
+    change_form_template = "admin/core/record_change_form.html"
+    record_actions: tuple[str, ...] = ()
+
+    def record_action_allowed(self, request, obj, name: str) -> bool:
+        return True
+
+    def record_buttons(self, request, obj) -> list[dict[str, str]]:
+        if obj is None or obj.pk is None or not self.record_actions:
+            return []
+        offered = self.get_actions(request)  # only those the user's permissions allow
+        return [
+            {"name": name, "label": offered[name][2]}
+            for name in self.record_actions
+            if name in offered and self.record_action_allowed(request, obj, name)
+        ]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["record_buttons"] = self.record_buttons(request, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
 
 class ServiceCreatedAdmin(ConsoleAdmin):

@@ -13,6 +13,7 @@ from core.admin.bulk import ReasonForm, decide_in_bulk
 
 from .. import services
 from ..models import (
+    PafState,
     PartnerAtFault,
     Penalty,
     PenaltyState,
@@ -45,6 +46,7 @@ class PartnerAtFaultAdmin(ServiceCreatedAdmin):
     ordering = ("-id",)
     date_hierarchy = "marked_at"
     actions = ["log_reversal_request", "review_genuine", "review_not_genuine"]
+    record_actions = ("log_reversal_request", "review_genuine", "review_not_genuine")
     show_full_result_count = False
 
     def get_form(self, request, obj=None, **kwargs):
@@ -83,6 +85,11 @@ class PartnerAtFaultAdmin(ServiceCreatedAdmin):
         except Penalty.DoesNotExist:
             return "–"
         return f"{penalty.amount} {penalty.currency} ({penalty.state})"
+
+    def record_action_allowed(self, request, obj: PartnerAtFault, name: str) -> bool:
+        if name == "log_reversal_request":
+            return obj.state in (PafState.PENDING_REVIEW, PafState.GENUINE)
+        return obj.state == PafState.PENDING_REVIEW
 
     def has_log_reversal_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("payouts.add_reversalrequest")
@@ -173,6 +180,11 @@ class PenaltyAdmin(ConsoleAdmin):
     list_select_related = ("partner", "booking")
     ordering = ("created_at", "id")
     actions = ["waive"]
+    record_actions = ("waive",)
+
+    def record_action_allowed(self, request, obj, name: str) -> bool:
+        return obj.state in (PenaltyState.PENDING, PenaltyState.SCHEDULED)
+
     show_full_result_count = False
 
     def get_readonly_fields(self, request, obj=None):

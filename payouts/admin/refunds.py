@@ -58,6 +58,13 @@ class RefundAdmin(ServiceCreatedAdmin):
     raw_id_fields = ("booking", "case")
     ordering = ("requested_at", "id")
     actions = ["approve", "reject", "mark_paid"]
+    record_actions = ("approve", "reject", "mark_paid")
+
+    def record_action_allowed(self, request, obj: Refund, name: str) -> bool:
+        if name == "mark_paid":
+            return obj.state == RefundState.APPROVED
+        return obj.state == RefundState.REQUESTED and obj.requested_by_id != request.user.pk
+
     show_full_result_count = False
 
     def get_form(self, request, obj=None, **kwargs):

@@ -68,6 +68,15 @@ class ReversalRequestAdmin(ServiceCreatedAdmin):
     raw_id_fields = ("paf", "booking", "case")
     ordering = ("requested_at", "id")  # oldest first: the queue is worked in arrival order
     actions = ["approve", "reject", "start_review"]
+    record_actions = ("approve", "reject", "start_review")
+
+    def record_action_allowed(self, request, obj: ReversalRequest, name: str) -> bool:
+        if obj.requested_by_id == request.user.pk:
+            return False  # nobody decides what they logged themselves
+        if name == "start_review":
+            return obj.state == "submitted"
+        return obj.state in OPEN_REVERSAL_STATES
+
     show_full_result_count = False
 
     def get_form(self, request, obj=None, **kwargs):

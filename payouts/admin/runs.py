@@ -12,10 +12,12 @@ from django.http import (
     JsonResponse,
 )
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
+from core.access import may
 from core.admin.base import ServiceCreatedAdmin
 from core.admin.bulk import BULK_LIMIT
 from core.errors import DomainError, InvalidInput
@@ -38,11 +40,8 @@ class PayoutRunAddForm(forms.ModelForm):
 @admin.register(PayoutRun)
 class PayoutRunAdmin(ServiceCreatedAdmin):
     list_display = (
-        "id",
-        "region",
-        "period_start",
-        "period_end",
-        "state",
+        "title",
+        "state_message",
         "progress",
         "partners",
         "total_net",
@@ -64,13 +63,44 @@ class PayoutRunAdmin(ServiceCreatedAdmin):
             kwargs["form"] = PayoutRunAddForm
         return super().get_form(request, obj, **kwargs)
 
+    # What a person needs on the run's page; the worker's lease (task id, expiry) is not.
+    shown_fields = (
+        "region",
+        "currency",
+        "period_start",
+        "period_end",
+        "state",
+        "progress_done",
+        "progress_total",
+        "computed_by",
+        "computed_at",
+        "approved_by",
+        "approved_at",
+        "exported_at",
+        "paid_at",
+        "last_error",
+    )
+
     def get_fields(self, request, obj=None):
         if obj is None:
             return ["region", "period_start", "period_end"]
-        return [f.name for f in PayoutRun._meta.fields]
+        names = {f.name for f in PayoutRun._meta.fields}
+        return [name for name in self.shown_fields if name in names]
 
     def get_readonly_fields(self, request, obj=None):
-        return [] if obj is None else [f.name for f in PayoutRun._meta.fields]
+        return [] if obj is None else self.get_fields(request, obj)
+
+    @admin.display(description="run", ordering="period_end")
+    def title(self, run: PayoutRun) -> str:
+        return run.title
+
+    @admin.display(description="state")
+    def state_message(self, run: PayoutRun) -> str:
+        return run.state_message
+
+    def may_approve(self, request, run: PayoutRun) -> bool:
+        """Finance, and not the person who computed the run (services check it again)."""
+        return may(request.user, "payouts.approve_run") and run.computed_by_id != request.user.pk
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -95,7 +125,7 @@ class PayoutRunAdmin(ServiceCreatedAdmin):
                 run.progress_done,
                 run.progress_total or 1,
             )
-        return "–" if run.state == RunState.DRAFT else "done"
+        return "–" if run.state == RunState.DRAFT else f"{run.progress_done} / {run.progress_total}"
 
     @admin.display(description="partners")
     def partners(self, run: PayoutRun) -> int:
@@ -165,6 +195,15 @@ class PayoutRunAdmin(ServiceCreatedAdmin):
             return HttpResponseRedirect(reverse("admin:payouts_payoutrun_change", args=[run.pk]))
         return stream_bank_file(run, rows)
 
+    DONE = {
+        "compute": "queued for computing",
+        "approve": "approved",
+        "mark_paid": "marked paid",
+    }
+    CONFIRM = {
+        "approve": "Approve this run? Its bank file can then be exported; this cannot be undone.",
+        "mark_paid": "Mark this run paid? Its penalties count as deducted; this cannot be undone.",
+    }
     STEPS = {
         "compute": lambda run, user: services.request_compute(run_id=run.pk, actor=user),
         "approve": lambda run, user: services.approve_run(run_id=run.pk, actor=user),
@@ -172,7 +211,24 @@ class PayoutRunAdmin(ServiceCreatedAdmin):
     }
 
     def step_view(self, request, object_id, step):
+        if request.method == "GET" and step in self.CONFIRM:
+            return self._confirm(request, object_id, step)
         return require_POST(self._step)(request, object_id, step)
+
+    def _confirm(self, request, object_id, step):
+        run = self._run_or_404(request, object_id)
+        run = PayoutRun.objects.select_related("region").get(pk=run.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"{step.replace('_', ' ').capitalize()}: {run.title}",
+            "opts": self.opts,
+            "run": run,
+            "question": self.CONFIRM[step],
+            "step": step,
+            "action_url": reverse("admin:payouts_payoutrun_step", args=[run.pk, step]),
+            "back_url": reverse("admin:payouts_payoutrun_change", args=[run.pk]),
+        }
+        return TemplateResponse(request, "admin/payouts/payoutrun/confirm_step.html", context)
 
     def _step(self, request, object_id, step):
         run = self._run_or_404(request, object_id)
@@ -180,7 +236,7 @@ class PayoutRunAdmin(ServiceCreatedAdmin):
             raise PermissionDenied
         try:
             self.STEPS[step](run, request.user)
-            self.message_user(request, f"Run #{run.pk}: {step.replace('_', ' ')} done.")
+            self.message_user(request, f"{run.title}: {self.DONE[step]}.", messages.SUCCESS)
         except InvalidInput as exc:
             self.message_user(request, f"{exc.message} {exc.fields}", messages.ERROR)
         except DomainError as exc:
@@ -189,13 +245,14 @@ class PayoutRunAdmin(ServiceCreatedAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = extra_context or {}
-        run = PayoutRun.objects.filter(pk=unquote(object_id)).first()
+        run = PayoutRun.objects.select_related("region").filter(pk=unquote(object_id)).first()
         if run is not None:
             info = "admin:payouts_payoutrun"
             extra_context.update(
                 progress_url=reverse(f"{info}_progress", args=[run.pk]),
                 export_url=reverse(f"{info}_export", args=[run.pk]),
                 step_urls={s: reverse(f"{info}_step", args=[run.pk, s]) for s in self.STEPS},
+                may_approve=self.may_approve(request, run),
                 lines_url=reverse("admin:payouts_payoutline_changelist")
                 + f"?run__id__exact={run.pk}",
                 summary=PayoutLine.objects.filter(run=run).aggregate(

@@ -20,7 +20,17 @@ from ..models import (
 )
 from .common import fsm_move
 
-BANK_FILE_COLUMNS = ("partner_external_id", "name", "phone", "currency", "net")
+BANK_FILE_COLUMNS = (
+    "partner_external_id",
+    "name",
+    "phone",
+    "account_holder",
+    "account_number",
+    "ifsc",
+    "iban",
+    "currency",
+    "net",
+)
 
 
 def _cell(text: str) -> str:
@@ -47,9 +57,30 @@ def export_run(*, run_id: int, actor: User) -> tuple[PayoutRun, Iterator[tuple[s
         lines = (
             PayoutLine.objects.filter(run_id=run.pk, net__gt=0)
             .order_by("partner_id")
-            .values_list("partner__external_id", "partner__name", "partner__phone", "net")
+            .values_list(
+                "partner__external_id",
+                "partner__name",
+                "partner__phone",
+                "partner__payout_account_holder",
+                "partner__payout_account_number",
+                "partner__payout_ifsc",
+                "partner__payout_iban",
+                "net",
+            )
         )
-        for external_id, name, phone, net in lines.iterator(chunk_size=2000):
-            yield (_cell(external_id), _cell(name), phone, run.currency, f"{net:.2f}")
+        for external_id, name, phone, holder, number, ifsc, iban, net in lines.iterator(
+            chunk_size=2000
+        ):
+            yield (
+                _cell(external_id),
+                _cell(name),
+                phone,
+                _cell(holder),
+                _cell(number),
+                _cell(ifsc),
+                _cell(iban),
+                run.currency,
+                f"{net:.2f}",
+            )
 
     return run, rows()

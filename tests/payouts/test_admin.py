@@ -12,6 +12,7 @@ from tests.factories import (
     BookingFactory,
     LedgerEntryFactory,
     PafFactory,
+    PartnerFactory,
     PayoutRunFactory,
     RefundFactory,
 )
@@ -204,7 +205,10 @@ def test_bank_file_download_from_the_console(client, finance_user, finance_user2
     response = client.get(reverse("admin:payouts_payoutrun_export", args=[run.pk]))
     body = b"".join(response.streaming_content).decode()
     assert response["Content-Type"].startswith("text/csv")
-    assert body.splitlines()[0] == "partner_external_id,name,phone,currency,net"
+    assert (
+        body.splitlines()[0]
+        == "partner_external_id,name,phone,account_holder,account_number,ifsc,iban,currency,net"
+    )
     assert body.splitlines()[1].endswith(",INR,123.45")
     assert PayoutRun.objects.get(pk=run.pk).state == "exported"
 
@@ -275,4 +279,59 @@ def test_computed_run_page_shows_totals_and_the_next_step(client, finance_user):
     _login(client, finance_user)
     body = client.get(reverse("admin:payouts_payoutrun_change", args=[run.pk])).content.decode()
     assert "2 partners" in body and "to pay 10.00" in body and "carried forward -4.00" in body
-    assert 'value="Approve"' in body and 'value="Recompute"' in body
+    # finance_user computed it: someone else approves
+    assert 'id="run-approve"' not in body and 'id="run-approve-note"' in body
+    assert 'value="Recompute"' in body
+
+
+def test_approve_is_offered_to_other_finance_users_and_asks_for_confirmation(
+    client, finance_user, finance_user2
+):
+    from payouts.models import PayoutRun
+
+    LedgerEntryFactory(amount=Decimal("10.00"))
+    run = services.compute_payout_run(run_id=PayoutRunFactory().pk, actor=finance_user)
+    _login(client, finance_user2)
+    page = reverse("admin:payouts_payoutrun_change", args=[run.pk])
+    body = client.get(page).content.decode()
+    assert 'id="run-approve"' in body
+    assert "India payout" in body and "Computed: " in body
+    assert "task_id" not in body and "lease" not in body.lower()
+
+    step = reverse("admin:payouts_payoutrun_step", args=[run.pk, "approve"])
+    confirm = client.get(step)
+    assert confirm.status_code == 200 and "cannot be undone" in confirm.content.decode()
+    assert PayoutRun.objects.get(pk=run.pk).state == "computed"  # asking changes nothing
+
+    done = client.post(step, follow=True)
+    assert PayoutRun.objects.get(pk=run.pk).state == "approved"
+    assert ": approved." in done.content.decode()
+
+
+def test_the_partner_page_shows_the_payout_account_masked_and_keeps_it_when_left_blank(
+    supervisor_console,
+):
+    from partners.models import Partner
+
+    partner = PartnerFactory(payout_account_number="001234567890", payout_ifsc="HDFC0001234")
+    page = reverse("admin:partners_partner_change", args=[partner.pk])
+    body = supervisor_console.get(page).content.decode()
+    assert "••••7890 · IFSC HDFC0001234" in body
+    assert "001234567890" not in body  # never shown back, not even in the input
+
+    from django.forms.models import model_to_dict
+
+    from partners.admin import PartnerForm
+
+    data = {
+        key: ",".join(value) if isinstance(value, list) else value
+        for key, value in model_to_dict(partner).items()
+        if value is not None
+    }
+    kept = PartnerForm(data={**data, "payout_account_number": ""}, instance=partner)
+    assert kept.is_valid(), kept.errors
+    assert kept.cleaned_data["payout_account_number"] == "001234567890"
+    changed = PartnerForm(data={**data, "payout_account_number": "9988 7766 55"}, instance=partner)
+    assert changed.is_valid(), changed.errors
+    assert changed.cleaned_data["payout_account_number"] == "9988776655"
+    assert Partner.objects.get(pk=partner.pk).payout_account_number == "001234567890"

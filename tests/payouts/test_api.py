@@ -285,8 +285,8 @@ def test_payout_run_lifecycle_through_the_api(
     csv_response = computer.get(f"{API}/payout-runs/{run_id}/export.csv")
     body = b"".join(csv_response.streaming_content).decode().splitlines()
     assert body == [
-        "partner_external_id,name,phone,currency,net",
-        "PX-API,Ravi,+919700000009,INR,250.75",
+        "partner_external_id,name,phone,account_holder,account_number,ifsc,iban,currency,net",
+        "PX-API,Ravi,+919700000009,,,,,INR,250.75",
     ]
     paid = approver.post(f"{API}/payout-runs/{run_id}/mark-paid/")
     assert paid.status_code == 200 and paid.json()["state"] == "paid"

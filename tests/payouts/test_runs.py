@@ -154,7 +154,14 @@ def test_nobody_approves_a_run_they_computed(finance_user, finance_user2, superv
 
 
 def test_bank_file_lists_positive_nets_only(finance_user, finance_user2):
-    paid = PartnerFactory(name="=Asha", external_id="PX-A", phone="+919700000001")
+    paid = PartnerFactory(
+        name="=Asha",
+        external_id="PX-A",
+        phone="+919700000001",
+        payout_account_holder="Asha K",
+        payout_account_number="001234567890",
+        payout_ifsc="HDFC0001234",
+    )
     owing = PartnerFactory(external_id="PX-B")
     LedgerEntryFactory(partner=paid, amount=D("123.45"))
     LedgerEntryFactory(partner=owing, kind="penalty_deduction", amount=D("-10.00"))
@@ -167,8 +174,8 @@ def test_bank_file_lists_positive_nets_only(finance_user, finance_user2):
     csv.writer(buffer).writerows(rows)
     assert run.state == "exported"
     assert buffer.getvalue().splitlines() == [
-        "partner_external_id,name,phone,currency,net",
-        "PX-A,'=Asha,+919700000001,INR,123.45",
+        "partner_external_id,name,phone,account_holder,account_number,ifsc,iban,currency,net",
+        "PX-A,'=Asha,+919700000001,Asha K,001234567890,HDFC0001234,,INR,123.45",
     ]
 
 
