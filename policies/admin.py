@@ -14,8 +14,16 @@ from core.admin.base import ConsoleAdmin
 from core.errors import DomainError
 
 from . import services
+from .admin_form import parameter_groups, policy_version_form
 from .models import PolicyStatus, PolicyVersion
 from .selectors import policy_in_force
+
+
+def effective_in_words(moment) -> str:
+    """The one way a version's effective moment is written: in the console's time zone,
+    with the zone named (the message, the heading and the confirmation all agree)."""
+    local = timezone.localtime(moment)
+    return f"{local:%-d %b %Y, %H:%M} ({timezone.get_current_timezone_name()})"
 
 
 def parameter_changes(row: PolicyVersion) -> list[dict]:
@@ -40,14 +48,28 @@ class PolicyVersionAdmin(ConsoleAdmin):
     ordering = ("-effective_from",)
     readonly_fields = ("status", "author", "activated_by", "activated_at", "created_at")
     change_form_template = "admin/policies/policyversion/change_form.html"
-    fieldsets = [
-        (None, {"fields": ("version", "status", "effective_from", "change_note")}),
-        ("Parameters", {"fields": ("parameters",)}),
-        (
-            "Record",
-            {"fields": ("author", "created_at", "activated_by", "activated_at")},
-        ),
-    ]
+    form = policy_version_form()
+
+    def get_fieldsets(self, request, obj=None):
+        """The version, then one group per SOP with a typed field per number."""
+        head = (
+            ("version", "status", "effective_from", "change_note")
+            if obj
+            else (
+                "version",
+                "effective_from",
+                "change_note",
+            )
+        )
+        groups = [(label, {"fields": names}) for label, names in parameter_groups()]
+        record = ("author", "created_at", "activated_by", "activated_at")
+        return [(None, {"fields": head}), *groups, ("Record", {"fields": record})]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(self.readonly_fields)
+        if obj is not None and obj.status != PolicyStatus.DRAFT:
+            fields += ["version", "effective_from", "change_note"]
+        return fields
 
     def get_changeform_initial_data(self, request):
         # A new version starts as a copy of the one in force: change only what must change.
@@ -77,6 +99,7 @@ class PolicyVersionAdmin(ConsoleAdmin):
                 and roles.has_role(request.user, roles.SUPERVISOR)
                 and obj.author_id != request.user.pk
             )
+            context["effective"] = effective_in_words(obj.effective_from)
             context["activate_url"] = reverse(
                 "admin:policies_policyversion_activate", args=[obj.pk]
             )
@@ -107,11 +130,12 @@ class PolicyVersionAdmin(ConsoleAdmin):
             self.message_user(
                 request,
                 f"Policy version {row.version} is active; decisions use it from "
-                f"{timezone.localtime(row.effective_from):%Y-%m-%d %H:%M}.",
+                f"{effective_in_words(row.effective_from)}.",
                 messages.SUCCESS,
             )
             return HttpResponseRedirect(change_url)
         context = {
+            "effective": effective_in_words(row.effective_from),
             **self.admin_site.each_context(request),
             "title": f"Activate policy version {row.version}?",
             "opts": self.model._meta,
