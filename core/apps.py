@@ -16,4 +16,6 @@ class CoreConfig(AppConfig):
     verbose_name = "Casework kernel"
 
     def ready(self) -> None:
+        from . import lookups  # noqa: F401  (registers field__contains_ci)
+
         post_migrate.connect(_sync, dispatch_uid="core.sync_role_permissions")

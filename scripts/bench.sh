@@ -74,3 +74,10 @@ $PY bench/bench_sweeps.py | tee bench/sweeps.log
   grep -E "RESULT|swept|Batch query|Index Scan|Index Cond|Execution Time" bench/sweeps.log
   echo '```'
 } >> bench/RESULTS.md
+
+echo "== bench/bench_console.py"
+$PY bench/bench_console.py | tee bench/console.log
+{
+  echo
+  sed -n '/^## Console pages/,$p' bench/console.log
+} >> bench/RESULTS.md

@@ -85,7 +85,7 @@ class CaseAdmin(ConsoleAdmin):
         "city",
         ("created_at", admin.DateFieldListFilter),
     )
-    list_per_page = 50
+    list_per_page = 25  # a screenful; the theme renders every cell through templates
     list_max_show_all = 200
     # Open work by next deadline (the partial index case_open_by_deadline); paused last.
     ordering = (F("next_deadline_at").asc(nulls_last=True), "id")
@@ -137,10 +137,8 @@ class CaseAdmin(ConsoleAdmin):
             ("Work", {"fields": ("team", "assignee", "priority", "due_at")}),
         ]
         if obj is not None:
-            fieldsets.insert(0, ("State", {"fields": self.state_fields}))
-            fieldsets.insert(
-                1, ("SLA clocks", {"fields": self.sla_fields, "classes": ["collapse"]})
-            )
+            # State, tag and the SLA clocks are in the page's header; the form keeps what
+            # may be edited and the record of who created it.
             fieldsets.append(("Record", {"fields": self.record_fields, "classes": ["collapse"]}))
         return fieldsets
 

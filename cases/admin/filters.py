@@ -51,14 +51,19 @@ SEARCH_LIMIT = 50
 MIN_LIKE = 3  # shorter fragments match too much to be a search
 
 
+def looks_like_phone(term: str) -> bool:
+    digits = sum(ch.isdigit() for ch in term)
+    return digits >= 10 and all(ch.isdigit() or ch in " +-()." for ch in term)
+
+
 def booking_ids_like(term: str) -> list[int]:
     """Bookings whose id contains the term (trigram index): BK-000301, 000301, 301."""
-    if len(term) < MIN_LIKE:
+    if len(term) < MIN_LIKE or looks_like_phone(term):
         return []
     return list(
-        Booking.objects.filter(external_id__icontains=term).values_list("pk", flat=True)[
-            :SEARCH_LIMIT
-        ]
+        Booking.objects.filter(external_id__contains_ci=term)
+        .order_by()
+        .values_list("pk", flat=True)[:SEARCH_LIMIT]
     )
 
 
@@ -66,7 +71,9 @@ def customer_ids_named(term: str) -> list[int]:
     if len(term) < MIN_LIKE or term.lstrip("+#").isdigit():
         return []
     return list(
-        Customer.objects.filter(name__icontains=term).values_list("pk", flat=True)[:SEARCH_LIMIT]
+        Customer.objects.filter(name__contains_ci=term)
+        .order_by()
+        .values_list("pk", flat=True)[:SEARCH_LIMIT]
     )
 
 
@@ -74,7 +81,9 @@ def partner_ids_named(term: str) -> list[int]:
     if len(term) < MIN_LIKE or term.lstrip("+#").isdigit():
         return []
     return list(
-        Partner.objects.filter(name__icontains=term).values_list("pk", flat=True)[:SEARCH_LIMIT]
+        Partner.objects.filter(name__contains_ci=term)
+        .order_by()
+        .values_list("pk", flat=True)[:SEARCH_LIMIT]
     )
 
 
