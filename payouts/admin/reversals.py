@@ -95,12 +95,17 @@ class ReversalRequestAdmin(ServiceCreatedAdmin):
                 "notes",
                 "evidence_refs",
             ]
-        return [f.name for f in ReversalRequest._meta.fields] + ["evidence_links", "paf_decision"]
+        return self._shown() + ["evidence_links", "paf_decision"]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return []
-        return [f.name for f in ReversalRequest._meta.fields] + ["evidence_links", "paf_decision"]
+        return self._shown() + ["evidence_links", "paf_decision"]
+
+    @staticmethod
+    def _shown() -> list[str]:
+        # The evidence list is rendered as links and names (evidence_links), never as JSON.
+        return [f.name for f in ReversalRequest._meta.fields if f.name != "evidence"]
 
     def has_delete_permission(self, request, obj=None):
         return False

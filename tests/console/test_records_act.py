@@ -99,3 +99,17 @@ def test_the_requester_of_a_refund_is_not_offered_its_approval(agent, finance_us
     other = RefundFactory(requested_by=agent)
     page = reverse("admin:payouts_refund_change", args=[other.pk])
     assert buttons(logged_in(finance_user), page) == ["approve", "reject"]
+
+
+def test_a_reversal_request_page_renders_its_evidence_not_json(partner_support, finance_console):
+    request = services.submit_reversal_request(
+        kind="paf_penalty",
+        actor=partner_support,
+        paf=PafFactory(),
+        notes="See the photo",
+        evidence=["https://files.example/shot-1.jpg", "job-sheet.pdf"],
+    )
+    page = reverse("admin:payouts_reversalrequest_change", args=[request.pk])
+    html = finance_console.get(page).content.decode()
+    assert '<a href="https://files.example/shot-1.jpg"' in html and "job-sheet.pdf" in html
+    assert '["https://files.example' not in html and "&quot;https://files" not in html
