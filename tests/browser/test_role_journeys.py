@@ -36,9 +36,9 @@ pytestmark = [
 
 def test_an_agent_finds_a_breached_case_from_home_and_decides_it(
     live_server,
-    browser,
+    browser,  # noqa: F811
     reference_data,
-    artifacts,  # noqa: F811
+    artifacts,
 ):
     agent = UserFactory(username="journey-agent-1", role="agent")
     original = job(status="completed", invoice_amount=Decimal("1000.00"))
@@ -70,9 +70,9 @@ def test_an_agent_finds_a_breached_case_from_home_and_decides_it(
 
 def test_partner_support_logs_a_reversal_from_the_paf_page(
     live_server,
-    browser,
+    browser,  # noqa: F811
     reference_data,
-    artifacts,  # noqa: F811
+    artifacts,
 ):
     UserFactory(username="journey-ps", role="partner support")
     paf = PafFactory()
@@ -92,9 +92,9 @@ def test_partner_support_logs_a_reversal_from_the_paf_page(
 
 def test_finance_approves_a_reversal_and_a_run_computed_by_someone_else(
     live_server,
-    browser,
+    browser,  # noqa: F811
     reference_data,
-    artifacts,  # noqa: F811
+    artifacts,
 ):
     logger = UserFactory(username="journey-ps-2", role="partner support")
     computer = UserFactory(username="journey-fin-a", role="finance")
@@ -126,9 +126,9 @@ def test_finance_approves_a_reversal_and_a_run_computed_by_someone_else(
 
 def test_a_supervisor_changes_an_sop_number_and_opens_the_dashboard(
     live_server,
-    browser,
+    browser,  # noqa: F811
     reference_data,
-    artifacts,  # noqa: F811
+    artifacts,
 ):
     UserFactory(username="journey-super", role="supervisor")
     for team in ("customer_care", "partner_support"):
