@@ -219,6 +219,7 @@ def flow_run_view(request: HttpRequest, case_id: int, flow: str) -> HttpResponse
         form=form,
         filled=entry.filled_preview(ctx),
         decision=decision,
+        outcome_words=decision.outcome.replace("_", " ").capitalize() if decision else "",
         decision_actions=[a.to_dict() for a in decision.actions] if decision else [],
         refusal=refusal,
         list_url=reverse(f"{app_name}:list", kwargs={"case_id": case.pk}),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 
 from core.admin.base import ConsoleAdmin, ConsoleTabularInline
@@ -15,6 +16,7 @@ from ..models import (
     Booking,
     BookingEvent,
     BookingLine,
+    Case,
     Customer,
     DispositionTag,
 )
@@ -47,9 +49,32 @@ class BookingEventInline(ConsoleTabularInline):
         return super().get_queryset(request).select_related("actor")
 
 
+RELATED_ROWS = 20
+
+
+def related_cases(cases, query: str) -> dict:
+    """A record's cases, newest first, each linking to the case page."""
+    rows = cases.order_by("-id")[:RELATED_ROWS]
+    return {
+        "title": "Cases",
+        "rows": [
+            (
+                reverse("admin:cases_case_change", args=[c.pk]),
+                f"#{c.pk} {c.get_kind_display()} · {c.get_status_display()} · {c.subject}",
+            )
+            for c in rows
+        ],
+        "more_url": reverse("admin:cases_case_changelist") + query,
+    }
+
+
 @admin.register(Booking)
 class BookingAdmin(ConsoleAdmin):
     inlines = [BookingLineInline, BookingEventInline]
+
+    def related_lists(self, request, obj):
+        return [related_cases(Case.objects.filter(booking=obj), f"?work=all&q={obj.external_id}")]
+
     list_display = (
         "external_id",
         "status",
@@ -194,6 +219,23 @@ class CustomerAdmin(ConsoleAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def related_lists(self, request, obj):
+        return [
+            related_cases(Case.objects.filter(customer=obj), f"?work=all&q={obj.phone}"),
+            {
+                "title": "Bookings",
+                "rows": [
+                    (
+                        reverse("admin:cases_booking_change", args=[b.pk]),
+                        f"{b.external_id} · {b.get_lob_display()} · {b.get_status_display()}"
+                        f" · {b.service_date:%d %b %Y}",
+                    )
+                    for b in obj.bookings.order_by("-booking_time")[:RELATED_ROWS]
+                ],
+                "more_url": "",
+            },
+        ]
 
 
 @admin.register(DispositionTag)

@@ -10,6 +10,7 @@ from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
+from unfold.contrib.filters.admin import ChoicesDropdownFilter, RelatedDropdownFilter
 
 from core.admin.base import ConsoleAdmin
 from core.admin.errors import describe_error
@@ -80,9 +81,9 @@ class CaseAdmin(ConsoleAdmin):
         SlaFilter,
         "priority",
         "team",
-        "kind",
+        ("kind", ChoicesDropdownFilter),  # dozens of kinds: a dropdown, not a long list
         AssigneeFilter,
-        "city",
+        ("city", RelatedDropdownFilter),
         ("created_at", admin.DateFieldListFilter),
     )
     list_per_page = 25  # a screenful; the theme renders every cell through templates

@@ -37,8 +37,14 @@ class ConsoleAdmin(ThemedModelAdmin):
             if name in offered and self.record_action_allowed(request, obj, name)
         ]
 
+    def related_lists(self, request, obj) -> list[dict]:
+        """Lists shown under the record (a customer's cases and bookings...): each a dict of
+        title, rows [(url, text)], and the url of the full list."""
+        return []
+
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context["record_buttons"] = self.record_buttons(request, obj)
+        context["related_lists"] = self.related_lists(request, obj) if obj is not None else []
         return super().render_change_form(request, context, add, change, form_url, obj)
 
 

@@ -113,3 +113,22 @@ def test_a_reversal_request_page_renders_its_evidence_not_json(partner_support, 
     html = finance_console.get(page).content.decode()
     assert '<a href="https://files.example/shot-1.jpg"' in html and "job-sheet.pdf" in html
     assert '["https://files.example' not in html and "&quot;https://files" not in html
+
+
+def test_customer_and_booking_pages_list_their_cases(agent_console):
+    from tests.factories import BookingFactory, CaseFactory
+
+    booking = BookingFactory()
+    case = CaseFactory(booking=booking, customer=booking.customer, subject="Leaking tap")
+    other = CaseFactory(customer=booking.customer, subject="Invoice missing")
+    customer_page = agent_console.get(
+        reverse("admin:cases_customer_change", args=[booking.customer_id])
+    ).content.decode()
+    assert "Leaking tap" in customer_page and "Invoice missing" in customer_page
+    assert reverse("admin:cases_case_change", args=[other.pk]) in customer_page
+    assert booking.external_id in customer_page  # and their bookings
+    booking_page = agent_console.get(
+        reverse("admin:cases_booking_change", args=[booking.pk])
+    ).content.decode()
+    assert reverse("admin:cases_case_change", args=[case.pk]) in booking_page
+    assert "Invoice missing" not in booking_page
