@@ -18,6 +18,16 @@ urlpatterns = [
         admin.site.admin_view(console_views.dashboard),
         name="console-dashboard",
     ),
+    path(
+        "admin/saved-views/",
+        admin.site.admin_view(console_views.save_view),
+        name="console-save-view",
+    ),
+    path(
+        "admin/saved-views/<int:view_id>/remove/",
+        admin.site.admin_view(console_views.remove_view),
+        name="console-remove-view",
+    ),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -271,3 +271,12 @@ def home_panels(user: User, now: datetime | None = None) -> list[Panel]:
     now = now or timezone.now()
     held = roles.ALL_ROLES if getattr(user, "is_superuser", False) else roles.role_names(user)
     return [build(user, now) for role, build in BUILDERS.items() if role in held]
+
+
+def saved_views(user: User) -> list:
+    """The user's saved views, by name."""
+    from .models import SavedView
+
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(SavedView.objects.filter(owner_id=user.pk).order_by("name")[:50])

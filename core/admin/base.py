@@ -22,6 +22,7 @@ class ConsoleAdmin(ThemedModelAdmin):
     list_fullwidth = True
     warn_unsaved_form = True
     change_form_template = "admin/core/record_change_form.html"
+    change_list_template = "admin/core/change_list.html"
     record_actions: tuple[str, ...] = ()
 
     def record_action_allowed(self, request, obj, name: str) -> bool:
