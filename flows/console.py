@@ -177,7 +177,11 @@ def flow_run_view(request: HttpRequest, case_id: int, flow: str) -> HttpResponse
             if wants_apply and form.cleaned_data.get("digest") == digest:
                 try:
                     run = runner.decide_case(
-                        case_id=case.pk, flow=entry.name, inputs=inputs, actor=request.user
+                        case_id=case.pk,
+                        flow=entry.name,
+                        inputs=inputs,
+                        actor=request.user,
+                        script_done=request.POST.getlist("script_step"),
                     )
                 except PolicyRefusal as exc:
                     refusal = exc
@@ -219,6 +223,8 @@ def flow_run_view(request: HttpRequest, case_id: int, flow: str) -> HttpResponse
         form=form,
         filled=entry.filled_preview(ctx),
         decision=decision,
+        call_script=runner.call_script_for(case) if entry.records_call_attempt else (),
+        script_done=request.POST.getlist("script_step"),
         outcome_words=decision.outcome.replace("_", " ").capitalize() if decision else "",
         decision_actions=[a.to_dict() for a in decision.actions] if decision else [],
         refusal=refusal,

@@ -9,7 +9,7 @@ event; record-creating handlers find what an earlier run made instead of making 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,6 +19,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from cases import services as case_services
+from cases.catalog import CaseKind
 from cases.models import Case, CaseEvent, CaseStatus, EventType, Task
 from core import roles
 from core.errors import (
@@ -32,6 +33,7 @@ from core.roles import User
 from policies.decision import Decision, to_jsonable
 from policies.parameters import Policy
 from policies.selectors import policy_by_version, policy_in_force
+from policies.sop import followups
 
 from .context import FlowContext
 from .decision_run import DecisionRun
@@ -136,7 +138,12 @@ def preview_decision(
 
 
 def decide_case(
-    *, case_id: int, flow: str, inputs: Mapping[str, Any] | None, actor: User | None
+    *,
+    case_id: int,
+    flow: str,
+    inputs: Mapping[str, Any] | None,
+    actor: User | None,
+    script_done: Sequence[str] = (),
 ) -> FlowRun:
     """Decide the case with the flow and carry the decision out, in one transaction.
 
@@ -153,7 +160,7 @@ def decide_case(
         if decision.refused and entry.gate:
             raise PolicyRefusal(decision.reason, code=decision.outcome)
         if entry.records_call_attempt:
-            _log_call_attempt(case, actor, prepared, ctx, decision)
+            _log_call_attempt(case, actor, prepared, ctx, decision, script_done)
         event = apply_decision(
             case, decision, actor, policy=policy, flow=entry, prepared=prepared, now=ctx.now
         )
@@ -183,8 +190,21 @@ def record_call_attempt(
     return decide_case(case_id=case_id, flow=CALL_ATTEMPT_FLOW, inputs=inputs, actor=actor).decision
 
 
+def call_script_for(case: Case) -> tuple[str, ...]:
+    """The SOP's call script for a follow-up case (first visit or second appointment)."""
+    first = case.kind == CaseKind.FOLLOW_UP_FIRST_VISIT
+    return followups.call_script(
+        followups.FLOW_FIRST_VISIT if first else followups.FLOW_SECOND_APPOINTMENT
+    )
+
+
 def _log_call_attempt(
-    case: Case, actor: User | None, prepared: PreparedCall, ctx: FlowContext, decision: Decision
+    case: Case,
+    actor: User | None,
+    prepared: PreparedCall,
+    ctx: FlowContext,
+    decision: Decision,
+    script_done: Sequence[str] = (),
 ) -> CaseEvent:
     at: datetime = prepared.kwargs["at"]
     return case_services.append_event(
@@ -196,6 +216,8 @@ def _log_call_attempt(
             "outcome": prepared.kwargs["outcome"],
             "at": at.isoformat(),
             "attempt": len(ctx.call_attempts) + 1,
+            # The steps of the SOP's call script the agent ticked, in the script's order.
+            "script": [step for step in call_script_for(case) if step in set(script_done)],
         },
         policy_version=decision.policy_version,
     )

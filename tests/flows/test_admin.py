@@ -181,3 +181,31 @@ def test_case_page_links_the_flows_and_lists_decisions(agent, scenario_4_case):
     assert len(decisions) == 1
     assert decisions[0].policy_version == "sop-2026.1"
     assert "decision-history" in page.content.decode()
+
+
+def test_a_follow_up_call_shows_the_sops_script_and_saves_the_ticked_steps(agent):
+    from flows.runner import call_script_for
+    from policies.sop import followups
+
+    case = case_on("follow_up_first_visit", job(days_ago=-1))
+    client = logged_in(agent)
+    url = sop_url(case, "follow_up.call_attempt")
+    page = client.get(url)
+    html = page.content.decode()
+    script = call_script_for(case)
+    assert script == followups.FIRST_VISIT_CALL_SCRIPT
+    assert 'id="call-script"' in html and all(step in html for step in script)
+
+    asked = {name for name in page.context["form"].fields if name != "digest"}
+    answers = {"outcome": "no_answer"}
+    assert set(answers) <= asked
+    preview = client.post(url, {**answers, "_preview": "1"})
+    assert preview.status_code == 200, preview.context["form"].errors
+    digest = preview.context["form"]["digest"].value()
+    ticked = [script[0], script[1]]
+    applied = client.post(
+        url, {**answers, "digest": digest, "_apply": "1", "script_step": [*ticked, "made up"]}
+    )
+    assert applied.status_code == 302
+    call = CaseEvent.objects.get(case=case, type="call_attempt")
+    assert call.payload["script"] == ticked  # only the SOP's steps, in its order
