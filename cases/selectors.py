@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import Case as Case_
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet, When
+from django.utils import timezone
 
 from core.roles import User, row_scope
 from partners.models import CalendarSlot, Partner, SlotStatus
@@ -14,6 +15,12 @@ from partners.selectors import overlapping_slots
 from policies.selectors import policy_in_force
 
 from .models import Booking, BookingStatus, Case, CaseEvent, Customer, DispositionTag
+
+
+def end_of_local_day(now: datetime) -> datetime:
+    """The last instant of `now`'s day in the current time zone ("due today")."""
+    return timezone.localtime(now).replace(hour=23, minute=59, second=59, microsecond=999999)
+
 
 # Cases
 

@@ -14,9 +14,12 @@ from django.db.models import Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 
+from cases.admin.filters import PARKED_SOON
 from cases.catalog import CaseKind, Team
-from cases.models import OPEN_STATES, Case, CaseStatus, Task, TaskState
+from cases.models import OPEN_STATES, SLA_BREACHED, Case, CaseStatus, Task, TaskState
+from cases.selectors import end_of_local_day
 from core import roles
+from core.counts import Count, capped_count
 from core.roles import User
 from payouts.models import (
     OPEN_REVERSAL_STATES,
@@ -32,9 +35,8 @@ from payouts.models import (
 from policies.actions import ActionKind
 from policies.models import PolicyStatus, PolicyVersion
 
-from .counts import Count, capped_count
+from .models import SavedView
 
-PARKED_SOON = timedelta(hours=2)
 OOS_KINDS = (CaseKind.OUT_OF_SCOPE, CaseKind.OOS_OTP_OR_PAYMENT)
 
 
@@ -65,19 +67,12 @@ def _tone(count: Count, tone: str) -> str:
     return tone if count.value else ""
 
 
-def end_of_today(now: datetime) -> datetime:
-    local = timezone.localtime(now)
-    return local.replace(hour=23, minute=59, second=59, microsecond=999999)
-
-
 def _open_cases() -> QuerySet[Case]:
     return Case.objects.filter(status__in=OPEN_STATES)
 
 
 def _breached(qs: QuerySet[Case]) -> QuerySet[Case]:
-    return qs.filter(
-        Q(first_response_breached_at__isnull=False) | Q(resolution_breached_at__isnull=False)
-    )
+    return qs.filter(SLA_BREACHED)
 
 
 def agent_panel(user: User, now: datetime) -> Panel:
@@ -94,7 +89,7 @@ def agent_panel(user: User, now: datetime) -> Panel:
     )
     calls = capped_count(
         Task.objects.filter(
-            state=TaskState.OPEN, kind=ActionKind.CALL_CUSTOMER, due_at__lte=end_of_today(now)
+            state=TaskState.OPEN, kind=ActionKind.CALL_CUSTOMER, due_at__lte=end_of_local_day(now)
         )
     )
     my_tasks = capped_count(Task.objects.filter(state=TaskState.OPEN, owner_id=user.pk))
@@ -275,8 +270,6 @@ def home_panels(user: User, now: datetime | None = None) -> list[Panel]:
 
 def saved_views(user: User) -> list:
     """The user's saved views, by name."""
-    from .models import SavedView
-
     if not getattr(user, "is_authenticated", False):
         return []
     return list(SavedView.objects.filter(owner_id=user.pk).order_by("name")[:50])

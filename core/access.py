@@ -137,11 +137,6 @@ MATRIX: dict[str, frozenset[str]] = {
 }
 
 
-def roles_granted(permission: str) -> frozenset[str]:
-    """The roles the matrix grants a permission or an operation to."""
-    return frozenset(role for role, granted in MATRIX.items() if permission in granted)
-
-
 def may(user: User | None, permission: str) -> bool:
     """Whether the user's role grants the permission (a superuser has every one)."""
     if user is None or not getattr(user, "is_authenticated", False):

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from cases.models import Task, TaskState
+from cases.selectors import end_of_local_day
 from core.admin.base import ConsoleAdmin
 from core.admin.bulk import ReasonForm, bulk_action
 from core.admin.pagination import CappedCountPaginator
@@ -29,8 +30,7 @@ class OverdueTaskFilter(admin.SimpleListFilter):
         if self.value() == "overdue":
             return queryset.filter(state=TaskState.OPEN, due_at__lt=now)
         if self.value() == "today":
-            end = timezone.localtime(now).replace(hour=23, minute=59, second=59)
-            return queryset.filter(state=TaskState.OPEN, due_at__lte=end)
+            return queryset.filter(state=TaskState.OPEN, due_at__lte=end_of_local_day(now))
         if self.value() == "mine":
             return queryset.filter(owner_id=request.user.pk)
         return queryset

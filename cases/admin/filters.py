@@ -16,6 +16,7 @@ from .. import services
 from ..catalog import CaseKind
 from ..models import (
     OPEN_STATES,
+    SLA_BREACHED,
     Booking,
     Customer,
 )
@@ -95,7 +96,7 @@ def as_case_id(term: str) -> int | None:
 # --- list filters --------------------------------------------------------------------------------
 
 
-PARKED_SOON = timedelta(hours=2)
+PARKED_SOON = timedelta(hours=2)  # "parked, back within 2 hours" (also the home page tile)
 
 
 class WorkFilter(admin.SimpleListFilter):
@@ -173,10 +174,7 @@ class SlaFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         value = self.value()
         if value == "breached":
-            return queryset.filter(status__in=OPEN_STATES).filter(
-                Q(first_response_breached_at__isnull=False)
-                | Q(resolution_breached_at__isnull=False)
-            )
+            return queryset.filter(Q(status__in=OPEN_STATES) & SLA_BREACHED)
         if value == "next_hour":
             return queryset.filter(next_deadline_at__lte=timezone.now() + timedelta(hours=1))
         if value == "paused":

@@ -8,6 +8,8 @@ from typing import Any
 
 from django.urls import reverse
 
+from core.counts import capped_count
+
 from ..models import Case
 from .sla_badge import sla_badge
 
@@ -32,13 +34,10 @@ def case_header(case: Case) -> dict[str, Any]:
         "sla": sla_badge(case),
     }
     if case.customer_id:
-        others = (
-            Case.objects.filter(customer_id=case.customer_id)
-            .exclude(pk=case.pk)
-            .order_by()[: OTHER_CASES_CAP + 1]
-            .count()
+        others = capped_count(
+            Case.objects.filter(customer_id=case.customer_id).exclude(pk=case.pk), OTHER_CASES_CAP
         )
-        header["other_cases"] = f"{OTHER_CASES_CAP}+" if others > OTHER_CASES_CAP else others
+        header["other_cases"] = str(others)
         header["other_cases_url"] = (
             reverse("admin:cases_case_changelist") + f"?work=all&q={case.customer.phone}"
         )

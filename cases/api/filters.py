@@ -20,6 +20,7 @@ from partners.models import LineOfBusiness, Partner
 from ..catalog import CaseKind, Team
 from ..models import (
     OPEN_STATES,
+    SLA_BREACHED,
     Booking,
     BookingStatus,
     Case,
@@ -81,9 +82,7 @@ class CaseFilter(CityFilterMixin):
     def filter_breached(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
         if value is None:
             return queryset
-        breached = Q(status__in=OPEN_STATES) & (
-            Q(first_response_breached_at__isnull=False) | Q(resolution_breached_at__isnull=False)
-        )
+        breached = Q(status__in=OPEN_STATES) & SLA_BREACHED
         return queryset.filter(breached) if value else queryset.exclude(breached)
 
     def filter_due_within(self, queryset: QuerySet, name: str, value) -> QuerySet:

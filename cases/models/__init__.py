@@ -12,6 +12,7 @@ from .bookings import (
 )
 from .cases import (
     OPEN_STATES,
+    SLA_BREACHED,
     WORKING_STATES,
     Case,
     CaseStatus,
@@ -30,6 +31,7 @@ from .teams import TeamLead
 __all__ = [
     "PLATFORM_FIELDS",
     "OPEN_STATES",
+    "SLA_BREACHED",
     "WORKING_STATES",
     "Booking",
     "BookingEvent",

@@ -50,6 +50,11 @@ class CaseStatus(models.TextChoices):
 S = CaseStatus
 WORKING_STATES = [S.OPEN, S.PENDING, S.PARKED, S.WAITING_ON_CUSTOMER, S.WAITING_ON_THIRD_PARTY]
 OPEN_STATES = [S.NEW, *WORKING_STATES]
+# A clock breached (first response or resolution): with OPEN_STATES, the queue's "breached"
+# (the index case_sla_breached, the API and console filters, the home page count).
+SLA_BREACHED = models.Q(first_response_breached_at__isnull=False) | models.Q(
+    resolution_breached_at__isnull=False
+)
 
 
 def _works_cases(case: Case, user) -> bool:
@@ -170,11 +175,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
             models.Index(
                 fields=["-id"],
                 name="case_sla_breached",
-                condition=models.Q(status__in=OPEN_STATES)
-                & (
-                    models.Q(first_response_breached_at__isnull=False)
-                    | models.Q(resolution_breached_at__isnull=False)
-                ),
+                condition=models.Q(status__in=OPEN_STATES) & SLA_BREACHED,
             ),
             models.Index(
                 fields=["-id"],

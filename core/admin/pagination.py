@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
+from core.counts import capped_count
+
 
 class CappedCountPaginator(Paginator):
     """Counts at most `cap` matching rows.
@@ -18,6 +20,6 @@ class CappedCountPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        found = self.object_list.order_by()[: self.cap + 1].count()
-        self.is_capped = found > self.cap
-        return min(found, self.cap)
+        counted = capped_count(self.object_list, self.cap)
+        self.is_capped = counted.capped
+        return counted.value

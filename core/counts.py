@@ -1,4 +1,5 @@
-"""Counts for tiles on busy tables: capped, so a home page never counts a million rows."""
+"""Counts on busy tables, capped: a page never counts a million rows (home tiles, list
+pagination, a case's other cases)."""
 
 from __future__ import annotations
 
