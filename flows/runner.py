@@ -144,23 +144,30 @@ def decide_case(
     inputs: Mapping[str, Any] | None,
     actor: User | None,
     script_done: Sequence[str] = (),
+    reject_unknown_steps: bool = False,
 ) -> FlowRun:
     """Decide the case with the flow and carry the decision out, in one transaction.
 
     409 on a resolved or closed case, 400 for bad inputs. A gate flow's refusal (revisit
     outside warranty, OOS too far, RWM partner) is a 422 with nothing written; other
-    refusals are recorded as the answer given."""
+    refusals are recorded as the answer given. `script_done`: the call script's steps the
+    agent ticked, saved with a call attempt (see `call_script_done`)."""
     require_case_worker(actor)
     entry = _flow(flow)
     with transaction.atomic():
         case = lock_case_with_records(case_id)
         _check_flow_applies(case, entry)
+        script = (
+            call_script_done(case, script_done, reject_unknown_steps=reject_unknown_steps)
+            if entry.records_call_attempt
+            else []
+        )
         ctx = FlowContext(case)
         prepared, policy, decision = _decide(entry, ctx, inputs)
         if decision.refused and entry.gate:
             raise PolicyRefusal(decision.reason, code=decision.outcome)
         if entry.records_call_attempt:
-            _log_call_attempt(case, actor, prepared, ctx, decision, script_done)
+            _log_call_attempt(case, actor, prepared, ctx, decision, script)
         event = apply_decision(
             case, decision, actor, policy=policy, flow=entry, prepared=prepared, now=ctx.now
         )
@@ -176,10 +183,12 @@ def record_call_attempt(
     material_needed: bool | None = None,
     operations_note_days: int | None = None,
     new_appointment_at: datetime | None = None,
+    script: Sequence[str] = (),
 ) -> Decision:
     """Log one follow-up call (a CALL_ATTEMPT event) and apply the pending-customer-action
     SOP to it: the earlier calls come from the case's CALL_ATTEMPT events and the business
-    days from the region's calendar."""
+    days from the region's calendar. `script`: the call script's steps done on the call; one
+    that is not a step of the case's script is a 400 on `script`."""
     inputs: dict[str, Any] = {"outcome": outcome, "at": at}
     if material_needed is not None:
         inputs["material_needed"] = material_needed
@@ -187,7 +196,15 @@ def record_call_attempt(
         inputs["operations_note_days"] = operations_note_days
     if new_appointment_at is not None:
         inputs["new_appointment_at"] = new_appointment_at
-    return decide_case(case_id=case_id, flow=CALL_ATTEMPT_FLOW, inputs=inputs, actor=actor).decision
+    run = decide_case(
+        case_id=case_id,
+        flow=CALL_ATTEMPT_FLOW,
+        inputs=inputs,
+        actor=actor,
+        script_done=script,
+        reject_unknown_steps=True,
+    )
+    return run.decision
 
 
 def call_script_for(case: Case) -> tuple[str, ...]:
@@ -198,13 +215,31 @@ def call_script_for(case: Case) -> tuple[str, ...]:
     )
 
 
+def call_script_done(
+    case: Case, ticked: Sequence[str], *, reject_unknown_steps: bool = False
+) -> list[str]:
+    """The steps of the case's call script that were ticked: each once, in the script's order,
+    as a CALL_ATTEMPT event saves them.
+
+    A ticked step that is not in the script is dropped (the console's checkboxes offer only the
+    script's steps) or, with `reject_unknown_steps` (the API), a 400 on `script` naming it."""
+    script = call_script_for(case)
+    ticked_once = dict.fromkeys(ticked)
+    unknown = [step for step in ticked_once if step not in script]
+    if unknown and reject_unknown_steps:
+        raise InvalidInput(
+            {"script": [f"Not a step of this case's call script: {step!r}." for step in unknown]}
+        )
+    return [step for step in script if step in ticked_once]
+
+
 def _log_call_attempt(
     case: Case,
     actor: User | None,
     prepared: PreparedCall,
     ctx: FlowContext,
     decision: Decision,
-    script_done: Sequence[str] = (),
+    script_done: Sequence[str],
 ) -> CaseEvent:
     at: datetime = prepared.kwargs["at"]
     return case_services.append_event(
@@ -216,8 +251,8 @@ def _log_call_attempt(
             "outcome": prepared.kwargs["outcome"],
             "at": at.isoformat(),
             "attempt": len(ctx.call_attempts) + 1,
-            # The steps of the SOP's call script the agent ticked, in the script's order.
-            "script": [step for step in call_script_for(case) if step in set(script_done)],
+            # The steps of the SOP's call script the agent ticked (call_script_done).
+            "script": list(script_done),
         },
         policy_version=decision.policy_version,
     )

@@ -277,6 +277,17 @@ class OosTicketResultSerializer(serializers.Serializer):
         }
 
 
+# Every step of the SOP's call scripts, for the schema; a case takes the steps of its own script.
+CALL_SCRIPT_STEPS = list(
+    dict.fromkeys(step for flow in followups.FLOWS for step in followups.call_script(flow))
+)
+
+
+@extend_schema_field({"type": "string", "enum": CALL_SCRIPT_STEPS})
+class CallScriptStepField(serializers.CharField):
+    """A step of a call script, named by its text as the SOP writes it."""
+
+
 class CallAttemptSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=followups.CALL_OUTCOMES)
     at = serializers.DateTimeField(required=False, help_text="When the call was made (now).")
@@ -291,4 +302,13 @@ class CallAttemptSerializer(serializers.Serializer):
         allow_null=True,
         default=None,
         help_text="The new appointment agreed on the call (outcome new_appointment).",
+    )
+    script = serializers.ListField(
+        child=CallScriptStepField(max_length=500),
+        required=False,
+        max_length=20,
+        help_text="The steps of the case's call script done on the call (the first-visit or "
+        "the second-appointment script, by the case's kind), each as the script writes it; a "
+        "step sent twice counts once. Saved with the call in the script's order. A step that "
+        "is not in this case's script is a 400 on script.",
     )

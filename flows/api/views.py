@@ -126,6 +126,7 @@ class CallAttemptView(_CaseView):
             material_needed=data.get("material_needed"),
             operations_note_days=data.get("operations_note_days"),
             new_appointment_at=data.get("new_appointment_at"),
+            script=data.get("script", ()),
         )
         return Response(s.DecisionSerializer(decision).data)
 

@@ -7,12 +7,13 @@ from decimal import Decimal
 
 import pytest
 
-from cases.models import Booking, Case, CaseEvent
+from cases.models import Booking, Case, CaseEvent, EventType
 from flows import runner
 from payouts.models import PartnerAtFault, Penalty
+from policies.sop import followups
 from policies.sop.oos import EARTH_RADIUS_M
 from tests.factories import PartnerFactory, UserFactory, tag_for
-from tests.helpers import case_on, client_for, job, revisit_of
+from tests.helpers import case_on, client_for, job, logged_in, revisit_of
 
 pytestmark = pytest.mark.django_db
 
@@ -273,6 +274,77 @@ def test_call_attempts_endpoint(agent_api):
         f"/api/v1/cases/{case.pk}/call-attempts/", {"outcome": "shrug"}, format="json"
     )
     assert bad.status_code == 400
+
+
+def call_attempts_url(case) -> str:
+    return f"/api/v1/cases/{case.pk}/call-attempts/"
+
+
+def the_call(case) -> CaseEvent:
+    return CaseEvent.objects.get(case=case, type=EventType.CALL_ATTEMPT)
+
+
+def test_a_call_attempt_saves_the_call_script_steps_done(agent_api):
+    case = case_on("follow_up_first_visit", job(days_ago=-1))
+    greeting, recap, *_ = followups.FIRST_VISIT_CALL_SCRIPT
+    response = agent_api.post(
+        call_attempts_url(case),
+        {"outcome": "no_answer", "script": [recap, greeting, recap]},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    # Once each, in the script's order.
+    assert the_call(case).payload["script"] == [greeting, recap]
+
+
+def test_a_step_not_in_the_cases_call_script_is_a_400_on_script(agent_api):
+    case = case_on("follow_up_first_visit", job(days_ago=-1))
+    # A step of the second-appointment script, not of this first-visit case's.
+    other_script_only = followups.SECOND_APPOINTMENT_CALL_SCRIPT[1]
+    response = agent_api.post(
+        call_attempts_url(case),
+        {
+            "outcome": "no_answer",
+            "script": [followups.FIRST_VISIT_CALL_SCRIPT[0], other_script_only],
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert (body["code"], list(body["errors"])) == ("invalid", ["script"])
+    assert other_script_only in body["errors"]["script"][0]
+    assert not CaseEvent.objects.filter(case=case, type=EventType.CALL_ATTEMPT).exists()
+
+
+def test_a_call_attempt_without_a_script_saves_no_steps(agent_api):
+    case = case_on("follow_up_first_visit", job(days_ago=-1))
+    response = agent_api.post(call_attempts_url(case), {"outcome": "no_answer"}, format="json")
+    assert response.status_code == 200, response.json()
+    assert the_call(case).payload["script"] == []
+
+
+def test_the_console_and_the_api_save_a_call_the_same_way(agent, agent_api):
+    ticked = list(followups.FIRST_VISIT_CALL_SCRIPT[:2])
+    by_api = case_on("follow_up_first_visit", job(days_ago=-1))
+    response = agent_api.post(
+        call_attempts_url(by_api), {"outcome": "no_answer", "script": ticked}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+
+    by_console = case_on("follow_up_first_visit", job(days_ago=-1))
+    console = logged_in(agent)
+    url = f"/admin/cases/case/{by_console.pk}/sop/follow_up.call_attempt/"
+    preview = console.post(url, {"outcome": "no_answer", "_preview": "1"})
+    digest = preview.context["form"]["digest"].value()
+    applied = console.post(
+        url, {"outcome": "no_answer", "digest": digest, "_apply": "1", "script_step": ticked}
+    )
+    assert applied.status_code == 302
+
+    api_call, console_call = the_call(by_api), the_call(by_console)
+    assert set(api_call.payload) == set(console_call.payload)
+    assert api_call.payload["script"] == console_call.payload["script"] == ticked
+    assert api_call.payload["outcome"] == console_call.payload["outcome"] == "no_answer"
 
 
 # --- revisits ----------------------------------------------------------------------------------
