@@ -1,5 +1,6 @@
 """The kernel as a Django app: no models; after every migrate it syncs the role groups'
-console permissions to the role matrix (core.access)."""
+console permissions to the role matrix (core.access); every console list gets the CSV export
+(core.admin.export) as a site-wide action."""
 
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
@@ -16,6 +17,11 @@ class CoreConfig(AppConfig):
     verbose_name = "Casework kernel"
 
     def ready(self) -> None:
+        from django.contrib import admin
+
         from . import lookups  # noqa: F401  (registers field__contains_ci)
+        from .admin.export import EXPORT_ACTION, export_csv
+
+        admin.site.add_action(export_csv, EXPORT_ACTION)
 
         post_migrate.connect(_sync, dispatch_uid="core.sync_role_permissions")

@@ -37,8 +37,8 @@ def csv_cell(value: Any) -> str:
         return "yes" if value else "no"
     if isinstance(value, datetime):
         return timezone.localtime(value).isoformat(timespec="seconds")
-    if isinstance(value, (date, Decimal, int)):
-        return str(value)
+    if isinstance(value, (date, Decimal, int, float)):
+        return str(value)  # a negative number is a number, not a formula
     return defuse_formula(str(value))
 
 

@@ -1,2 +1,3 @@
 """The console's shared pieces: bulk decisions with a confirmation page, read-only and
-service-created admins, capped counts, error messages. No models are registered here."""
+service-created admins, capped counts, error messages, the CSV export of every list. No
+models are registered here."""
