@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db.models import Case as Case_
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet, When
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, When
 from django.utils import timezone
 
 from core.roles import User, row_scope
@@ -23,6 +23,19 @@ def end_of_local_day(now: datetime) -> datetime:
 
 
 # Cases
+
+
+def case_workers(*, also: int | None = None) -> QuerySet:
+    """The people who work cases (active staff with a case-working role), plus `also` (the
+    one holding a case now, even if they left), by username."""
+    from django.contrib.auth import get_user_model
+
+    from core.roles import CASE_WORKERS
+
+    workers = Q(is_active=True, is_staff=True, groups__name__in=CASE_WORKERS)
+    if also is not None:
+        workers |= Q(pk=also)
+    return get_user_model().objects.filter(workers).distinct().order_by("username")
 
 
 def cases_visible_to(user: User | None) -> QuerySet[Case]:

@@ -176,3 +176,8 @@ def sidebar(request: HttpRequest) -> list[dict]:
         if items:
             groups.append({**group, "items": items})
     return groups
+
+
+def templates(request: HttpRequest) -> dict:
+    """Context processor: the theme includes `templates.navigation` as its sidebar when set."""
+    return {"templates": {"navigation": "console/navigation.html"}}

@@ -69,3 +69,18 @@ def policy_by_version(version: str) -> Policy:
     if parameters is None:
         return DEFAULT_POLICY
     return Policy(version=version, params=PolicyParameters.from_dict(parameters))
+
+
+def version_in_words(version: str) -> str:
+    """A decision's policy version for people: its name and when it took effect, in
+    the current time zone (the case page activates the region's). Active versions come from
+    the cache every decision already keeps; another version is named as it is."""
+    if not version:
+        return "No policy version recorded."
+    for effective_from, policy in _active_versions():
+        if policy.version == version:
+            local = timezone.localtime(effective_from)
+            return f"Under SOP numbers {version}, effective from {local:%-d %b %Y, %H:%M}."
+    if version == DEFAULT_POLICY.version:
+        return f"Under the SOP's own numbers ({version}): no version had been activated."
+    return f"Under SOP numbers {version} (a version that is not active now)."

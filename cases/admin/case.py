@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db.models import F, Q, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from unfold.contrib.filters.admin import ChoicesDropdownFilter, RelatedDropdownFilter
+from unfold.contrib.filters.admin import (
+    AutocompleteSelectFilter,
+    ChoicesDropdownFilter,
+    RelatedDropdownFilter,
+)
 
 from core.admin.base import ConsoleAdmin
 from core.admin.errors import describe_error
@@ -19,13 +23,7 @@ from core.csv import stream_csv
 from core.errors import DomainError
 
 from .. import services
-from ..models import (
-    Case,
-    CaseEvent,
-    CaseStatus,
-    EventType,
-)
-from ..timeline import case_timeline
+from ..models import Case, CaseStatus
 from .filters import (
     AssigneeFilter,
     OverdueFilter,
@@ -37,10 +35,10 @@ from .filters import (
     customer_ids_with_phone,
     partner_ids_named,
 )
-from .forms import CaseAdminForm, NoteForm
-from .header import case_header
+from .forms import CaseAdminForm, CaseWorkerSelect
+from .page import case_page, case_zone, people_page
 from .sla_badge import sla_badge
-from .views import note_view, offered_transitions, transition_label, transition_view
+from .views import note_view, transition_view
 
 BULK_LIMIT = 200
 
@@ -58,7 +56,6 @@ class CaseAdmin(ConsoleAdmin):
     form = CaseAdminForm
     # The audit trail is the page's timeline (cases.timeline), not an inline of rows.
     inlines = []
-    change_form_template = "admin/cases/case/change_form.html"
 
     # Fits 1440 px: the SLA badge says what "due" and "overdue" used to, in one column.
     list_display = (
@@ -84,6 +81,7 @@ class CaseAdmin(ConsoleAdmin):
         ("kind", ChoicesDropdownFilter),  # dozens of kinds: a dropdown, not a long list
         AssigneeFilter,
         ("city", RelatedDropdownFilter),
+        ("partner", AutocompleteSelectFilter),  # 20,000 partners: searched, never listed
         ("created_at", admin.DateFieldListFilter),
     )
     list_per_page = 25  # a screenful; the theme renders every cell through templates
@@ -102,6 +100,7 @@ class CaseAdmin(ConsoleAdmin):
     actions = ["export_csv", "open_selected"]
     raw_id_fields = ("booking", "customer", "partner")
 
+    work_fields = ("subject", "description", "team", "assignee", "priority", "due_at")
     state_fields = ("status", "disposition", "parked_until", "resolved_at", "closed_at")
     record_fields = ("created_by", "created_at", "updated_at")
     sla_fields = (
@@ -121,27 +120,20 @@ class CaseAdmin(ConsoleAdmin):
     fixed_after_create = ("kind", "channel", "reporter", "booking", "customer", "partner", "city")
 
     # The related rows the change page shows, fetched with the case in one query.
-    change_page_related = (
-        "booking",
-        "customer",
-        "partner",
-        "city__region",
-        "assignee",
-        "disposition",
-        "created_by",
-    )
+    # Each more join costs the planner more than a primary-key query costs: the two people
+    # on the case (assignee, creator) are read in one query after it.
+    change_page_related = ("booking", "customer", "partner", "city__region", "disposition")
 
     def get_fieldsets(self, request, obj=None):
-        fieldsets = [
+        if obj is not None:
+            # Kind, channel, who and what, state and clocks are in the page's header; the
+            # form keeps what may be edited.
+            return [(None, {"fields": self.work_fields})]
+        return [
             (None, {"fields": ("kind", "subject", "description", "channel", "reporter")}),
             ("Who and what", {"fields": ("booking", "customer", "partner", "city")}),
             ("Work", {"fields": ("team", "assignee", "priority", "due_at")}),
         ]
-        if obj is not None:
-            # State, tag and the SLA clocks are in the page's header; the form keeps what
-            # may be edited and the record of who created it.
-            fieldsets.append(("Record", {"fields": self.record_fields, "classes": ["collapse"]}))
-        return fieldsets
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
@@ -163,8 +155,18 @@ class CaseAdmin(ConsoleAdmin):
             pk = int(object_id)
         except (TypeError, ValueError):
             return None
+        read = getattr(request, "_case_read", None)
+        if read is not None and read.pk == pk:
+            return read  # changeform_view read it to learn the region's time zone
         queryset = self.get_queryset(request).select_related(*self.change_page_related)
-        return queryset.filter(pk=pk).first()
+        case = queryset.filter(pk=pk).first()
+        if case is not None:
+            people = get_user_model().objects.in_bulk(
+                {case.assignee_id, case.created_by_id} - {None}
+            )
+            case.assignee = people.get(case.assignee_id)
+            case.created_by = people.get(case.created_by_id)
+        return case
 
     def has_delete_permission(self, request, obj=None):
         return False  # a case is never deleted; its audit trail keeps it anyway
@@ -253,11 +255,12 @@ class CaseAdmin(ConsoleAdmin):
         return super().changelist_view(request, extra_context)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        """Dates and times of the case page are in the region's time zone (shown once, in the
-        header), and a date typed into the form is read in that zone."""
-        zone = self._zone(object_id)
+        """Dates and times of the case page are in the region's time zone (shown once), and a
+        date typed into the form is read in that zone. The case is read once, here."""
+        case = self.get_object(request, object_id) if object_id is not None else None
+        request._case_read = case
         try:
-            with timezone.override(zone):
+            with timezone.override(case_zone(case) if case is not None else None):
                 response = super().changeform_view(request, object_id, form_url, extra_context)
                 if hasattr(response, "render"):
                     response.render()
@@ -267,52 +270,25 @@ class CaseAdmin(ConsoleAdmin):
             self.message_user(request, describe_error(refused.error), messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
 
-    def _zone(self, object_id) -> ZoneInfo | None:
-        if object_id is None or not str(object_id).isdigit():
-            return None
-        name = (
-            Case.objects.filter(pk=int(object_id))
-            .values_list("city__region__timezone", flat=True)
-            .first()
-        )
-        return ZoneInfo(name) if name else None
-
     def history_view(self, request, object_id, extra_context=None):
         """The history is the case's timeline on its page."""
         url = reverse("admin:cases_case_change", args=[unquote(object_id)])
         return HttpResponseRedirect(f"{url}#timeline")
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        if obj is not None and obj.pk and self.has_change_permission(request, obj):
-            context["case_transitions"] = [
-                {
-                    "name": t.name,
-                    "label": transition_label(t),
-                    "url": reverse("admin:cases_case_transition", args=[obj.pk, t.name]),
-                }
-                for t in offered_transitions(obj, request.user)
-            ]
-            context["note_form"] = NoteForm()
-            context["note_url"] = reverse("admin:cases_case_note", args=[obj.pk])
-            if obj.status not in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
-                context["sop_flows_url"] = reverse("case_flows:list", kwargs={"case_id": obj.pk})
-        if obj is not None and obj.pk:
-            context["timeline"] = case_timeline(obj)
-            context["header"] = case_header(obj)
-            context["tasks"] = list(
-                obj.tasks.select_related("owner").order_by("-state", "due_at", "id")[:50]
-            )
-            context["decisions"] = list(
-                CaseEvent.objects.filter(case=obj, type=EventType.DECISION)
-                .select_related("actor")
-                .order_by("-at", "-id")[:50]
-            )
+        if change and obj is not None and obj.pk and not context.get("is_popup"):
+            return case_page(self, request, obj, context)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     # --- extra views ---
 
     def get_urls(self):
         extra = [
+            path(
+                "people/",
+                self.admin_site.admin_view(self.people_view),
+                name="cases_case_people",
+            ),
             path(
                 "<path:object_id>/transition/<slug:name>/",
                 self.admin_site.admin_view(self.transition_view),
@@ -331,6 +307,19 @@ class CaseAdmin(ConsoleAdmin):
 
     def note_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         return note_view(self, request, unquote(object_id))
+
+    def people_view(self, request: HttpRequest) -> JsonResponse:
+        """The assignee box's search: case workers whose username or name contains the term,
+        20 a page, in the shape the theme's select expects."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        page = people_page(request.GET.get("term", ""), request.GET.get("page", "1"))
+        return JsonResponse(page)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "assignee":
+            kwargs["widget"] = CaseWorkerSelect(db_field, self.admin_site)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     # --- actions ---
 

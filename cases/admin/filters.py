@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
+from unfold.contrib.filters.admin import DropdownFilter
 
 from core.roles import CASE_WORKERS
 from partners.models import Partner
@@ -182,7 +183,7 @@ class SlaFilter(admin.SimpleListFilter):
         return queryset
 
 
-class AssigneeFilter(admin.SimpleListFilter):
+class AssigneeFilter(DropdownFilter):
     """Me, nobody, or one of the people who work cases (not every login in the system)."""
 
     title = "assignee"

@@ -5,13 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.urls import reverse
 from django_fsm import Transition
 
-from core.roles import CASE_WORKERS
-
 from ..models import Case, CaseStatus, DispositionTag
+from ..selectors import case_workers
+
+
+class CaseWorkerSelect(AutocompleteSelect):
+    """The theme's search-as-you-type select over the people who work cases. The stock
+    autocomplete needs view permission on users, which agents do not have, so it asks the
+    case console's own endpoint (CaseAdmin.people_view)."""
+
+    def get_url(self) -> str:
+        return reverse("admin:cases_case_people")
 
 
 class CaseAdminForm(forms.ModelForm):
@@ -39,12 +47,8 @@ class CaseAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "assignee" in self.fields:
             # The people who work cases, and whoever holds the case now even if they left.
-            workers = Q(is_active=True, is_staff=True, groups__name__in=CASE_WORKERS)
-            if self.instance.assignee_id:
-                workers |= Q(pk=self.instance.assignee_id)
-            self.fields["assignee"].queryset = (
-                get_user_model().objects.filter(workers).distinct().order_by("username")
-            )
+            # The widget searches them as one types and renders only the one chosen.
+            self.fields["assignee"].queryset = case_workers(also=self.instance.assignee_id)
         if self.instance.pk is None:
             # create_case fills these from the kind and the booking or customer when left empty.
             defaults = {
@@ -64,8 +68,17 @@ class CaseAdminForm(forms.ModelForm):
         return cleaned
 
 
+class TagField(forms.ModelChoiceField):
+    """A tag by its path, typed into a searchable box (a datalist of the kind's tags)."""
+
+    default_error_messages = {
+        "invalid_choice": "Choose one of the tags listed for this kind of case.",
+    }
+
+
 class TransitionForm(forms.Form):
-    """Confirm one transition: a reason, plus whatever the transition needs (park time, tag)."""
+    """One transition: a reason, plus whatever the transition needs (park time, tag), and for
+    the ones that cannot simply be undone an explicit confirmation."""
 
     expected_status = forms.CharField(widget=forms.HiddenInput)
     reason = forms.CharField(
@@ -74,10 +87,18 @@ class TransitionForm(forms.Form):
         help_text="Kept in the audit trail with the transition.",
     )
 
-    def __init__(self, *args: Any, case: Case, transition: Transition, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        case: Case,
+        transition: Transition,
+        confirm_note: str = "",
+        **kwargs: Any,
+    ) -> None:
         kwargs.setdefault("initial", {}).setdefault("expected_status", case.status)
         super().__init__(*args, **kwargs)
         self.needs: list[str] = list(transition.custom.get("needs", []))
+        self.tag_paths: list[str] = []
         # Not required here: the service is the one place that says what is missing.
         if "parked_until" in self.needs:
             self.fields["parked_until"] = forms.DateTimeField(
@@ -89,15 +110,35 @@ class TransitionForm(forms.Form):
                 help_text="Local time; the case returns to the open queue then.",
             )
         if "disposition" in self.needs:
-            self.fields["disposition"] = forms.ModelChoiceField(
+            tags = DispositionTag.objects.filter(
+                is_selectable=True, kinds__contains=[case.kind]
+            ).order_by("path")
+            self.tag_paths = list(tags.values_list("path", flat=True))
+            self.fields["disposition"] = TagField(
                 label="Disposition (tag)",
                 required=False,
-                queryset=DispositionTag.objects.filter(
-                    is_selectable=True, kinds__contains=[case.kind]
-                ).order_by("path"),
-                empty_label="Choose the tag that records the outcome",
-                help_text="Only the tags that apply to this kind of case are listed.",
+                queryset=tags,
+                to_field_name="path",
+                widget=forms.TextInput(
+                    attrs={
+                        "list": self.tag_list_id,
+                        "autocomplete": "off",
+                        "placeholder": "Type to search this kind's tags",
+                        "size": 60,
+                    }
+                ),
+                help_text="Only the tags that apply to this kind of case are offered.",
             )
+        if confirm_note:
+            self.fields["confirm"] = forms.BooleanField(
+                label=f"I understand: {confirm_note[0].lower()}{confirm_note[1:]}",
+                error_messages={"required": "Tick the box to confirm; this is not undone."},
+            )
+
+    @property
+    def tag_list_id(self) -> str:
+        """The id of the datalist of tags the tag box searches."""
+        return self.add_prefix("tags") if self.prefix else "tags"
 
     def service_data(self) -> dict[str, Any]:
         """What transition_case expects in `data`, from the cleaned input."""

@@ -78,8 +78,13 @@ def transition_view(
     t = transition_named(case, name)
     label = transition_label(t)
     status = 200
+    confirm_note = CONFIRM_NOTES.get(name, "")
     if request.method == "POST":
-        form = TransitionForm(request.POST, case=case, transition=t)
+        # From the case page, each transition's form carries its name as a prefix.
+        prefix = name if f"{name}-expected_status" in request.POST else None
+        form = TransitionForm(
+            request.POST, case=case, transition=t, confirm_note=confirm_note, prefix=prefix
+        )
         if form.is_valid():
             try:
                 done = services.transition_case(
@@ -111,7 +116,7 @@ def transition_view(
                 messages.WARNING,
             )
             return HttpResponseRedirect(_change_url(case))
-        form = TransitionForm(case=case, transition=t)
+        form = TransitionForm(case=case, transition=t, confirm_note=confirm_note)
 
     opts = model_admin.opts
     context = {

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
 from cases.models import Case
 from tests.factories import BookingFactory, CaseFactory, UserFactory, tag_for
@@ -58,19 +58,23 @@ def log_in(browser: Browser, base_url: str, username: str) -> Page:
     return page
 
 
-def click_transition(page: Page, label: str) -> None:
-    page.locator("#case-transitions").get_by_role("link", name=label, exact=True).click()
-    expect(page.get_by_role("button", name=f"Confirm: {label}")).to_be_visible()
+def click_transition(page: Page, label: str) -> Locator:
+    """Open the action's form on the case page; it asks what that action needs."""
+    page.locator("#case-transitions summary").get_by_text(label, exact=True).click()
+    form = page.get_by_role("form", name=label, exact=True)
+    expect(form).to_be_visible()
+    return form
 
 
-def confirm(page: Page, label: str, expected_status: str) -> None:
-    page.get_by_role("button", name=f"Confirm: {label}").click()
+def confirm(form: Locator, label: str, expected_status: str) -> None:
+    page = form.page
+    form.get_by_role("button", name=label, exact=True).click()
     expect(page.locator("#case-status")).to_have_text(expected_status)
     expect(page.locator("ul.messagelist")).to_contain_text(f"is now {expected_status}")
 
 
 def offered(page: Page) -> list[str]:
-    return page.locator("#case-transitions a.transition-button").all_inner_texts()
+    return page.locator("#case-transitions summary.transition-button").all_inner_texts()
 
 
 def test_agent_opens_parks_unparks_and_resolves_a_case(
@@ -90,15 +94,15 @@ def test_agent_opens_parks_unparks_and_resolves_a_case(
     expect(page.locator("#case-status")).to_have_text("New")
     assert offered(page) == ["Open", "Park"]
 
-    click_transition(page, "Open")
-    page.get_by_label("Reason").fill("Picked up from the status-check queue")
-    confirm(page, "Open", "Open")
+    form = click_transition(page, "Open")
+    form.get_by_label("Reason").fill("Picked up from the status-check queue")
+    confirm(form, "Open", "Open")
 
-    click_transition(page, "Park")
+    form = click_transition(page, "Park")
     until = timezone.localtime(timezone.now() + timedelta(days=1)).replace(second=0, microsecond=0)
-    page.get_by_label("Park until").fill(until.strftime("%Y-%m-%dT%H:%M"))
-    page.get_by_label("Reason").fill("Partner confirms the slot tomorrow")
-    confirm(page, "Park", "Parked")
+    form.get_by_label("Park until").fill(until.strftime("%Y-%m-%dT%H:%M"))
+    form.get_by_label("Reason").fill("Partner confirms the slot tomorrow")
+    confirm(form, "Park", "Parked")
     assert offered(page) == [
         "Mark pending",
         "Unpark",
@@ -107,13 +111,13 @@ def test_agent_opens_parks_unparks_and_resolves_a_case(
         "Resolve",
     ]
 
-    click_transition(page, "Unpark")
-    confirm(page, "Unpark", "Open")
+    confirm(click_transition(page, "Unpark"), "Unpark", "Open")
 
-    click_transition(page, "Resolve")
-    page.get_by_label("Disposition (tag)").select_option(label=tag.path)
-    page.get_by_label("Reason").fill("Told the customer the new ETA")
-    confirm(page, "Resolve", "Resolved")
+    form = click_transition(page, "Resolve")
+    form.get_by_label("Disposition (tag)").fill(tag.path)  # searched in the kind's tags
+    form.get_by_label("Reason").fill("Told the customer the new ETA")
+    form.get_by_role("checkbox", name=re.compile("I understand")).check()  # not simply undone
+    confirm(form, "Resolve", "Resolved")
 
     trail = page.locator("#timeline")
     for change in ("New → Open", "Open → Parked", "Parked → Open", "Open → Resolved"):
@@ -141,6 +145,6 @@ def test_finance_sees_the_case_without_transition_buttons(live_server, reference
     expect(page.locator("#case-status")).to_have_text("New")
     expect(page.get_by_text("Refund not received", exact=True)).to_be_visible()
     expect(page.locator("#case-transitions")).to_have_count(0)
-    expect(page.locator("a.transition-button")).to_have_count(0)
+    expect(page.locator(".transition-button")).to_have_count(0)
     expect(page.locator("#case-note")).to_have_count(0)
     expect(page.get_by_role("button", name=re.compile("^Save"))).to_have_count(0)

@@ -53,9 +53,10 @@ def test_an_agent_finds_a_breached_case_from_home_and_decides_it(
     breached.click()
     page.get_by_role("link", name=case.subject).first.click()
     expect(page.locator("#case-header")).to_be_visible()
+    guidance = page.locator("#sop-guidance")
+    expect(guidance).to_contain_text("60%")  # the SOP's own words for this scenario
 
-    page.locator("#sop-flows").click()
-    page.locator('tr[data-flow="revisit.scenario_4"] a').click()
+    guidance.locator('a[data-flow="revisit.scenario_4"]').click()
     page.locator('select[name="partner_failure"]').select_option("no_show")
     page.locator('input[name="_preview"]').click()
     page.locator('input[name="_apply"]').click()

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from cases.models import CaseEvent
+from cases.models import CaseEvent, Task
 from flows import runner
 from flows.console import inputs_digest
 from payouts.models import Penalty
@@ -179,8 +179,35 @@ def test_case_page_links_the_flows_and_lists_decisions(agent, scenario_4_case):
     page = client.get(f"/admin/cases/case/{scenario_4_case.pk}/change/")
     decisions = page.context["decisions"]
     assert len(decisions) == 1
-    assert decisions[0].policy_version == "sop-2026.1"
+    decision = decisions[0]
+    assert decision["who"] == agent
+    assert decision["flow"] == "Scenario 4: partner denied / no show / poor service"
+    assert "sop-2026.1" in decision["policy"]
+    assert decision["tasks"] == []  # scenario 4 creates no task
     assert "decision-history" in page.content.decode()
+
+
+def test_a_decision_on_the_case_page_lists_the_tasks_it_created(agent):
+    case = case_on("revisit_customer_cancelled", revisit_of(job(status="completed")))
+    no_paf = dict.fromkeys(
+        [
+            "pro_discussed_and_denied",
+            "pro_shared_personal_number",
+            "paf_marked",
+            "penalty_marked",
+            "paf_genuine",
+        ],
+        False,
+    )
+    runner.decide_case(case_id=case.pk, flow="revisit.scenario_1", inputs=no_paf, actor=agent)
+    page = logged_in(agent).get(f"/admin/cases/case/{case.pk}/change/")
+    (decision,) = page.context["decisions"]
+    task = Task.objects.get(case=case)
+    assert decision["tasks"] == [task]
+    assert decision["flow"] == "Scenario 1: revisit created but the customer cancelled"
+    html = page.content.decode()
+    assert "Tasks it created:" in html
+    assert f'href="/admin/cases/task/{task.pk}/change/">{task.title}</a>' in html
 
 
 def test_a_follow_up_call_shows_the_sops_script_and_saves_the_ticked_steps(agent):

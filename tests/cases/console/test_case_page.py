@@ -81,11 +81,14 @@ def test_finance_sees_no_transition_buttons_and_no_note_form(finance_console, st
     assert 'id="case-note"' not in response.content.decode()
 
 
-def test_buttons_carry_the_transition_labels_and_link_to_confirmation(agent_console):
+def test_each_action_is_a_labelled_form_posting_to_its_transition(agent_console):
     case = CaseFactory()
     html = agent_console.get(change_url(case)).content.decode()
-    assert f'href="/admin/cases/case/{case.pk}/transition/open/">Open</a>' in html
-    assert f'href="/admin/cases/case/{case.pk}/transition/park/">Park</a>' in html
+    for name, label in (("open", "Open"), ("park", "Park")):
+        assert (
+            f'action="/admin/cases/case/{case.pk}/transition/{name}/" aria-label="{label}"' in html
+        )
+        assert f'transition-button">{label}</summary>' in html
 
 
 def test_status_and_tag_are_read_only_on_the_page(agent_console):

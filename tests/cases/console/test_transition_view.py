@@ -117,7 +117,8 @@ def test_resolve_page_lists_only_the_tags_for_this_kind(agent_console):
 def test_resolve_without_a_tag_shows_the_field_error(agent_console):
     case = case_in("open")
     response = agent_console.post(
-        transition_url(case, "resolve"), {"expected_status": "open", "disposition": ""}
+        transition_url(case, "resolve"),
+        {"expected_status": "open", "disposition": "", "confirm": "on"},
     )
     assert response.status_code == 400
     errors = response.context["form"].errors
@@ -132,10 +133,13 @@ def test_resolve_with_a_tag_for_another_kind_is_refused(agent_console):
     case = case_in("open", kind="status_check")
     other = tag_for("out_of_scope")
     response = agent_console.post(
-        transition_url(case, "resolve"), {"expected_status": "open", "disposition": other.pk}
+        transition_url(case, "resolve"),
+        {"expected_status": "open", "disposition": other.path, "confirm": "on"},
     )
     assert response.status_code == 400
-    assert "disposition" in response.context["form"].errors
+    assert response.context["form"].errors["disposition"] == [
+        "Choose one of the tags listed for this kind of case."
+    ]
     assert Case.objects.get(pk=case.pk).status == "open"
 
 
@@ -144,7 +148,12 @@ def test_resolve_with_a_tag(agent_console):
     tag = tag_for(case.kind)
     response = agent_console.post(
         transition_url(case, "resolve"),
-        {"expected_status": "open", "disposition": tag.pk, "reason": "Told the ETA"},
+        {
+            "expected_status": "open",
+            "disposition": tag.path,
+            "reason": "Told the ETA",
+            "confirm": "on",
+        },
     )
     assert response.status_code == 302
     case = Case.objects.get(pk=case.pk)
@@ -187,7 +196,9 @@ def test_transition_not_allowed_from_the_state_is_a_conflict(agent_console):
 
 def test_agent_may_not_reopen(agent_console):
     case = case_in("closed")
-    response = agent_console.post(transition_url(case, "reopen"), {"expected_status": "closed"})
+    response = agent_console.post(
+        transition_url(case, "reopen"), {"expected_status": "closed", "confirm": "on"}
+    )
     assert response.status_code == 403
     assert "Your role may not reopen a case." in response.content.decode()
     assert Case.objects.get(pk=case.pk).status == "closed"
@@ -201,7 +212,7 @@ def test_supervisor_reopens_a_closed_case(supervisor_console):
     assert "Reopening clears the tag" in page.content.decode()
     response = supervisor_console.post(
         transition_url(case, "reopen"),
-        {"expected_status": "closed", "reason": "Customer called back"},
+        {"expected_status": "closed", "reason": "Customer called back", "confirm": "on"},
     )
     assert response.status_code == 302
     case = Case.objects.get(pk=case.pk)
@@ -238,3 +249,26 @@ def test_unknown_transition_or_case_is_404(agent_console):
     assert agent_console.get(transition_url(case, "teleport")).status_code == 404
     missing = reverse("admin:cases_case_transition", args=[case.pk + 1000, "open"])
     assert agent_console.get(missing).status_code == 404
+
+
+@pytest.mark.parametrize("name, status", [("resolve", "open"), ("close", "resolved")])
+def test_what_is_not_simply_undone_needs_the_box_ticked(agent_console, name, status):
+    case = case_in(status)
+    data = {"expected_status": status, "reason": "Done"}
+    if name == "resolve":
+        data["disposition"] = tag_for(case.kind).path
+    response = agent_console.post(transition_url(case, name), data)
+    assert response.status_code == 400
+    assert response.context["form"].errors["confirm"] == [
+        "Tick the box to confirm; this is not undone."
+    ]
+    assert Case.objects.get(pk=case.pk).status == status
+    assert transitions_of(case) == []
+    response = agent_console.post(transition_url(case, name), {**data, "confirm": "on"})
+    assert response.status_code == 302
+    assert transitions_of(case) == [name]
+
+
+def test_reversible_moves_ask_no_confirmation(agent_console):
+    form = agent_console.get(transition_url(case_in("open"), "park")).context["form"]
+    assert "confirm" not in form.fields

@@ -1,0 +1,136 @@
+"""The case page: what an agent reads and does on one case, rendered by its own template
+rather than the admin's generic change form (which renders every field through the theme's
+templates and was most of the page's time).
+
+Apps above `cases` add their panels (the SOP flows offered, the decisions in words) through
+`register_panel`: `cases` may not import them, and the page must not know their internals.
+Saving the form still posts to the admin's change view, so edits go through save_model and
+the services like before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import reverse
+
+from ..guidance import guidance_for
+from ..models import Case, CaseStatus
+from ..selectors import case_workers
+from ..timeline import case_timeline
+from .forms import NoteForm, TransitionForm
+from .header import case_header
+from .views import CONFIRM_NOTES, offered_transitions, transition_label
+
+if TYPE_CHECKING:
+    from django.contrib.admin import ModelAdmin
+
+# (request, case, may_work) -> extra context for the page. Registered at app ready().
+Panel = Callable[[HttpRequest, Case, bool], dict[str, Any]]
+_PANELS: list[Panel] = []
+
+
+def register_panel(panel: Panel) -> None:
+    """Add a provider of page context (idempotent: ready() may run twice in tests)."""
+    if panel not in _PANELS:
+        _PANELS.append(panel)
+
+
+def case_zone(case: Case) -> ZoneInfo | None:
+    """The region's time zone, read with the case (city__region is selected with it)."""
+    name = case.city.region.timezone if case.city_id else ""
+    return ZoneInfo(name) if name else None
+
+
+def transition_forms(case: Case, user: Any) -> list[dict[str, Any]]:
+    """One small form per transition allowed now, asking what that transition needs."""
+    out = []
+    for t in offered_transitions(case, user):
+        out.append(
+            {
+                "name": t.name,
+                "label": transition_label(t),
+                "target": CaseStatus(t.target).label,
+                "url": reverse("admin:cases_case_transition", args=[case.pk, t.name]),
+                "form": TransitionForm(
+                    case=case,
+                    transition=t,
+                    prefix=t.name,
+                    confirm_note=CONFIRM_NOTES.get(t.name, ""),
+                ),
+            }
+        )
+    return out
+
+
+def case_page(
+    model_admin: ModelAdmin, request: HttpRequest, case: Case, context: dict[str, Any]
+) -> HttpResponse:
+    """Render the case page around the admin's form for the case (unbound on a GET, bound
+    with its errors after a refused save), given the admin's change-form context (the site's
+    context is in it already). The caller activated the region's time zone."""
+    may_change = model_admin.has_change_permission(request, case)
+    adminform = context["adminform"]
+    form = adminform.form
+    context = {
+        **context,
+        "title": f"Case #{case.pk}: {case.subject}",
+        "subtitle": None,
+        "opts": model_admin.opts,
+        "app_label": model_admin.opts.app_label,
+        "original": case,
+        "change": True,
+        "add": False,
+        "is_popup": False,
+        "has_view_permission": True,
+        "has_change_permission": may_change,
+        "adminform": adminform,
+        "inline_admin_formsets": [],
+        "form": form,
+        "may_edit": may_change and case.status != CaseStatus.CLOSED,
+        "header": case_header(case),
+        "guidance": guidance_for(case.kind),
+        "timeline": case_timeline(case),
+        "tasks": list(case.tasks.select_related("owner").order_by("-state", "due_at", "id")[:50]),
+        "media": model_admin.media + form.media,
+    }
+    if may_change:
+        context["transitions"] = transition_forms(case, request.user)
+        context["note_form"] = NoteForm()
+        context["note_url"] = reverse("admin:cases_case_note", args=[case.pk])
+    for panel in _PANELS:
+        context.update(panel(request, case, may_change))
+    return TemplateResponse(request, "admin/cases/case/case_page.html", context)
+
+
+PEOPLE_PAGE = 20
+
+
+def people_page(term: str, page: str) -> dict[str, Any]:
+    """One page of the assignee search: case workers whose username or name contains the
+    term, as {"results": [{"id", "text"}], "pagination": {"more"}}."""
+    number = int(page) if page.isdigit() and int(page) > 0 else 1
+    people = case_workers()
+    term = term.strip()
+    if term:
+        people = people.filter(
+            Q(username__icontains=term)
+            | Q(first_name__icontains=term)
+            | Q(last_name__icontains=term)
+        )
+    start = (number - 1) * PEOPLE_PAGE
+    rows = list(
+        people.values_list("pk", "username", "first_name", "last_name")[
+            start : start + PEOPLE_PAGE + 1
+        ]
+    )
+    results = []
+    for pk, username, first, last in rows[:PEOPLE_PAGE]:
+        name = f"{first} {last}".strip()
+        results.append({"id": str(pk), "text": f"{username} ({name})" if name else username})
+    return {"results": results, "pagination": {"more": len(rows) > PEOPLE_PAGE}}
