@@ -35,7 +35,35 @@ WEEKS = 8
 PALETTE = ["#7c3aed", "#0ea5e9", "#f59e0b", "#10b981", "#ef4444", "#6366f1", "#84cc16", "#ec4899"]
 
 
-def _chart(labels: list[str], datasets: list[tuple[str, list]], stacked: bool = False) -> dict:
+def _options(*, stacked: bool, whole_numbers: bool, legend: bool, y_max: int | None) -> dict:
+    """Complete Chart.js options: the theme uses ours instead of its defaults (it does not
+    merge them), and its defaults draw grouped bars on top of each other, 4 px wide."""
+    y: dict[str, Any] = {"stacked": stacked, "beginAtZero": True}
+    if whole_numbers:
+        y["ticks"] = {"precision": 0}  # counts: no 0.5 steps that make a 1 look like half
+    if y_max is not None:
+        y["max"] = y_max
+    return {
+        "animation": False,
+        "responsive": True,
+        "maintainAspectRatio": False,
+        "datasets": {"bar": {"borderRadius": 4, "maxBarThickness": 32}},
+        "plugins": {
+            "legend": {"display": legend, "position": "bottom"},
+            "tooltip": {"enabled": True},
+        },
+        "scales": {"x": {"stacked": stacked, "grid": {"display": False}}, "y": y},
+    }
+
+
+def _chart(
+    labels: list[str],
+    datasets: list[tuple[str, list]],
+    *,
+    stacked: bool = False,
+    whole_numbers: bool = True,
+    y_max: int | None = None,
+) -> dict:
     data = {
         "labels": labels,
         "datasets": [
@@ -48,8 +76,10 @@ def _chart(labels: list[str], datasets: list[tuple[str, list]], stacked: bool = 
             for i, (label, values) in enumerate(datasets)
         ],
     }
-    options = {"scales": {"x": {"stacked": stacked}, "y": {"stacked": stacked}}} if stacked else {}
-    return {"data": json.dumps(data), "options": json.dumps(options) if options else ""}
+    options = _options(
+        stacked=stacked, whole_numbers=whole_numbers, legend=len(datasets) > 1, y_max=y_max
+    )
+    return {"data": json.dumps(data), "options": json.dumps(options)}
 
 
 def backlog_by_status_and_team() -> dict:
@@ -88,7 +118,7 @@ def sla_compliance_by_day(now: datetime) -> dict:
     datasets = [
         (Team(team).label, [by_team[team].get(day) for day in days]) for team in sorted(by_team)
     ]
-    return _chart([f"{d:%d %b}" for d in days], datasets)
+    return _chart([f"{d:%d %b}" for d in days], datasets, y_max=100)
 
 
 def cases_by_kind(now: datetime) -> dict:
@@ -161,7 +191,7 @@ def refund_totals_by_reason(now: datetime) -> dict:
     currencies = sorted({currency for _, currency, _ in rows})
     table = {(r, c): t for r, c, t in rows}
     datasets = [(c, [table.get((r, c), 0) for r in reasons]) for c in currencies]
-    return _chart([RefundReason(r).label for r in reasons], datasets)
+    return _chart([RefundReason(r).label for r in reasons], datasets, whole_numbers=False)
 
 
 def payout_totals_by_run() -> dict:
@@ -176,6 +206,7 @@ def payout_totals_by_run() -> dict:
     return _chart(
         [run.title for run in runs],
         [("Net payout", [totals.get(run.pk, 0) for run in runs])],
+        whole_numbers=False,
     )
 
 
