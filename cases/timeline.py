@@ -4,6 +4,7 @@ number of events."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -27,6 +28,20 @@ FIELD_WORDS = {
     "disposition": "the tag",
     "paf_state": "the PAF's state",
 }
+
+
+def _flow_title_as_is(name: str) -> str:
+    return name.replace("_", " ")
+
+
+# A decision names its flow by id; the flow engine (above cases) says its title in words.
+_flow_title: Callable[[str], str] = _flow_title_as_is
+
+
+def register_flow_titles(title_of: Callable[[str], str]) -> None:
+    """Set how a decision's flow is named in the timeline (flows.apps.ready)."""
+    global _flow_title
+    _flow_title = title_of
 
 
 @dataclass(frozen=True)
@@ -117,10 +132,10 @@ def _sentence(event: CaseEvent, names: _Names) -> str:
     if kind == EventType.DECISION:
         outcome = _words(payload.get("outcome", ""))
         verb = "was refused by the SOP" if payload.get("refused") else "decided with the SOP"
-        flow = payload.get("flow", "")
+        flow = _flow_title(payload.get("flow", ""))
         tasks = len(payload.get("tasks") or [])
         tail = f"; {tasks} task{'s' if tasks != 1 else ''} created" if tasks else ""
-        return f"{verb} ({flow.replace('_', ' ')}): {outcome}{tail}"
+        return f"{verb} ({flow}): {outcome}{tail}" if flow else f"{verb}: {outcome}{tail}"
     if kind == EventType.TASK:
         state = payload.get("state")
         if state:

@@ -9,7 +9,9 @@ class FlowsConfig(AppConfig):
 
     def ready(self) -> None:
         from cases.admin.page import register_panel
+        from cases.timeline import register_flow_titles
 
-        from .case_panel import case_page_panel
+        from .case_panel import case_page_panel, flow_title
 
         register_panel(case_page_panel)
+        register_flow_titles(flow_title)

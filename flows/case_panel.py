@@ -18,6 +18,12 @@ from .table import flow_named, flows_for_kind
 DECISIONS_SHOWN = 50
 
 
+def flow_title(name: str) -> str:
+    """A flow's title as people read it ("" for none, the id for one no longer in the table)."""
+    flow = flow_named(name)
+    return flow.title if flow else name.replace("_", " ")
+
+
 def outcome_in_words(outcome: str) -> str:
     return outcome.replace("_", " ").capitalize()
 

@@ -185,6 +185,9 @@ def test_case_page_links_the_flows_and_lists_decisions(agent, scenario_4_case):
     assert "sop-2026.1" in decision["policy"]
     assert decision["tasks"] == []  # scenario 4 creates no task
     assert "decision-history" in page.content.decode()
+    (said,) = [e.sentence for e in page.context["timeline"] if e.kind == "decision"]
+    assert said.startswith("decided with the SOP (Scenario 4: partner denied / no show")
+    assert "revisit.scenario_4" not in said
 
 
 def test_a_decision_on_the_case_page_lists_the_tasks_it_created(agent):
