@@ -87,6 +87,8 @@ def pages() -> list[tuple[str, str, str, object]]:
     name_part = customer.name.split()[0][:5]
     cases = reverse("admin:cases_case_changelist")
     out = [
+        # The theme's floor: a console page with a two-field form and nothing of ours.
+        ("Bare console page (password form)", roles.AGENT, reverse("admin:password_change"), None),
         ("Home: agent", roles.AGENT, reverse("admin:index"), None),
         ("Home: partner support", roles.PARTNER_SUPPORT, reverse("admin:index"), None),
         ("Home: finance", roles.FINANCE, reverse("admin:index"), None),

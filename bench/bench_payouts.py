@@ -90,14 +90,16 @@ def load_partners(city: City, wanted: int) -> list[int]:
             raw.cursor() as cur,
             cur.copy(
                 "COPY partners_partner (external_id, name, phone, hub, categories, is_sme, "
-                "programmes, rating, is_active, created_at, city_id) FROM STDIN"
+                "programmes, rating, is_active, created_at, city_id, payout_account_holder, "
+                "payout_account_number, payout_ifsc, payout_iban) FROM STDIN"
             ) as copy,
         ):
             lines = []
             for n in range(existing, wanted):
                 lines.append(
                     f"{PARTNER_PREFIX}{n:06d}\tBench Partner {n}\t+9190{n:08d}\tBench\t"
-                    f"{{appliances}}\tf\t{{}}\t4.50\tt\t{now}\t{city.pk}\n"
+                    f"{{appliances}}\tf\t{{}}\t4.50\tt\t{now}\t{city.pk}\t"
+                    f"Bench Partner {n}\t{n:012d}\tBENC0{n:06d}\t\n"
                 )
                 if len(lines) >= COPY_CHUNK:
                     copy.write("".join(lines))

@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
+from unfold.contrib.filters.admin import RelatedDropdownFilter
 
 from core.admin.base import ConsoleAdmin, ConsoleTabularInline
 from core.errors import InvalidInput, NotPermitted
@@ -81,7 +82,7 @@ class PartnerAdmin(ConsoleAdmin):
         "is_active",
     )
     list_select_related = ("city",)
-    list_filter = ("is_active", "is_sme", "city")
+    list_filter = ("is_active", "is_sme", ("city", RelatedDropdownFilter))
     # Exact id and phone, name by prefix: no leading-wildcard scans.
     search_fields = ("external_id__exact", "phone__exact", "^name")
     search_help_text = "Exact partner id (PX…) or phone, or the start of the name."

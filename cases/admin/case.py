@@ -17,6 +17,7 @@ from unfold.contrib.filters.admin import (
 )
 
 from core.admin.base import ConsoleAdmin
+from core.admin.bulk import OptionalReasonForm, decide_in_bulk
 from core.admin.errors import describe_error
 from core.admin.pagination import CappedCountPaginator
 from core.csv import stream_csv
@@ -39,8 +40,6 @@ from .forms import CaseAdminForm, CaseWorkerSelect
 from .page import case_page, case_zone, people_page
 from .sla_badge import sla_badge
 from .views import note_view, transition_view
-
-BULK_LIMIT = 200
 
 
 class _ServiceRefused(Exception):
@@ -369,33 +368,21 @@ class CaseAdmin(ConsoleAdmin):
         return stream_csv(f"cases-{timezone.localdate():%Y%m%d}.csv", header, rows)
 
     @admin.action(description="Open selected cases", permissions=["change"])
-    def open_selected(self, request: HttpRequest, queryset: QuerySet[Case]) -> None:
-        ids = list(queryset.values_list("pk", flat=True)[: BULK_LIMIT + 1])
-        if len(ids) > BULK_LIMIT:
-            self.message_user(
-                request,
-                f"Select at most {BULK_LIMIT} cases to open at once; nothing was changed.",
-                messages.ERROR,
-            )
-            return
-        opened, failed = [], []
-        for case_id in ids:
-            try:
-                services.transition_case(
-                    case_id=case_id,
-                    name="open",
-                    actor=request.user,
-                    reason="Opened in bulk from the console.",
-                )
-            except DomainError as exc:
-                failed.append(f"#{case_id}: {describe_error(exc)}")
-            else:
-                opened.append(case_id)
-        if opened:
-            self.message_user(request, f"Opened {len(opened)} case(s).", messages.SUCCESS)
-        if failed:
-            self.message_user(
-                request,
-                f"{len(failed)} case(s) not opened. " + " | ".join(failed),
-                messages.WARNING,
-            )
+    def open_selected(self, request: HttpRequest, queryset: QuerySet[Case]) -> HttpResponse | None:
+        """The selected cases and an optional reason on a confirmation page, then `open` on
+        each through the one transition path; what was refused is listed with why."""
+        return decide_in_bulk(
+            self,
+            request,
+            queryset.select_related("city"),
+            title="Open the selected cases",
+            verb="Opened",
+            form_class=OptionalReasonForm,
+            apply_one=lambda case, data: services.transition_case(
+                case_id=case.pk,
+                name="open",
+                actor=request.user,
+                reason=data.get("reason") or "Opened in bulk from the console.",
+            ),
+            describe=lambda case: f"#{case.pk} {case.subject} ({case.get_status_display()})",
+        )

@@ -18,8 +18,25 @@ class CaseWorkerSelect(AutocompleteSelect):
     autocomplete needs view permission on users, which agents do not have, so it asks the
     case console's own endpoint (CaseAdmin.people_view)."""
 
+    # Labels of people already read with the case (pk -> label), so rendering the chosen
+    # one needs no query of its own.
+    known: dict[str, str]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.known = {}
+
     def get_url(self) -> str:
         return reverse("admin:cases_case_people")
+
+    def optgroups(self, name: str, value: list, attr: dict | None = None) -> list:
+        chosen = {str(v) for v in value if str(v) not in self.choices.field.empty_values}
+        if not chosen or not chosen <= self.known.keys():
+            return super().optgroups(name, value, attr)
+        options = [] if self.is_required else [self.create_option(name, "", "", False, 0)]
+        for pk in sorted(chosen):
+            options.append(self.create_option(name, pk, self.known[pk], chosen, len(options)))
+        return [(None, options, 0)]
 
 
 class CaseAdminForm(forms.ModelForm):
@@ -49,6 +66,11 @@ class CaseAdminForm(forms.ModelForm):
             # The people who work cases, and whoever holds the case now even if they left.
             # The widget searches them as one types and renders only the one chosen.
             self.fields["assignee"].queryset = case_workers(also=self.instance.assignee_id)
+            widget = self.fields["assignee"].widget
+            widget = getattr(widget, "widget", widget)  # the admin wraps it with its links
+            if isinstance(widget, CaseWorkerSelect) and self.instance.assignee_id:
+                assignee = self.instance.assignee
+                widget.known = {str(assignee.pk): str(assignee)}
         if self.instance.pk is None:
             # create_case fills these from the kind and the booking or customer when left empty.
             defaults = {
@@ -74,6 +96,18 @@ class TagField(forms.ModelChoiceField):
     default_error_messages = {
         "invalid_choice": "Choose one of the tags listed for this kind of case.",
     }
+
+
+def confirm_label(note: str) -> str:
+    """The box ticked to confirm what is not simply undone, naming the consequence."""
+    return f"I understand: {note[0].lower()}{note[1:]}"
+
+
+def selectable_tags(kind: str):
+    """The tags a case of this kind may be resolved with, by path."""
+    return DispositionTag.objects.filter(is_selectable=True, kinds__contains=[kind]).order_by(
+        "path"
+    )
 
 
 class TransitionForm(forms.Form):
@@ -110,9 +144,7 @@ class TransitionForm(forms.Form):
                 help_text="Local time; the case returns to the open queue then.",
             )
         if "disposition" in self.needs:
-            tags = DispositionTag.objects.filter(
-                is_selectable=True, kinds__contains=[case.kind]
-            ).order_by("path")
+            tags = selectable_tags(case.kind)
             self.tag_paths = list(tags.values_list("path", flat=True))
             self.fields["disposition"] = TagField(
                 label="Disposition (tag)",
@@ -131,7 +163,7 @@ class TransitionForm(forms.Form):
             )
         if confirm_note:
             self.fields["confirm"] = forms.BooleanField(
-                label=f"I understand: {confirm_note[0].lower()}{confirm_note[1:]}",
+                label=confirm_label(confirm_note),
                 error_messages={"required": "Tick the box to confirm; this is not undone."},
             )
 

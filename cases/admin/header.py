@@ -8,9 +8,9 @@ from typing import Any
 
 from django.urls import reverse
 
-from core.counts import capped_count
+from core.counts import capped_counts
 
-from ..models import Case
+from ..models import Booking, Case
 from .sla_badge import sla_badge
 
 OTHER_CASES_CAP = 99
@@ -24,8 +24,8 @@ class Clock:
 
 
 def case_header(case: Case) -> dict[str, Any]:
-    """Customer (with their other cases), booking, partner and the SLA clocks; two capped
-    counts beyond the rows the page already read with the case."""
+    """Customer (with their other cases and bookings), booking, partner and the SLA clocks;
+    two capped counts in one query beyond the rows the page already read with the case."""
     header: dict[str, Any] = {
         "customer": case.customer,
         "booking": case.booking,
@@ -34,10 +34,15 @@ def case_header(case: Case) -> dict[str, Any]:
         "sla": sla_badge(case),
     }
     if case.customer_id:
-        others = capped_count(
-            Case.objects.filter(customer_id=case.customer_id).exclude(pk=case.pk), OTHER_CASES_CAP
+        others, bookings = capped_counts(
+            [
+                Case.objects.filter(customer_id=case.customer_id).exclude(pk=case.pk),
+                Booking.objects.filter(customer_id=case.customer_id),
+            ],
+            OTHER_CASES_CAP,
         )
         header["other_cases"] = str(others)
+        header["bookings"] = str(bookings)
         header["other_cases_url"] = (
             reverse("admin:cases_case_changelist") + f"?work=all&q={case.customer.phone}"
         )

@@ -23,7 +23,7 @@ from ..guidance import guidance_for
 from ..models import Case, CaseStatus
 from ..selectors import case_workers
 from ..timeline import case_timeline
-from .forms import NoteForm, TransitionForm
+from .forms import NoteForm, confirm_label, selectable_tags
 from .header import case_header
 from .views import CONFIRM_NOTES, offered_transitions, transition_label
 
@@ -48,21 +48,26 @@ def case_zone(case: Case) -> ZoneInfo | None:
 
 
 def transition_forms(case: Case, user: Any) -> list[dict[str, Any]]:
-    """One small form per transition allowed now, asking what that transition needs."""
+    """One small form per transition allowed now, asking what that transition needs. The
+    page writes the inputs out (names as TransitionForm reads them with the transition's
+    name as prefix); TransitionForm validates what is posted."""
     out = []
     for t in offered_transitions(case, user):
+        needs = t.custom.get("needs", [])
+        note = CONFIRM_NOTES.get(t.name, "")
         out.append(
             {
                 "name": t.name,
                 "label": transition_label(t),
                 "target": CaseStatus(t.target).label,
                 "url": reverse("admin:cases_case_transition", args=[case.pk, t.name]),
-                "form": TransitionForm(
-                    case=case,
-                    transition=t,
-                    prefix=t.name,
-                    confirm_note=CONFIRM_NOTES.get(t.name, ""),
+                "parks": "parked_until" in needs,
+                "tags": (
+                    list(selectable_tags(case.kind).values_list("path", flat=True))
+                    if "disposition" in needs
+                    else None
                 ),
+                "confirm": confirm_label(note) if note else "",
             }
         )
     return out

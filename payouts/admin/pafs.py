@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.http import (
     HttpRequest,
 )
+from unfold.contrib.filters.admin import AutocompleteSelectFilter
 
 from core.admin.base import ConsoleAdmin, ServiceCreatedAdmin
 from core.admin.bulk import ReasonForm, decide_in_bulk
@@ -39,7 +40,12 @@ class PartnerAtFaultAdmin(ServiceCreatedAdmin):
         "marked_at",
         "reviewer",
     )
-    list_filter = ("state", "marked_at", "partner__city__region")
+    list_filter = (
+        "state",
+        ("partner", AutocompleteSelectFilter),  # searched, never listed
+        "marked_at",
+        "partner__city__region",
+    )
     search_fields = ("=id", "partner__external_id", "partner__name", "booking__external_id")
     list_select_related = ("partner", "booking", "penalty", "reviewer")
     raw_id_fields = ("partner", "booking", "case")
@@ -175,7 +181,13 @@ class PenaltyAdmin(ConsoleAdmin):
         "created_at",
         "policy_version",
     )
-    list_filter = (DueFilter, "state", "currency", "created_at")
+    list_filter = (
+        DueFilter,
+        "state",
+        ("partner", AutocompleteSelectFilter),
+        "currency",
+        "created_at",
+    )
     search_fields = ("=id", "partner__external_id", "partner__name", "booking__external_id")
     list_select_related = ("partner", "booking")
     ordering = ("created_at", "id")

@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
+from unfold.contrib.filters.admin import AutocompleteSelectFilter
 
 from core.admin.base import ServiceCreatedAdmin
 from core.admin.bulk import BULK_LIMIT, ReasonForm, bulk_action
@@ -62,7 +63,13 @@ class ReversalRequestAdmin(ServiceCreatedAdmin):
         "paf_decision",
         "decided_by",
     )
-    list_filter = (AwaitingDecisionFilter, "state", "kind", "on_behalf_of_partner")
+    list_filter = (
+        AwaitingDecisionFilter,
+        "state",
+        "kind",
+        ("partner", AutocompleteSelectFilter),
+        "on_behalf_of_partner",
+    )
     search_fields = ("=id", "partner__external_id", "partner__name", "booking__external_id")
     list_select_related = ("partner", "booking", "paf", "requested_by", "decided_by")
     raw_id_fields = ("paf", "booking", "case")

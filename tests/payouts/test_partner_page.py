@@ -120,6 +120,25 @@ def test_paf_rate_counts_pafs_not_reversed_over_completed_jobs():
     assert metrics["reversed"] == 2
 
 
+def test_the_case_pages_one_query_paf_rate_agrees_with_the_partner_page():
+    partner = PartnerFactory()
+    jobs = [completed_booking(partner=partner) for _ in range(8)]
+    PafFactory(booking=jobs[0])
+    set_state(PafFactory(booking=jobs[1]), "genuine")
+    set_state(PafFactory(booking=jobs[3]), "reversed")
+    old = timezone.now() - timedelta(days=200)
+    PafFactory(booking=completed_booking(partner=partner, booking_time=old))  # out of window
+    today = timezone.localdate()
+    metrics = selectors.partner_metrics(partner, today=today)
+    with CaptureQueriesContext(connection) as ctx:
+        lean = selectors.paf_rate(partner.pk, today=today)
+    assert len(ctx.captured_queries) == 1
+    assert lean == {"rate": metrics["paf_rate"], "standing": 2, "delivered": 8, "days": 90}
+    assert lean["rate"] == D("0.2500")
+    nobody = selectors.paf_rate(PartnerFactory().pk, today=today)
+    assert (nobody["rate"], nobody["standing"], nobody["delivered"]) == (None, 0, 0)
+
+
 def test_paf_rate_is_none_without_completed_jobs():
     partner = PartnerFactory()
     PafFactory(booking=BookingFactory(partner=partner))

@@ -247,21 +247,40 @@ def test_export_streams_with_a_fixed_number_of_queries(finance_console):
     assert len(ctx.captured_queries) <= 3  # one select_related query (plus cursor bookkeeping)
 
 
-def test_bulk_open_reports_what_succeeded_and_what_failed(agent_console):
+def test_bulk_open_asks_for_confirmation_first(agent_console):
+    cases = [CaseFactory(subject="First"), CaseFactory(subject="Second")]
+    response = agent_console.post(
+        CHANGELIST, {"action": "open_selected", "_selected_action": [c.pk for c in cases]}
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Open the selected cases" in html
+    assert f"#{cases[0].pk} First (New)" in html and f"#{cases[1].pk} Second (New)" in html
+    assert all(Case.objects.get(pk=c.pk).status == "new" for c in cases)  # nothing yet
+    assert not CaseEvent.objects.filter(case__in=cases).exists()
+
+
+def test_bulk_open_reports_what_succeeded_and_what_failed(agent_console, agent):
     fresh = [CaseFactory(), CaseFactory()]
     already_open = case_in("open")
     response = agent_console.post(
         CHANGELIST,
-        {"action": "open_selected", "_selected_action": [c.pk for c in [*fresh, already_open]]},
+        {
+            "action": "open_selected",
+            "_selected_action": [c.pk for c in [*fresh, already_open]],
+            "apply": "1",
+            "reason": "Morning pick-up",
+        },
         follow=True,
     )
     texts = [str(m) for m in get_messages(response.wsgi_request)]
-    assert "Opened 2 case(s)." in texts
-    failure = next(t for t in texts if "not opened" in t)
-    assert f"#{already_open.pk}" in failure and "Open" in failure
+    assert "Opened: 2 done." in texts
+    failure = next(t for t in texts if t.startswith("Not done"))
+    assert f"#{already_open.pk}" in failure
     for case in fresh:
         assert Case.objects.get(pk=case.pk).status == "open"
-        assert CaseEvent.objects.filter(case=case, type=EventType.TRANSITION).count() == 1
+        event = CaseEvent.objects.get(case=case, type=EventType.TRANSITION)
+        assert (event.reason, event.actor) == ("Morning pick-up", agent)
     assert not CaseEvent.objects.filter(case=already_open).exists()
 
 
@@ -275,7 +294,9 @@ def test_finance_has_export_but_not_bulk_open(finance_console):
 
 def test_bulk_open_by_finance_is_refused(finance_console):
     case = CaseFactory()
-    finance_console.post(CHANGELIST, {"action": "open_selected", "_selected_action": [case.pk]})
+    finance_console.post(
+        CHANGELIST, {"action": "open_selected", "_selected_action": [case.pk], "apply": "1"}
+    )
     assert Case.objects.get(pk=case.pk).status == "new"
 
 

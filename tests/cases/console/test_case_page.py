@@ -291,6 +291,25 @@ def test_the_header_shows_customer_booking_partner_and_other_cases(agent_console
     assert booking.customer.name in html and booking.external_id in html
     assert booking.partner.name in html
     assert "1 other case" in html
+    assert "1 booking<" in html  # the customer's bookings, linked to their page
+    assert 'id="partner-paf-rate"' in html and "last 90 days" in html
+
+
+def test_the_header_gives_the_partners_paf_rate(agent_console):
+    from payouts.models import PartnerAtFault
+    from tests.factories import PafFactory
+    from tests.helpers import completed
+
+    paf = PafFactory()
+    completed(paf.booking)
+    for _ in range(3):
+        completed(BookingFactory(partner=paf.partner))
+    standing = PartnerAtFault.objects.filter(partner=paf.partner).count()
+    case = CaseFactory(partner=paf.partner, booking=paf.booking, customer=paf.booking.customer)
+    html = agent_console.get(change_url(case)).content.decode()
+    rate = re.search(r'id="partner-paf-rate">(.*?)</p>', html).group(1)
+    expected = f"PAF rate {100 * standing / 4:.1f}% ({standing} PAF on 4 completed jobs)"
+    assert rate == f"{expected}, last 90 days"
 
 
 def test_note_form_adds_a_note_event(agent_console, agent):

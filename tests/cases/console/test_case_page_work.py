@@ -169,3 +169,24 @@ def test_the_case_page_makes_the_same_queries_whatever_its_history(agent_console
             case_id=case.pk, actor=agent, changes={"priority": "high" if n % 2 else "low"}
         )
     assert queries() == few
+
+
+@pytest.mark.parametrize("status", ["new", "open", "resolved"])
+def test_the_page_forms_send_exactly_what_the_transition_form_reads(agent_console, status):
+    from cases.admin.forms import TransitionForm
+    from cases.admin.views import CONFIRM_NOTES, transition_named
+
+    case = case_in(status)
+    html = agent_console.get(change_url(case)).content.decode()
+    forms = re.findall(r'<form class="cw-act-form".*?action="([^"]+)".*?</form>', html, re.S)
+    assert forms
+    for block in re.findall(r'<form class="cw-act-form".*?</form>', html, re.S):
+        name = re.search(r"/transition/([a-z_]+)/", block).group(1)
+        sent = set(re.findall(r'name="([^"]+)"', block)) - {"csrfmiddlewaretoken", "_confirm"}
+        form = TransitionForm(
+            case=case,
+            transition=transition_named(case, name),
+            prefix=name,
+            confirm_note=CONFIRM_NOTES.get(name, ""),
+        )
+        assert sent == {form[field].html_name for field in form.fields}, name
