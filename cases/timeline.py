@@ -153,11 +153,20 @@ def _sentence(event: CaseEvent, names: _Names) -> str:
     return event.get_type_display()
 
 
-def case_timeline(case: Case, limit: int = LIMIT) -> list[Entry]:
-    """The case's events newest first, as sentences (three queries)."""
-    events = list(
+def recent_events(case: Case, limit: int = LIMIT) -> list[CaseEvent]:
+    """The case's latest events, newest first, with their actors (one query)."""
+    return list(
         CaseEvent.objects.filter(case=case).select_related("actor").order_by("-at", "-id")[:limit]
     )
+
+
+def case_timeline(
+    case: Case, limit: int = LIMIT, *, events: list[CaseEvent] | None = None
+) -> list[Entry]:
+    """The case's events newest first, as sentences (three queries, or two given the events
+    recent_events read)."""
+    if events is None:
+        events = recent_events(case, limit)
     names = _Names(events)
     return [
         Entry(

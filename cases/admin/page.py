@@ -22,7 +22,7 @@ from django.urls import reverse
 from ..guidance import guidance_for
 from ..models import Case, CaseStatus
 from ..selectors import case_workers
-from ..timeline import case_timeline
+from ..timeline import LIMIT, case_timeline, recent_events
 from .forms import NoteForm, confirm_label, selectable_tags
 from .header import case_header
 from .views import CONFIRM_NOTES, offered_transitions, transition_label
@@ -30,8 +30,12 @@ from .views import CONFIRM_NOTES, offered_transitions, transition_label
 if TYPE_CHECKING:
     from django.contrib.admin import ModelAdmin
 
-# (request, case, may_work) -> extra context for the page. Registered at app ready().
-Panel = Callable[[HttpRequest, Case, bool], dict[str, Any]]
+# (request, case, page) -> extra context. `page` holds what the page read already, for the
+# panels to reuse: "may_change", "events" (recent_events, newest first, at most
+# TIMELINE_LIMIT) and "tasks" (the case's tasks, at most TASKS_SHOWN). Registered at ready().
+Panel = Callable[[HttpRequest, Case, dict[str, Any]], dict[str, Any]]
+TIMELINE_LIMIT = LIMIT
+TASKS_SHOWN = 50
 _PANELS: list[Panel] = []
 
 
@@ -80,6 +84,10 @@ def case_page(
     with its errors after a refused save), given the admin's change-form context (the site's
     context is in it already). The caller activated the region's time zone."""
     may_change = model_admin.has_change_permission(request, case)
+    events = recent_events(case, TIMELINE_LIMIT)
+    tasks = list(
+        case.tasks.select_related("owner").order_by("-state", "due_at", "id")[:TASKS_SHOWN]
+    )
     adminform = context["adminform"]
     form = adminform.form
     context = {
@@ -100,16 +108,17 @@ def case_page(
         "may_edit": may_change and case.status != CaseStatus.CLOSED,
         "header": case_header(case),
         "guidance": guidance_for(case.kind),
-        "timeline": case_timeline(case),
-        "tasks": list(case.tasks.select_related("owner").order_by("-state", "due_at", "id")[:50]),
+        "timeline": case_timeline(case, events=events),
+        "tasks": tasks,
         "media": model_admin.media + form.media,
     }
     if may_change:
         context["transitions"] = transition_forms(case, request.user)
         context["note_form"] = NoteForm()
         context["note_url"] = reverse("admin:cases_case_note", args=[case.pk])
+    page = {"may_change": may_change, "events": events, "tasks": tasks}
     for panel in _PANELS:
-        context.update(panel(request, case, may_change))
+        context.update(panel(request, case, page))
     return TemplateResponse(request, "admin/cases/case/case_page.html", context)
 
 

@@ -239,3 +239,31 @@ def test_a_follow_up_call_shows_the_sops_script_and_saves_the_ticked_steps(agent
     assert applied.status_code == 302
     call = CaseEvent.objects.get(case=case, type="call_attempt")
     assert call.payload["script"] == ticked  # only the SOP's steps, in its order
+
+
+def test_decisions_from_what_the_page_read_equal_those_read_on_their_own(agent):
+    from cases.admin.page import TASKS_SHOWN
+    from cases.timeline import recent_events
+    from flows.case_panel import _decisions_with_tasks
+
+    case = case_on("revisit_customer_cancelled", revisit_of(job(status="completed")))
+    no_paf = dict.fromkeys(
+        [
+            "pro_discussed_and_denied",
+            "pro_shared_personal_number",
+            "paf_marked",
+            "penalty_marked",
+            "paf_genuine",
+        ],
+        False,
+    )
+    runner.decide_case(case_id=case.pk, flow="revisit.scenario_1", inputs=no_paf, actor=agent)
+    page = {
+        "events": recent_events(case),
+        "tasks": list(case.tasks.order_by("-state", "due_at", "id")[:TASKS_SHOWN]),
+    }
+    reused = _decisions_with_tasks(case, page)
+    read = _decisions_with_tasks(case, {})  # nothing read: its own two queries
+    assert [e.pk for e in reused] == [e.pk for e in read] and reused
+    assert [e.tasks_made for e in reused] == [e.tasks_made for e in read]
+    assert reused[0].tasks_made == [Task.objects.get(case=case)]
