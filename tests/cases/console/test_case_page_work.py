@@ -190,3 +190,49 @@ def test_the_page_forms_send_exactly_what_the_transition_form_reads(agent_consol
             confirm_note=CONFIRM_NOTES.get(name, ""),
         )
         assert sent == {form[field].html_name for field in form.fields}, name
+
+
+def _posted_back(html: str) -> dict[str, str]:
+    """What a browser sends for the page's details form as rendered."""
+    block = re.search(r'<form method="post" action="[^"]+" id="case_form".*?</form>', html, re.S)
+    block = block.group(0)
+    data = {}
+    for tag in re.findall(r"<input[^>]*>", block):
+        name = re.search(r'name="([^"]+)"', tag)
+        if name and 'type="checkbox"' not in tag:
+            value = re.search(r'value="([^"]*)"', tag)
+            data[name.group(1)] = unescape(value.group(1)) if value else ""
+    for name, text in re.findall(r'<textarea name="([^"]+)"[^>]*>(.*?)</textarea>', block, re.S):
+        data[name] = unescape(text.removeprefix("\n"))  # a browser drops the first newline
+    for name, options in re.findall(r'<select name="([^"]+)"[^>]*>(.*?)</select>', block, re.S):
+        chosen = re.findall(r'<option value="([^"]*)"[^>]*selected', options)
+        data[name] = unescape(chosen[0]) if chosen else ""
+    data.pop("csrfmiddlewaretoken", None)
+    data["_continue"] = ""
+    return data
+
+
+def test_the_details_form_posts_back_unchanged_as_rendered(agent_console, agent):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    case = case_in("open", kind="status_check")
+    Case.objects.filter(pk=case.pk).update(
+        assignee=agent,
+        priority="high",
+        team="partner_support",
+        description='Line one\nwith "quotes" & <b>',
+        due_at=timezone.now() + timedelta(days=2),
+    )
+    data = _posted_back(agent_console.get(change_url(case)).content.decode())
+    assert data["priority"] == "high" and data["team"] == "partner_support"
+    assert data["assignee"] == str(agent.pk)
+    response = agent_console.post(change_url(case), data)
+    assert response.status_code == 302
+    assert not CaseEvent.objects.filter(case=case, type=EventType.FIELD_CHANGE).exists()
+
+    data["priority"] = "urgent"
+    agent_console.post(change_url(case), data)
+    changed = CaseEvent.objects.get(case=case, type=EventType.FIELD_CHANGE)
+    assert changed.payload["field"] == "priority"
