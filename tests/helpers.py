@@ -164,3 +164,27 @@ def team_lead(team: str, user) -> None:
     from cases.models import TeamLead
 
     TeamLead.objects.update_or_create(team=team, defaults={"lead": user})
+
+
+# Revisit scenario 1 with no PAF marked: the decision creates a task (tell the partner).
+SCENARIO_1_NO_PAF = dict.fromkeys(
+    [
+        "pro_discussed_and_denied",
+        "pro_shared_personal_number",
+        "paf_marked",
+        "penalty_marked",
+        "paf_genuine",
+    ],
+    False,
+)
+
+
+def decided_with_a_task(agent) -> Case:
+    """A revisit case decided with scenario 1 (no PAF), which leaves it one task."""
+    from flows import runner
+
+    case = case_on("revisit_customer_cancelled", revisit_of(job(status="completed")))
+    runner.decide_case(
+        case_id=case.pk, flow="revisit.scenario_1", inputs=SCENARIO_1_NO_PAF, actor=agent
+    )
+    return case

@@ -12,7 +12,16 @@ from flows import runner
 from partners.models import CalendarSlot
 from payouts.models import MgPlanExclusion, PartnerAtFault, ReversalRequest
 from tests.factories import PartnerFactory, UserFactory
-from tests.helpers import applied, case_on, client_for, job, last_decision, revisit_of, task_kinds
+from tests.helpers import (
+    applied,
+    case_on,
+    client_for,
+    decided_with_a_task,
+    job,
+    last_decision,
+    revisit_of,
+    task_kinds,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -357,18 +366,7 @@ def test_a_validated_oos_cancellation_is_excluded_from_the_mg_plan_once(agent, p
 
 
 def _a_call_task(agent):
-    case = case_on("revisit_customer_cancelled", revisit_of(job(status="completed")))
-    inputs = dict.fromkeys(
-        [
-            "pro_discussed_and_denied",
-            "pro_shared_personal_number",
-            "paf_marked",
-            "penalty_marked",
-            "paf_genuine",
-        ],
-        False,
-    )
-    runner.decide_case(case_id=case.pk, flow="revisit.scenario_1", inputs=inputs, actor=agent)
+    case = decided_with_a_task(agent)
     return case, Task.objects.get(case=case)
 
 

@@ -11,7 +11,7 @@ from flows import runner
 from flows.console import inputs_digest
 from payouts.models import Penalty
 from tests.factories import UserFactory
-from tests.helpers import case_on, job, last_decision, revisit_of
+from tests.helpers import case_on, decided_with_a_task, job, last_decision, revisit_of
 
 pytestmark = pytest.mark.django_db
 
@@ -191,18 +191,7 @@ def test_case_page_links_the_flows_and_lists_decisions(agent, scenario_4_case):
 
 
 def test_a_decision_on_the_case_page_lists_the_tasks_it_created(agent):
-    case = case_on("revisit_customer_cancelled", revisit_of(job(status="completed")))
-    no_paf = dict.fromkeys(
-        [
-            "pro_discussed_and_denied",
-            "pro_shared_personal_number",
-            "paf_marked",
-            "penalty_marked",
-            "paf_genuine",
-        ],
-        False,
-    )
-    runner.decide_case(case_id=case.pk, flow="revisit.scenario_1", inputs=no_paf, actor=agent)
+    case = decided_with_a_task(agent)
     page = logged_in(agent).get(f"/admin/cases/case/{case.pk}/change/")
     (decision,) = page.context["decisions"]
     task = Task.objects.get(case=case)
@@ -246,18 +235,7 @@ def test_decisions_from_what_the_page_read_equal_those_read_on_their_own(agent):
     from cases.timeline import recent_events
     from flows.case_panel import _decisions_with_tasks
 
-    case = case_on("revisit_customer_cancelled", revisit_of(job(status="completed")))
-    no_paf = dict.fromkeys(
-        [
-            "pro_discussed_and_denied",
-            "pro_shared_personal_number",
-            "paf_marked",
-            "penalty_marked",
-            "paf_genuine",
-        ],
-        False,
-    )
-    runner.decide_case(case_id=case.pk, flow="revisit.scenario_1", inputs=no_paf, actor=agent)
+    case = decided_with_a_task(agent)
     page = {
         "events": recent_events(case),
         "tasks": list(case.tasks.order_by("-state", "due_at", "id")[:TASKS_SHOWN]),

@@ -6,29 +6,13 @@ from django.urls import reverse
 
 from cases import services as case_services
 from cases.models import CaseEvent, EventType, Notification, Task
-from flows import runner
-from tests.helpers import case_on, job, revisit_of
+from tests.helpers import case_on, decided_with_a_task
 
 pytestmark = pytest.mark.django_db
 
-SCENARIO_1_NO_PAF = dict.fromkeys(
-    [
-        "pro_discussed_and_denied",
-        "pro_shared_personal_number",
-        "paf_marked",
-        "penalty_marked",
-        "paf_genuine",
-    ],
-    False,
-)
-
 
 def _task(agent):
-    case = case_on("revisit_customer_cancelled", revisit_of(job(status="completed")))
-    runner.decide_case(
-        case_id=case.pk, flow="revisit.scenario_1", inputs=SCENARIO_1_NO_PAF, actor=agent
-    )
-    return Task.objects.get(case=case)
+    return Task.objects.get(case=decided_with_a_task(agent))
 
 
 def test_the_task_queue_shows_open_work_and_closes_with_an_outcome(agent, agent_console):
