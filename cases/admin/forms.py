@@ -98,6 +98,22 @@ class TagField(forms.ModelChoiceField):
     }
 
 
+# What a transition asks, in words: the form and the case page's own action forms both use
+# these, so the two places say the same.
+TRANSITION_WORDS = {
+    "reason": {"label": "Reason", "help": "Kept in the audit trail with the transition."},
+    "parked_until": {
+        "label": "Park until",
+        "help": "Local time; the case returns to the open queue then.",
+    },
+    "disposition": {
+        "label": "Disposition (tag)",
+        "help": "Only the tags that apply to this kind of case are offered.",
+        "placeholder": "Type to search this kind's tags",
+    },
+}
+
+
 def confirm_label(note: str) -> str:
     """The box ticked to confirm what is not simply undone, naming the consequence."""
     return f"I understand: {note[0].lower()}{note[1:]}"
@@ -118,7 +134,7 @@ class TransitionForm(forms.Form):
     reason = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-        help_text="Kept in the audit trail with the transition.",
+        help_text=TRANSITION_WORDS["reason"]["help"],
     )
 
     def __init__(
@@ -136,18 +152,18 @@ class TransitionForm(forms.Form):
         # Not required here: the service is the one place that says what is missing.
         if "parked_until" in self.needs:
             self.fields["parked_until"] = forms.DateTimeField(
-                label="Park until",
+                label=TRANSITION_WORDS["parked_until"]["label"],
                 required=False,
                 widget=forms.DateTimeInput(
                     attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
                 ),
-                help_text="Local time; the case returns to the open queue then.",
+                help_text=TRANSITION_WORDS["parked_until"]["help"],
             )
         if "disposition" in self.needs:
             tags = selectable_tags(case.kind)
             self.tag_paths = list(tags.values_list("path", flat=True))
             self.fields["disposition"] = TagField(
-                label="Disposition (tag)",
+                label=TRANSITION_WORDS["disposition"]["label"],
                 required=False,
                 queryset=tags,
                 to_field_name="path",
@@ -155,11 +171,11 @@ class TransitionForm(forms.Form):
                     attrs={
                         "list": self.tag_list_id,
                         "autocomplete": "off",
-                        "placeholder": "Type to search this kind's tags",
+                        "placeholder": TRANSITION_WORDS["disposition"]["placeholder"],
                         "size": 60,
                     }
                 ),
-                help_text="Only the tags that apply to this kind of case are offered.",
+                help_text=TRANSITION_WORDS["disposition"]["help"],
             )
         if confirm_note:
             self.fields["confirm"] = forms.BooleanField(

@@ -23,7 +23,7 @@ from ..guidance import guidance_for
 from ..models import Case, CaseStatus
 from ..selectors import case_workers
 from ..timeline import LIMIT, case_timeline, recent_events
-from .forms import NoteForm, confirm_label, selectable_tags
+from .forms import TRANSITION_WORDS, NoteForm, confirm_label, selectable_tags
 from .header import case_header
 from .views import CONFIRM_NOTES, offered_transitions, transition_label
 
@@ -114,6 +114,7 @@ def case_page(
     }
     if may_change:
         context["transitions"] = transition_forms(case, request.user)
+        context["asked"] = TRANSITION_WORDS
         context["note_form"] = NoteForm()
         context["note_url"] = reverse("admin:cases_case_note", args=[case.pk])
     page = {"may_change": may_change, "events": events, "tasks": tasks}
