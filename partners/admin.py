@@ -83,9 +83,11 @@ class PartnerAdmin(ConsoleAdmin):
     )
     list_select_related = ("city",)
     list_filter = ("is_active", "is_sme", ("city", RelatedDropdownFilter))
-    # Exact id and phone, name by prefix: no leading-wildcard scans.
-    search_fields = ("external_id__exact", "phone__exact", "^name")
-    search_help_text = "Exact partner id (PX…) or phone, or the start of the name."
+    # Exact ids and phone; any part of the name through the trigram index (partner_name_trgm),
+    # as the case search does: "Oni De" finds "Oni Dewan". The autocomplete of every partner
+    # filter (PAFs, penalties, reversals, cases) searches through these too.
+    search_fields = ("external_id__exact", "phone__exact", "name__contains_ci")
+    search_help_text = "Partner id (PX… or the number), phone, or any part of the name."
     list_per_page = 50
     ordering = ("name",)
     show_full_result_count = False
@@ -124,6 +126,14 @@ class PartnerAdmin(ConsoleAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # bookings, cases and payouts point at partners; deactivate instead
+
+    def get_search_results(self, request, queryset, search_term):
+        """The configured fields, and a number is also the partner's own id."""
+        found, duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip().removeprefix("#")
+        if term.isascii() and term.isdigit() and len(term) < 19:
+            found = found | queryset.filter(pk=int(term))
+        return found, duplicates
 
     def get_queryset(self, request: HttpRequest):
         # The page's sections need the region (currency, time zone): one join, not a query.

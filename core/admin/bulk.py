@@ -72,6 +72,7 @@ def decide_in_bulk(
         "action": request.POST.get("action", ""),
         "select_across": request.POST.get("select_across", "0"),
         "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        "cancel_url": request.get_full_path(),
     }
     return TemplateResponse(request, "admin/core/confirm_decision.html", context)
 

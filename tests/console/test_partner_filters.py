@@ -31,22 +31,45 @@ def test_the_partner_filter_is_a_search_box(role, admin_name, model):
     assert found.status_code == 200 and found.json()["results"] == []
 
 
-def test_choosing_a_partner_narrows_the_paf_list(partner_support):
-    mine = PafFactory()
-    PafFactory()
-    console = logged_in(partner_support)
+def _partner_search(console, term: str) -> set[str]:
     found = console.get(
         reverse("admin:autocomplete"),
         {
             "app_label": "payouts",
             "model_name": "partneratfault",
             "field_name": "partner",
-            "term": mine.partner.name[:6],
+            "term": term,
         },
-    ).json()["results"]
-    assert str(mine.partner.pk) in {r["id"] for r in found}
+    )
+    assert found.status_code == 200
+    return {r["id"] for r in found.json()["results"]}
+
+
+def test_choosing_a_partner_narrows_the_paf_list(partner_support):
+    mine = PafFactory(partner=PartnerFactory(name="Oni Dewan"))
+    PafFactory(partner=PartnerFactory(name="Farah Qureshi"))
+    console = logged_in(partner_support)
+    assert _partner_search(console, "Oni De") == {str(mine.partner.pk)}
     page = console.get(
         reverse("admin:payouts_partneratfault_changelist"),
         {"partner__id__exact": mine.partner.pk},
     )
     assert [p.pk for p in page.context["cl"].result_list] == [mine.pk]
+
+
+@pytest.mark.parametrize(
+    "term",
+    ["Dewan", "ni dew", "oni dewan", "PX-ONI-1", "+919700000042"],
+)
+def test_the_partner_search_finds_any_part_of_the_name_and_exact_ids(partner_support, term):
+    oni = PartnerFactory(name="Oni Dewan", external_id="PX-ONI-1", phone="+919700000042")
+    PartnerFactory(name="Farah Qureshi", external_id="PX-FAR-1", phone="+919700000043")
+    assert _partner_search(logged_in(partner_support), term) == {str(oni.pk)}
+
+
+def test_the_partner_search_finds_a_partner_by_its_number(partner_support):
+    oni = PartnerFactory(name="Oni Dewan")
+    PartnerFactory(name="Farah Qureshi")
+    console = logged_in(partner_support)
+    assert str(oni.pk) in _partner_search(console, str(oni.pk))
+    assert _partner_search(console, "²") == set()  # a Unicode digit is no id, and no 500
