@@ -75,6 +75,12 @@ class PayoutRun(ConcurrentTransitionMixin, models.Model):
         "the lease sweep queues the run again.",
     )
     last_error = models.TextField(blank=True)
+    # What the computation left out under the money rule (docs/money.md): penalties up to the
+    # cutoff whose PAF awaits review (or is not genuine, or has a reversal request open).
+    held_penalty_count = models.PositiveIntegerField(
+        default=0, help_text="Penalties held: PAF awaiting review (not deducted by this run)."
+    )
+    held_penalty_total = money_field(default=0, help_text="Their total, not deducted.")
 
     class Meta:
         ordering = ["-period_end", "-id"]
@@ -142,6 +148,8 @@ class PayoutRun(ConcurrentTransitionMixin, models.Model):
         self.progress_done = 0
         self.progress_total = 0
         self.last_error = ""
+        self.held_penalty_count = 0
+        self.held_penalty_total = Decimal("0.00")
 
     @transition(field=state, source=RunState.COMPUTING, target=RunState.COMPUTED)
     def finish_compute(self) -> None:
