@@ -9,8 +9,11 @@ from django.http import (
 )
 from unfold.contrib.filters.admin import AutocompleteSelectFilter
 
+from cases import services as case_services
 from core.admin.base import ConsoleAdmin, ServiceCreatedAdmin
 from core.admin.bulk import ReasonForm, decide_in_bulk
+from core.admin.errors import add_domain_error
+from core.errors import InvalidInput
 
 from .. import selectors, services
 from ..models import (
@@ -23,7 +26,9 @@ from .evidence import EvidenceForm
 
 
 class PafAddForm(forms.ModelForm):
-    """The partner at fault is the booking's partner: derived by the service, never chosen."""
+    """The partner at fault is the booking's partner: derived by the service, never chosen.
+    The service's checks run on the form too, so a refusal comes back on its field with what
+    was typed."""
 
     class Meta:
         model = PartnerAtFault
@@ -32,6 +37,21 @@ class PafAddForm(forms.ModelForm):
             "booking": "The job. The partner at fault is the booking's partner.",
             "case": "Optional: the case the PAF is worked on (about the same booking).",
         }
+
+    def clean(self):
+        data = super().clean()
+        booking = data.get("booking")
+        if booking is None:
+            return data
+        try:
+            if booking.partner_id is None:
+                raise InvalidInput(
+                    {"booking": f"Booking {booking.external_id} has no partner: nobody to mark."}
+                )
+            case_services.require_case_of_booking(data.get("case"), booking)
+        except InvalidInput as exc:
+            add_domain_error(self, exc)
+        return data
 
 
 @admin.register(PartnerAtFault)
