@@ -1,6 +1,7 @@
 # Payout runs record the penalties they held (PAF awaiting review); nobody reviews a PAF they
 # marked (docs/money.md).
 
+import django_fsm
 from django.conf import settings
 from django.db import migrations, models
 
@@ -19,14 +20,37 @@ class Migration(migrations.Migration):
             name="held_penalty_count",
             field=models.PositiveIntegerField(
                 default=0,
-                help_text="Penalties held: PAF awaiting review (not deducted by this run).",
+                help_text="Not deducted by this run: their PAF awaits review (or is not genuine, "
+                "or a reversal request for it is open).",
+                verbose_name="penalties held: PAF awaiting review",
             ),
         ),
         migrations.AddField(
             model_name="payoutrun",
             name="held_penalty_total",
             field=models.DecimalField(
-                decimal_places=2, default=0, help_text="Their total, not deducted.", max_digits=14
+                decimal_places=2,
+                default=0,
+                help_text="Not deducted by this run.",
+                max_digits=14,
+                verbose_name="held penalties' total",
+            ),
+        ),
+        # A pending penalty is no longer "due in the next run": it may be held.
+        migrations.AlterField(
+            model_name="penalty",
+            name="state",
+            field=django_fsm.FSMField(
+                choices=[
+                    ("pending", "Pending (no run has taken it yet)"),
+                    ("scheduled", "Scheduled (deduction entry written)"),
+                    ("deducted", "Deducted (run paid)"),
+                    ("reversed", "Reversed"),
+                    ("waived", "Waived"),
+                ],
+                default="pending",
+                max_length=50,
+                protected=True,
             ),
         ),
         # NOT VALID: new and changed rows must hold the rule; a self-review recorded before the

@@ -87,7 +87,7 @@ class PartnerAtFault(ConcurrentTransitionMixin, models.Model):
 
 
 class PenaltyState(models.TextChoices):
-    PENDING = "pending", "Pending (due in the next run)"
+    PENDING = "pending", "Pending (no run has taken it yet)"
     SCHEDULED = "scheduled", "Scheduled (deduction entry written)"
     DEDUCTED = "deducted", "Deducted (run paid)"
     REVERSED = "reversed", "Reversed"

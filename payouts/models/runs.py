@@ -78,9 +78,14 @@ class PayoutRun(ConcurrentTransitionMixin, models.Model):
     # What the computation left out under the money rule (docs/money.md): penalties up to the
     # cutoff whose PAF awaits review (or is not genuine, or has a reversal request open).
     held_penalty_count = models.PositiveIntegerField(
-        default=0, help_text="Penalties held: PAF awaiting review (not deducted by this run)."
+        "penalties held: PAF awaiting review",
+        default=0,
+        help_text="Not deducted by this run: their PAF awaits review (or is not genuine, or a "
+        "reversal request for it is open).",
     )
-    held_penalty_total = money_field(default=0, help_text="Their total, not deducted.")
+    held_penalty_total = money_field(
+        verbose_name="held penalties' total", default=0, help_text="Not deducted by this run."
+    )
 
     class Meta:
         ordering = ["-period_end", "-id"]
