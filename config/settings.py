@@ -224,6 +224,9 @@ CLOCK_SWEEP_SECONDS = env.float("CLOCK_SWEEP_SECONDS", default=60.0)
 # lease that passes (the worker died) is picked up by the lease sweep.
 PAYOUT_LEASE_SECONDS = env.float("PAYOUT_LEASE_SECONDS", default=120.0)
 PAYOUT_PARTNER_BATCH = env.int("PAYOUT_PARTNER_BATCH", default=5000)
+# A "when it happened" input (a call's time, the day an amount was debited) further ahead of
+# now than this is refused (400): clocks drift a little, the future has not happened yet.
+FUTURE_TIME_TOLERANCE_SECONDS = env.int("FUTURE_TIME_TOLERANCE_SECONDS", default=300)
 CLOCK_HEALTH_STALE_SECONDS = env.float("CLOCK_HEALTH_STALE_SECONDS", default=300.0)
 CELERY_BEAT_SCHEDULE = {
     name: {

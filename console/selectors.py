@@ -24,14 +24,13 @@ from core.roles import User
 from payouts.models import (
     OPEN_REVERSAL_STATES,
     PayoutRun,
-    Penalty,
-    PenaltyState,
     Refund,
     RefundState,
     ReversalRequest,
     ReversalState,
     RunState,
 )
+from payouts.selectors import deductible_penalties, held_penalties
 from policies.actions import ActionKind
 from policies.models import PolicyStatus, PolicyVersion
 
@@ -166,7 +165,9 @@ def _totals(qs: QuerySet, label: str) -> list[tuple[str, str]]:
 
 def finance_panel(user: User, now: datetime) -> Panel:
     awaiting = capped_count(ReversalRequest.objects.filter(state__in=OPEN_REVERSAL_STATES))
-    pending = Penalty.objects.filter(state=PenaltyState.PENDING)
+    # The money rule: a run deducts only penalties whose PAF is genuine; the rest are held.
+    pending = deductible_penalties()
+    held = capped_count(held_penalties())
     to_approve = Refund.objects.filter(state=RefundState.REQUESTED)
     penalties = capped_count(pending)
     refunds = capped_count(to_approve)
@@ -189,6 +190,11 @@ def finance_panel(user: User, now: datetime) -> Panel:
                 "Penalties due in the next run",
                 penalties,
                 _url("admin:payouts_penalty_changelist", "queue=next_run"),
+            ),
+            Tile(
+                "Penalties held: PAF awaiting review",
+                held,
+                _url("admin:payouts_penalty_changelist", "queue=held"),
             ),
             Tile(
                 "Refunds to approve",

@@ -411,17 +411,17 @@ class MoneyDemoBuilder(MoneyScenarios):
 
     def _penalties_deducted_last_month(self, revisits: list[Booking]) -> list[PartnerAtFault]:
         """The partner app marked PAF and penalty when each revisit was cancelled (scenarios
-        1-3: "notified immediately"), dated then. create_revisit_penalty and schedule_penalty
-        take no date, so the deduction entry is posted first under the penalty's own key,
-        dated when the penalty arose, and schedule_penalty then finds it."""
+        1-3: "notified immediately"), dated then; the trainer (the supervisor) reviewed each
+        PAF genuine, so last month's run could deduct the penalty (a penalty whose PAF awaits
+        review is held, docs/money.md). create_revisit_penalty and schedule_penalty take no
+        date, so the deduction entry is posted first under the penalty's own key, dated when
+        the penalty arose, and schedule_penalty then finds it."""
         pafs = []
         for revisit, dispute in zip(revisits, PAF_DISPUTES, strict=True):
             scenario, _, cancelled_by, _, _, _ = dispute
             at = revisit.booking_time - timedelta(hours=2)
             who = "the customer" if cancelled_by == CancelledBy.CUSTOMER else "the partner"
-            rate = policy_in_force(at).params.revisit_penalty_rate
             paf = payouts.mark_paf(
-                partner=revisit.partner,
                 booking=revisit,
                 reason=f"Revisit cancelled by {who} (partner app, revisit SOP scenario {scenario})",
                 actor=None,
@@ -429,11 +429,17 @@ class MoneyDemoBuilder(MoneyScenarios):
             )
             penalty = payouts.create_revisit_penalty(
                 paf=paf,
-                reason=(
+                path=f"revisit_scenario_{scenario}",
+                note=(
                     f"Notified by the partner app when revisit {revisit.external_id} was "
-                    f"cancelled by {who}: {rate} x the original invoice, deducted from the "
-                    "next payout."
+                    f"cancelled by {who}."
                 ),
+            )
+            payouts.review_paf(
+                paf_id=paf.pk,
+                actor=self.supervisor,
+                genuine=True,
+                reason="Trainer review: the partner app's mark stands.",
             )
             payouts.post_entry(
                 key=penalty.deduction_key,

@@ -55,17 +55,20 @@ class MoneyScenarios:
                 subject=f"PAF and revisit penalty dispute: {revisit.external_id}",
             )
             self._take(case.pk, self.agent)
-            self._flow(case.pk, f"revisit.scenario_{scenario}", inputs)
             if genuine:
-                # "Cannot be reversed": the decision itself bound the PAF as genuine.
+                # "Cannot be reversed": the decision confirms the PAF the trainer found genuine.
+                self._flow(case.pk, f"revisit.scenario_{scenario}", inputs)
                 self._resolve(case.pk)
                 continue
+            # The trainer listens to the call recordings again and overturns last month's
+            # review; the agent's decision then offers the reversal form.
             payouts.review_paf(
                 paf_id=paf.pk,
                 actor=self.supervisor,
                 genuine=False,
                 reason="Call recordings show the partner was not at fault.",
             )
+            self._flow(case.pk, f"revisit.scenario_{scenario}", inputs)
             services.update_case(
                 case_id=case.pk,
                 actor=self.agent,

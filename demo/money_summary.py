@@ -21,12 +21,12 @@ from payouts.models import (
     PartnerAtFault,
     PayoutRun,
     Penalty,
-    PenaltyState,
     Refund,
     ReversalRequest,
     ReversalState,
     RunState,
 )
+from payouts.selectors import deductible_penalties
 
 from .seed import (
     SKUS,
@@ -150,7 +150,7 @@ class MoneySummary:
         summary.pafs = _grouped(PartnerAtFault.objects.all(), "state")
         summary.penalties = _grouped(Penalty.objects.all(), "state")
         pending = (
-            Penalty.objects.filter(state=PenaltyState.PENDING)
+            deductible_penalties()
             .order_by("currency")
             .values_list("currency")
             .annotate(total=Sum("amount"))

@@ -13,6 +13,7 @@ from cases.selectors import end_of_local_day
 from core.admin.base import ConsoleAdmin
 from core.admin.bulk import ReasonForm, bulk_action
 from core.admin.pagination import CappedCountPaginator
+from payouts.services import PAF_REVIEW_TASK
 from policies.actions import ActionKind
 
 from . import task_outcomes
@@ -133,14 +134,14 @@ class TaskAdmin(ConsoleAdmin):
         apply=_close(False),
     )
     review_not_at_fault = bulk_action(
-        description="OOS review: the partner was not at fault (reverse)",
+        description="Review: the partner was not at fault (reverse)",
         title="OOS training / review: not at fault",
         verb="Reviews recorded",
         form_class=OutcomeForm,
         apply=_close(True, at_fault=False),
     )
     review_at_fault = bulk_action(
-        description="OOS review: the partner was at fault (stands)",
+        description="Review: the partner was at fault (stands)",
         title="OOS training / review: at fault",
         verb="Reviews recorded",
         form_class=OutcomeForm,
@@ -149,7 +150,7 @@ class TaskAdmin(ConsoleAdmin):
 
     def get_actions(self, request):
         actions = super().get_actions(request)
-        if request.GET.get("kind__exact") != ActionKind.REVERSE_PAF:
+        if request.GET.get("kind__exact") not in (ActionKind.REVERSE_PAF, PAF_REVIEW_TASK):
             actions.pop("review_not_at_fault", None)
             actions.pop("review_at_fault", None)
         return actions

@@ -14,6 +14,7 @@ from typing import Any
 from django.utils import timezone
 
 from core.errors import InvalidInput
+from core.moments import future_error
 from policies.calendar import BusinessCalendar
 from policies.decision import Decision
 from policies.parameters import Policy
@@ -78,6 +79,10 @@ class Flow:
     resolves_when_answered: bool = False
     # Run by a clock the system keeps (flows.clocks), never offered to an agent.
     system: bool = False
+    # Inputs that say when something happened (the call was made, the amount was debited):
+    # a value ahead of now (beyond the tolerance, core.moments) is a 400 on the input. Inputs
+    # that mean a time to come (an appointment, a preferred slot) are not listed.
+    happened: tuple[str, ...] = ()
 
     @cached_property
     def parameters(self) -> tuple[InputSpec, ...]:
@@ -165,6 +170,11 @@ class Flow:
                 given[name] = spec.coerce(raw[name])
             except FieldError as exc:
                 errors[name] = [str(exc)]
+                continue
+            if name in self.happened and given[name] is not None:
+                why = future_error(given[name], zone=ctx.zone)
+                if why:
+                    errors[name] = [why]
         if errors:
             raise InvalidInput(errors)
         fills = self.fills_for(ctx)

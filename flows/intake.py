@@ -17,6 +17,7 @@ from cases.catalog import CaseKind
 from cases.models import Booking, BookingStatus, Case, Channel, Reporter
 from core import roles
 from core.errors import InvalidInput, NotFoundError, NotPermitted, PolicyRefusal, TransitionConflict
+from core.moments import refuse_future
 from core.roles import User
 from partners.models import Partner
 from policies.decision import Decision
@@ -89,6 +90,8 @@ def create_revisit(
                 code="not_completed",
             )
         zone = ZoneInfo(original.city.region.timezone)
+        # The day the customer asked has happened: a day after today (region time) is a 400.
+        refuse_future(requested_on, "requested_on", zone=zone)
         requested_on = requested_on or timezone.localtime(timezone.now(), zone).date()
         policy = policy_in_force(service_day_start(original))
         prior = prior_revisits_of(original)

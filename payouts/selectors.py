@@ -7,7 +7,8 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Window
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum, Window
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from cases.catalog import CaseKind
@@ -37,6 +38,7 @@ from .models import (
     Refund,
     RefundState,
     ReversalRequest,
+    ReversalState,
     RunState,
 )
 
@@ -108,6 +110,62 @@ def refund_list(*, user: User | None) -> QuerySet[Refund]:
     """Refunds are customer money: the roles the matrix lets see them."""
     qs = Refund.objects.all() if may(user, "payouts.view_refund") else Refund.objects.none()
     return qs.select_related("customer", "booking", "requested_by", "approved_by").order_by("-id")
+
+
+# The money rule for penalties (docs/money.md): a payout run deducts a penalty only when its
+# PAF is genuine (reviewed genuine, or bound genuine by an SOP decision) and no reversal
+# request for it is open. Any other pending penalty is held: it stays pending, and the first
+# run computed once the rule holds takes it.
+
+
+def _open_reversal_of_penalty() -> Exists:
+    return Exists(
+        ReversalRequest.objects.filter(paf_id=OuterRef("paf_id"), state__in=OPEN_REVERSAL_STATES)
+    )
+
+
+def deductible_penalties(qs: QuerySet[Penalty] | None = None) -> QuerySet[Penalty]:
+    """The pending penalties a payout run may deduct now (their PAF is genuine, no reversal
+    request for it is open)."""
+    qs = Penalty.objects.all() if qs is None else qs
+    return qs.filter(state=PenaltyState.PENDING, paf__state=PafState.GENUINE).exclude(
+        _open_reversal_of_penalty()
+    )
+
+
+def deductible_since() -> Greatest:
+    """When a deductible penalty became so: the latest of when it arose, when its PAF was
+    found genuine, and when the last reversal request for it was rejected (PostgreSQL's
+    GREATEST skips the missing ones). Its deduction entry is dated then."""
+    last_rejection = (
+        ReversalRequest.objects.filter(paf_id=OuterRef("paf_id"), state=ReversalState.REJECTED)
+        .order_by()
+        .values("paf_id")
+        .annotate(at=Max("decided_at"))
+        .values("at")
+    )
+    return Greatest("created_at", "paf__reviewed_at", Subquery(last_rejection[:1]))
+
+
+def held_penalties(qs: QuerySet[Penalty] | None = None) -> QuerySet[Penalty]:
+    """Pending penalties no run may deduct yet: the PAF is pending review or not genuine
+    (waiting for its reversal), or a reversal request for it is open."""
+    qs = Penalty.objects.all() if qs is None else qs
+    return qs.filter(state=PenaltyState.PENDING).filter(
+        ~Q(paf__state=PafState.GENUINE) | _open_reversal_of_penalty()
+    )
+
+
+def why_held(penalty: Penalty) -> str | None:
+    """Why a run may not deduct the penalty now (None: it may), in words."""
+    paf = penalty.paf
+    if paf.state == PafState.PENDING_REVIEW:
+        return f"its PAF #{paf.pk} is pending review"
+    if paf.state in (PafState.NOT_GENUINE, PafState.REVERSED):
+        return f"its PAF #{paf.pk} is {paf.get_state_display().lower()}: it is never deducted"
+    if paf.reversal_requests.filter(state__in=OPEN_REVERSAL_STATES).exists():
+        return f"a reversal request for its PAF #{paf.pk} is open"
+    return None
 
 
 # Payout runs: finance and supervisors.
@@ -335,13 +393,14 @@ def next_payout_preview(partner: Partner, *, period_end: date | None = None) -> 
     entries = LedgerEntry.objects.filter(partner=partner, currency=currency).exclude(
         kind=EntryKind.PAYOUT
     )
-    penalties = Penalty.objects.filter(
+    pending = Penalty.objects.filter(
         partner=partner, currency=currency, state=PenaltyState.PENDING, amount__gt=0
     )
     if period_end is not None:
         cutoff = PayoutRun(region=region, period_end=period_end).cutoff
         entries = entries.filter(occurred_at__lt=cutoff)
-        penalties = penalties.filter(created_at__lt=cutoff)
+        pending = pending.filter(created_at__lt=cutoff)
+    penalties = deductible_penalties(pending)
     free = Q(run_link__isnull=True)
     if run is not None:
         free |= Q(run_link__run=run)
@@ -357,6 +416,9 @@ def next_payout_preview(partner: Partner, *, period_end: date | None = None) -> 
         entry_count=Count("id"),
     )
     due = penalties.aggregate(total=Sum("amount", default=Decimal("0.00")), count=Count("id"))
+    held = held_penalties(pending).aggregate(
+        total=Sum("amount", default=Decimal("0.00")), count=Count("id")
+    )
     deductions = sums.pop("ledger_deductions") - due["total"]
     net = sums["earnings"] + deductions + sums["bonuses"] + sums["reversals"] + carried_in
     return {
@@ -370,6 +432,9 @@ def next_payout_preview(partner: Partner, *, period_end: date | None = None) -> 
         "deductions": deductions,
         "pending_penalties": due["count"],
         "pending_penalty_total": due["total"],
+        # Not in the net: penalties whose PAF awaits review (or has a reversal request open).
+        "held_penalties": held["count"],
+        "held_penalty_total": held["total"],
         "carried_forward_in": carried_in,
         "net": net,
         "payable": max(net, Decimal("0.00")),
@@ -391,12 +456,13 @@ def reversal_queue() -> QuerySet[ReversalRequest]:
 
 
 def penalties_due_next_run() -> QuerySet[Penalty]:
-    """Penalties the next payout run will deduct, oldest first."""
-    return (
-        Penalty.objects.filter(state=PenaltyState.PENDING)
-        .select_related("partner", "booking")
-        .order_by("created_at", "id")
-    )
+    """Penalties the next payout run will deduct (their PAF is genuine), oldest first."""
+    return deductible_penalties().select_related("partner", "booking").order_by("created_at", "id")
+
+
+def penalties_held() -> QuerySet[Penalty]:
+    """Penalties no run deducts yet (PAF awaiting review, or a reversal open), oldest first."""
+    return held_penalties().select_related("partner", "booking").order_by("created_at", "id")
 
 
 def refunds_to_approve() -> QuerySet[Refund]:

@@ -15,7 +15,7 @@ class ActionKind(StrEnum):
     CREATE_REVISIT_BOOKING = "create_revisit_booking"  # revisit inside warranty
     MARK_SME_REVISIT = "mark_sme_revisit"  # second revisit on the same issue
     MARK_PAF = "mark_paf"  # partner at fault (params: reason)
-    CREATE_PENALTY = "create_penalty"  # params: rate, base_amount, amount
+    CREATE_PENALTY = "create_penalty"  # params: path (the SOP path), rate, base_amount, amount
     NO_PAF = "no_paf"  # record that no PAF / penalty applies (IR not triggered)
     REFUSE_REVERSAL = "refuse_reversal"  # PAF stands (params: reason)
     OFFER_REVERSAL_FORM = "offer_reversal_form"  # fill the PAF and penalty reversal form

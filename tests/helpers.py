@@ -85,6 +85,32 @@ def revisit_of(original: Booking, **kwargs) -> Booking:
     return BookingFactory(revisit_of=original, **kwargs)
 
 
+def revisit_job(invoice: str = "799.00", **kwargs) -> Booking:
+    """A revisit booking of a fresh original job invoiced `invoice` (the revisit penalty's
+    base), with the original's customer and partner (kwargs go to the original)."""
+    return revisit_of(BookingFactory(invoice_amount=Decimal(invoice), **kwargs))
+
+
+def revisit_penalty(
+    paf: PartnerAtFault | None = None,
+    *,
+    path: str = "revisit_scenario_4",
+    invoice: str = "799.00",
+    genuine: bool = False,
+    policy=None,
+):
+    """The revisit penalty by an SOP path on a PAF (a fresh PAF on a revisit job unless
+    given); with `genuine`, the PAF is put in genuine, so a run may deduct the penalty."""
+    from payouts import services
+    from tests.factories import PafFactory
+
+    paf = paf if paf is not None else PafFactory(booking=revisit_job(invoice))
+    penalty = services.create_revisit_penalty(paf=paf, path=path, policy=policy)
+    if genuine:
+        set_state(paf, "genuine")
+    return penalty
+
+
 def set_state(obj, state: str, **extra) -> None:
     """Put a record straight into a state (bypassing its FSM on purpose, like a fixture)."""
     if isinstance(obj, PartnerAtFault) and state != "pending_review":

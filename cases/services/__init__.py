@@ -12,9 +12,10 @@ from .bookings import (
 )
 from .cases import EDITABLE_FIELDS, add_note, create_case, update_case
 from .escalation import escalate_case, higher_priority
+from .links import require_case_of_booking
 from .notifications import mark_read, notify
 from .sla import mark_first_response
-from .tasks import TaskSpec, close_task, create_tasks, reassign_task
+from .tasks import TaskSpec, close_task, create_tasks, may_close, reassign_task
 from .timers import start_clock, sweep_sla, sweep_tasks, sweep_unpark, unpark_due_cases
 from .transitions import (
     TRANSITION_FIELDS,
@@ -36,7 +37,9 @@ __all__ = [
     "mark_read",
     "mark_first_response",
     "notify",
+    "may_close",
     "reassign_task",
+    "require_case_of_booking",
     "append_event",
     "create_case",
     "lock_case",

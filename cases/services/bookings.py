@@ -75,6 +75,14 @@ def upsert_booking(
     revisit_of: Booking | None = fields.get("revisit_of")
     if revisit_of is not None and revisit_of.external_id == external_id:
         raise InvalidInput({"revisit_of_external_id": "A booking cannot be a revisit of itself."})
+    if revisit_of is not None and customer is not None and revisit_of.customer_id != customer.pk:
+        # A revisit is of the customer's own job: its warranty and penalty come from that job.
+        raise InvalidInput(
+            {
+                "revisit_of_external_id": f"Booking {revisit_of.external_id} is another "
+                "customer's booking."
+            }
+        )
     with transaction.atomic():
         booking, created = upsert_by_external_id(Booking, external_id=external_id, fields=fields)
         if lines is not None:

@@ -48,6 +48,12 @@ def create_case(
         raise InvalidInput({"subject": "Say what the case is about."})
     description = limits.bounded(description, "description", limits.DESCRIPTION)
     if booking is not None:
+        # A case on a booking is about its customer; the partner may differ (a case about the
+        # partner who no longer holds the job after a reallocation), so it is not checked.
+        if customer is not None and booking.customer_id != customer.pk:
+            raise InvalidInput(
+                {"customer": f"Booking {booking.external_id} is another customer's booking."}
+            )
         customer = customer or booking.customer
         partner = partner or booking.partner
         city = city or booking.city

@@ -18,7 +18,7 @@ from core.roles import User, actor_or_none
 from policies.selectors import policy_in_force
 
 from ..catalog import Team
-from ..models import Case, CaseEvent, EventType, Task, TaskState
+from ..models import Case, CaseEvent, EventType, Task, TaskState, TeamLead
 from .audit import append_event, plain
 
 # Who may close a team's tasks (the owner always may). Case workers close everything else.
@@ -112,10 +112,19 @@ def _with_clock(task: Task, rate: Decimal) -> Task:
 
 
 def may_close(actor: User | None, task: Task) -> bool:
-    """The owner, or a role that works the owner team's tasks."""
-    if actor is not None and task.owner_id is not None and task.owner_id == actor.pk:
-        return roles.is_back_office(actor)
-    return roles.has_role(actor, CLOSERS_BY_TEAM.get(task.owner_team, roles.CASE_WORKERS))
+    """The team rule for a task, for closing it and for reassigning it: its owner, the owner
+    team's lead, or a role that works that team's tasks (supervisors work every team's)."""
+    if not roles.is_back_office(actor):
+        return False
+    if task.owner_id is not None and task.owner_id == actor.pk:
+        return True
+    if roles.has_role(actor, CLOSERS_BY_TEAM.get(task.owner_team, roles.CASE_WORKERS)):
+        return True
+    return TeamLead.objects.filter(team=task.owner_team, lead_id=actor.pk).exists()
+
+
+def _team_rule(task: Task) -> str:
+    return f"{task.get_owner_team_display()}, its lead, a supervisor or the task's owner"
 
 
 def close_task(
@@ -131,9 +140,7 @@ def close_task(
     with transaction.atomic():
         task = lock_row(Task, task_id, "case")
         if not role_checked and not may_close(actor, task):
-            raise NotPermitted(
-                f"Only {task.get_owner_team_display()} (or the task's owner) may close it."
-            )
+            raise NotPermitted(f"Only {_team_rule(task)} may close this task.")
         if task.state != TaskState.OPEN:
             raise TransitionConflict(f"Task #{task.pk} is already {task.get_state_display()}.")
         task.complete() if done else task.cancel()
@@ -152,10 +159,14 @@ def close_task(
 
 
 def reassign_task(*, task_id: int, actor: User, owner: Any | None, reason: str = "") -> Task:
-    """Give an open task to someone else (or back to the team's queue)."""
+    """Give an open task to someone else (or back to the team's queue). Whoever may close it
+    may reassign it (the same team rule, may_close); anyone else gets a 403, so handing a
+    task to oneself is no way round the team that works it."""
     roles.require_role(actor, roles.CASE_WORKERS | roles.MONEY_DECIDERS, doing="reassign tasks")
     with transaction.atomic():
         task = lock_row(Task, task_id, "case")
+        if not may_close(actor, task):
+            raise NotPermitted(f"Only {_team_rule(task)} may reassign this task.")
         if task.state != TaskState.OPEN:
             raise TransitionConflict(f"Task #{task.pk} is already {task.get_state_display()}.")
         before = task.owner_id

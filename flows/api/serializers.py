@@ -219,7 +219,10 @@ class DecisionEventSerializer(serializers.ModelSerializer):
 
 class RevisitRequestSerializer(serializers.Serializer):
     requested_on = serializers.DateField(
-        required=False, allow_null=True, help_text="The day the customer asks (default today)."
+        required=False,
+        allow_null=True,
+        help_text="The day the customer asks (default today); a day after today, region time, is "
+        "a 400.",
     )
     issue_note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
@@ -290,7 +293,11 @@ class CallScriptStepField(serializers.CharField):
 
 class CallAttemptSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=followups.CALL_OUTCOMES)
-    at = serializers.DateTimeField(required=False, help_text="When the call was made (now).")
+    at = serializers.DateTimeField(
+        required=False,
+        help_text="When the call was made (default now); more than a few minutes ahead of now "
+        "(FUTURE_TIME_TOLERANCE_SECONDS) is a 400 on at.",
+    )
     material_needed = serializers.BooleanField(
         required=False, allow_null=True, default=None, help_text="Second appointments."
     )

@@ -98,7 +98,8 @@ CARRIED_OUT: dict[ActionKind, str] = {
     "7-day close); the clock sweep carries out the SOP's step when it runs out",
     ActionKind.NO_PAF: "performed: recorded (no PAF, no penalty, IR not triggered)",
     ActionKind.MARK_PAF: "performed: a PAF on the job's partner (one per job and partner)",
-    ActionKind.CREATE_PENALTY: "performed: the revisit penalty, deducted by the next payout run",
+    ActionKind.CREATE_PENALTY: "performed: the revisit penalty by the decision's SOP path "
+    "(revisit jobs only), deducted by the first payout run once its PAF is genuine",
     ActionKind.CREATE_REFUND: "performed: a refund record with its refund TAT due date, for "
     "finance to approve",
     ActionKind.DEDUCT_FROM_PARTNER: "performed by the refund (approving it debits the partner "

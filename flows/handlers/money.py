@@ -19,6 +19,7 @@ from payouts.models import (
     ReversalRequest,
     ReversalState,
 )
+from policies.actions import ActionKind
 from policies.decision import Action
 
 from ..decision_run import DecisionRun
@@ -42,7 +43,6 @@ def mark_paf(run: DecisionRun, action: Action) -> None:
     booking, partner = run.job()
     existing = PartnerAtFault.objects.filter(booking=booking, partner=partner).first()
     run.paf = existing or payouts.mark_paf(
-        partner=partner,
         booking=booking,
         reason=str(action.param("reason") or run.decision.outcome),
         actor=run.money_actor,
@@ -53,12 +53,18 @@ def mark_paf(run: DecisionRun, action: Action) -> None:
 
 
 def create_penalty(run: DecisionRun, action: Action) -> None:
-    """The revisit penalty on the job's PAF (once per PAF)."""
+    """The revisit penalty the decision's SOP path gives, on the job's PAF (once per PAF).
+    Held until the PAF is genuine: unless the same decision binds it genuine ("this can not
+    be reversed"), its review becomes a task for the trainer."""
     paf = run.the_paf()
     if paf is None:
         raise TransitionConflict("A penalty needs the partner-at-fault mark first.")
     existing = Penalty.objects.filter(paf=paf).first()
-    penalty = existing or payouts.create_revisit_penalty(paf=paf, policy=run.policy)
+    penalty = existing or payouts.create_revisit_penalty(
+        paf=paf, path=str(action.param("path")), policy=run.policy
+    )
+    if not run.decision.has_action(ActionKind.REFUSE_REVERSAL):
+        payouts.request_paf_review(paf=paf, actor=run.money_actor, case=run.case)
     run.records["penalty_id"] = penalty.pk
     run.done(
         action,

@@ -23,6 +23,7 @@ FLOWS: list[Flow] = [
         },
         choices={"reason": followups.FIRST_VISIT_REASONS},
         help={"reason": "Case one: the customer cancelled; case two: not found at home."},
+        happened=("order_completed_at",),
     ),
     Flow(
         "follow_up.open_second_appointment_ticket",
@@ -61,6 +62,7 @@ FLOWS: list[Flow] = [
         },
         outcome_tags=followups.OUTCOME_TAGS,
         records_call_attempt=True,
+        happened=("at",),
     ),
     Flow(
         "follow_up.reopen",
@@ -93,6 +95,7 @@ FLOWS: list[Flow] = [
             "change_requested_at": from_records.NOW_OVERRIDABLE,
         },
         outcome_tags=followups.OUTCOME_TAGS,
+        happened=("change_requested_at",),
     ),
     Flow(
         "follow_up.deadline_check",

@@ -82,6 +82,7 @@ FLOWS: list[Flow] = [
         l1.decide_debited_not_confirmed,
         fills={"payment_mode": from_records.PAYMENT_MODE, "contacted_on": from_records.OPENED_ON},
         choices=PAYMENT_CHOICES,
+        happened=("debited_on",),
         resolves_when_answered=True,
     ),
     Flow(
@@ -92,6 +93,7 @@ FLOWS: list[Flow] = [
         l1.decide_refund_status,
         fills={"payment_mode": from_records.PAYMENT_MODE, "contacted_on": from_records.OPENED_ON},
         choices=PAYMENT_CHOICES,
+        happened=("refund_started_on",),
         resolves_when_answered=True,
     ),
     Flow(
@@ -120,6 +122,7 @@ FLOWS: list[Flow] = [
         (CaseKind.PRODUCT_PICKUP,),
         l1.decide_product_pickup,
         fills={"contacted_on": from_records.OPENED_ON},
+        happened=("picked_up_on",),
         resolves_when_answered=True,
     ),
     Flow(

@@ -9,10 +9,13 @@ from django.http import (
 )
 from unfold.contrib.filters.admin import AutocompleteSelectFilter
 
+from cases import services as case_services
 from core.admin.base import ConsoleAdmin, ServiceCreatedAdmin
 from core.admin.bulk import ReasonForm, decide_in_bulk
+from core.admin.errors import add_domain_error
+from core.errors import InvalidInput
 
-from .. import services
+from .. import selectors, services
 from ..models import (
     PafState,
     PartnerAtFault,
@@ -23,9 +26,32 @@ from .evidence import EvidenceForm
 
 
 class PafAddForm(forms.ModelForm):
+    """The partner at fault is the booking's partner: derived by the service, never chosen.
+    The service's checks run on the form too, so a refusal comes back on its field with what
+    was typed."""
+
     class Meta:
         model = PartnerAtFault
-        fields = ["partner", "booking", "case", "reason"]
+        fields = ["booking", "case", "reason"]
+        help_texts = {
+            "booking": "The job. The partner at fault is the booking's partner.",
+            "case": "Optional: the case the PAF is worked on (about the same booking).",
+        }
+
+    def clean(self):
+        data = super().clean()
+        booking = data.get("booking")
+        if booking is None:
+            return data
+        try:
+            if booking.partner_id is None:
+                raise InvalidInput(
+                    {"booking": f"Booking {booking.external_id} has no partner: nobody to mark."}
+                )
+            case_services.require_case_of_booking(data.get("case"), booking)
+        except InvalidInput as exc:
+            add_domain_error(self, exc)
+        return data
 
 
 @admin.register(PartnerAtFault)
@@ -62,7 +88,7 @@ class PartnerAtFaultAdmin(ServiceCreatedAdmin):
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ["partner", "booking", "case", "reason"]
+            return ["booking", "case", "reason"]
         return [f.name for f in PartnerAtFault._meta.fields]
 
     def get_readonly_fields(self, request, obj=None):
@@ -75,13 +101,13 @@ class PartnerAtFaultAdmin(ServiceCreatedAdmin):
         if change:
             return
         paf = services.mark_paf(
-            partner=obj.partner,
             booking=obj.booking,
             case=obj.case,
             reason=obj.reason,
             actor=request.user,
         )
         obj.pk = paf.pk
+        obj.partner_id = paf.partner_id  # the admin names the record it saved
         obj._state.adding = False
 
     @admin.display(description="penalty")
@@ -95,7 +121,8 @@ class PartnerAtFaultAdmin(ServiceCreatedAdmin):
     def record_action_allowed(self, request, obj: PartnerAtFault, name: str) -> bool:
         if name == "log_reversal_request":
             return obj.state in (PafState.PENDING_REVIEW, PafState.GENUINE)
-        return obj.state == PafState.PENDING_REVIEW
+        # Nobody reviews a PAF they marked (the service refuses it too).
+        return obj.state == PafState.PENDING_REVIEW and obj.marked_by_id != request.user.pk
 
     def has_log_reversal_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("payouts.add_reversalrequest")
@@ -157,11 +184,17 @@ class DueFilter(admin.SimpleListFilter):
     parameter_name = "queue"
 
     def lookups(self, request, model_admin):
-        return [("next_run", "Due in the next run"), ("scheduled", "In a run, not paid")]
+        return [
+            ("next_run", "Due in the next run"),
+            ("held", "Held: PAF awaiting review"),
+            ("scheduled", "In a run, not paid"),
+        ]
 
     def queryset(self, request, queryset):
         if self.value() == "next_run":
-            return queryset.filter(state=PenaltyState.PENDING)
+            return selectors.deductible_penalties(queryset)
+        if self.value() == "held":
+            return selectors.held_penalties(queryset)
         if self.value() == "scheduled":
             return queryset.filter(state=PenaltyState.SCHEDULED)
         return queryset

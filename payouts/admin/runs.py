@@ -78,6 +78,8 @@ class PayoutRunAdmin(ServiceCreatedAdmin):
         "approved_at",
         "exported_at",
         "paid_at",
+        "held_penalty_count",
+        "held_penalty_total",
         "last_error",
     )
 
@@ -255,6 +257,7 @@ class PayoutRunAdmin(ServiceCreatedAdmin):
                 may_approve=self.may_approve(request, run),
                 lines_url=reverse("admin:payouts_payoutline_changelist")
                 + f"?run__id__exact={run.pk}",
+                held_url=reverse("admin:payouts_penalty_changelist") + "?queue=held",
                 summary=PayoutLine.objects.filter(run=run).aggregate(
                     partners=Count("id"),
                     net_total=Sum("net"),

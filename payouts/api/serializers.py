@@ -12,6 +12,7 @@ from rest_framework import serializers
 from core import limits
 from core.api.fields import enum_field
 from partners.models import Currency, Region
+from policies.sop import revisits
 
 from ..models import (
     EntryKind,
@@ -225,6 +226,12 @@ class PayoutRunSerializer(serializers.ModelSerializer):
     approved_by = UsernameField()
     line_count = serializers.IntegerField(read_only=True, allow_null=True)
     net_total = money(read_only=True, allow_null=True)
+    held_penalty_count = serializers.IntegerField(
+        read_only=True,
+        help_text="Penalties up to the cutoff this computation did not deduct: held while "
+        "their PAF awaits review (or a reversal request for it is open).",
+    )
+    held_penalty_total = money(read_only=True)
 
     class Meta:
         model = PayoutRun
@@ -250,6 +257,8 @@ class PayoutRunSerializer(serializers.ModelSerializer):
             "last_error",
             "line_count",
             "net_total",
+            "held_penalty_count",
+            "held_penalty_total",
         ]
         read_only_fields = fields
 
@@ -322,15 +331,40 @@ class LedgerEntrySerializer(serializers.ModelSerializer):
 
 
 class PafCreateSerializer(serializers.Serializer):
+    """Mark the job's partner at fault. The partner is the booking's own, never sent: a body
+    naming `partner` is a 400 on it. A penalty comes only from a revisit SOP path (`penalty`),
+    on a revisit job (else 422); it is held until the PAF is reviewed, on the case's task."""
+
+    # Fields a caller might send that the rules do not take, each with the reason.
+    REFUSED = {
+        "partner": "The partner at fault is the booking's partner; do not send it.",
+        "with_penalty": "Name the revisit SOP path that gives the penalty in `penalty` instead.",
+    }
+
     booking = ScopedPrimaryKeyField(scope="bookings")
-    partner = serializers.IntegerField(
-        required=False, help_text="Partner id; defaults to the booking's partner."
+    case = ScopedPrimaryKeyField(
+        scope="cases",
+        required=False,
+        allow_null=True,
+        help_text="The case the PAF is worked on (its booking must be the booking); needed "
+        "with a penalty, whose PAF review is a task on it.",
     )
-    case = ScopedPrimaryKeyField(scope="cases", required=False, allow_null=True)
     reason = serializers.CharField(max_length=200)
-    with_penalty = serializers.BooleanField(
-        default=False, help_text="Also create the revisit penalty (revisit SOP scenario 4)."
+    penalty = serializers.ChoiceField(
+        choices=sorted(revisits.PENALTY_PATHS),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The revisit SOP path that gives the revisit penalty (revisit_scenario_1..4); "
+        "absent or null: no penalty. Only a revisit job takes one (422 otherwise).",
     )
+
+    def validate(self, data):
+        sent = getattr(self, "initial_data", {}) or {}
+        errors = {name: why for name, why in self.REFUSED.items() if name in sent}
+        if errors:
+            raise serializers.ValidationError(errors)
+        return data
 
 
 class ReviewSerializer(serializers.Serializer):

@@ -163,29 +163,31 @@ class PafViewSet(_Base):
         return self._filtered(selectors.paf_list(user=self.request.user))
 
     @extend_schema(
-        summary="Mark a partner at fault (optionally with the revisit penalty)",
+        summary="Mark the job's partner at fault (optionally with a revisit SOP penalty)",
+        description=(
+            "The partner at fault is the booking's partner (a body naming `partner` is a 400; "
+            "a booking without a partner is a 400 on booking). The case must be about the "
+            "booking (400 on case). `penalty` names the revisit SOP path; on a job that is not "
+            "a revisit no SOP path gives a penalty: 422, nothing written. A penalty is held "
+            "until the PAF is reviewed genuine (the review is a task on the case)."
+        ),
         request=s.PafCreateSerializer,
         responses={201: s.PafSerializer, **ERRORS},
     )
     def create(self, request: Request) -> Response:
         data = self._input(s.PafCreateSerializer)
-        booking = data["booking"]
-        partner_id = data.get("partner") or booking.partner_id
-        partner = Partner.objects.filter(pk=partner_id).first() if partner_id else None
-        if partner is None:
-            raise InvalidInput({"partner": "Give the partner at fault (the job has none)."})
         paf = services.mark_paf_with_penalty(
-            partner=partner,
-            booking=booking,
+            booking=data["booking"],
             case=data.get("case"),
             reason=data["reason"],
             actor=request.user,
-            with_penalty=data["with_penalty"],
+            penalty_path=data["penalty"],
         )
         return self._render(paf.pk, status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Review a PAF: genuine (stands) or not genuine",
+        description="Nobody reviews a PAF they marked (403). Its review task, if any, is done.",
         request=s.ReviewSerializer,
         responses={200: s.PafSerializer, **ERRORS},
     )

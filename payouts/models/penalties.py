@@ -53,6 +53,13 @@ class PartnerAtFault(ConcurrentTransitionMixin, models.Model):
                 condition=Q(state="pending_review") | Q(reviewed_at__isnull=False),
                 name="paf_reviewed_has_time",
             ),
+            # Nobody reviews a PAF they marked (as refunds and reversal requests).
+            models.CheckConstraint(
+                condition=Q(reviewer__isnull=True)
+                | Q(marked_by__isnull=True)
+                | ~Q(reviewer=models.F("marked_by")),
+                name="paf_not_reviewed_by_marker",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -80,7 +87,7 @@ class PartnerAtFault(ConcurrentTransitionMixin, models.Model):
 
 
 class PenaltyState(models.TextChoices):
-    PENDING = "pending", "Pending (due in the next run)"
+    PENDING = "pending", "Pending (no run has taken it yet)"
     SCHEDULED = "scheduled", "Scheduled (deduction entry written)"
     DEDUCTED = "deducted", "Deducted (run paid)"
     REVERSED = "reversed", "Reversed"

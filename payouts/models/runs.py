@@ -75,6 +75,17 @@ class PayoutRun(ConcurrentTransitionMixin, models.Model):
         "the lease sweep queues the run again.",
     )
     last_error = models.TextField(blank=True)
+    # What the computation left out under the money rule (docs/money.md): penalties up to the
+    # cutoff whose PAF awaits review (or is not genuine, or has a reversal request open).
+    held_penalty_count = models.PositiveIntegerField(
+        "penalties held: PAF awaiting review",
+        default=0,
+        help_text="Not deducted by this run: their PAF awaits review (or is not genuine, or a "
+        "reversal request for it is open).",
+    )
+    held_penalty_total = money_field(
+        verbose_name="held penalties' total", default=0, help_text="Not deducted by this run."
+    )
 
     class Meta:
         ordering = ["-period_end", "-id"]
@@ -142,6 +153,8 @@ class PayoutRun(ConcurrentTransitionMixin, models.Model):
         self.progress_done = 0
         self.progress_total = 0
         self.last_error = ""
+        self.held_penalty_count = 0
+        self.held_penalty_total = Decimal("0.00")
 
     @transition(field=state, source=RunState.COMPUTING, target=RunState.COMPUTED)
     def finish_compute(self) -> None:

@@ -13,12 +13,16 @@ from .ledger import (
 )
 from .mg_plan import exclude_from_mg_plan
 from .pafs import (
+    PAF_REVIEW_TASK,
     close_penalty,
+    close_review_tasks,
     confirm_genuine,
     create_revisit_penalty,
     mark_paf,
     mark_paf_with_penalty,
     refuse_genuine_paf,
+    refuse_self_review,
+    request_paf_review,
     review_paf,
     schedule_penalty,
     waive_penalty,
@@ -52,6 +56,10 @@ from .runs import (
 )
 
 __all__ = [
+    "PAF_REVIEW_TASK",
+    "close_review_tasks",
+    "refuse_self_review",
+    "request_paf_review",
     "confirm_genuine",
     "exclude_from_mg_plan",
     "BANK_FILE_COLUMNS",

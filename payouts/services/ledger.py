@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from cases import services as case_services
 from cases.models import Booking, BookingStatus, Case
 from core import roles
 from core.errors import (
@@ -128,6 +129,7 @@ def partner_bonus(
         raise NotPermitted("Your role may not grant a partner bonus.")
     if booking.partner_id is None:
         raise InvalidInput({"booking": "The booking has no partner to pay."})
+    case_services.require_case_of_booking(case, booking)
     policy = policy_now()
     if amount is None:
         if reason != "changed_address":

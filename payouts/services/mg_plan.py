@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 
+from cases import services as case_services
 from cases.models import Booking, Case
 from core.roles import User, actor_or_none
 from partners.models import Programme
@@ -21,6 +22,7 @@ def exclude_from_mg_plan(
 ) -> tuple[MgPlanExclusion | None, bool]:
     """Exclude the booking from its partner's MG plan count, once. Returns (exclusion,
     created); (None, False) when the partner is not on the MG plan."""
+    case_services.require_case_of_booking(case, booking)
     partner = booking.partner
     if partner is None or Programme.MG_PLAN not in partner.programmes:
         return None, False

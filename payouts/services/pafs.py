@@ -1,14 +1,21 @@
-"""Partner-at-fault marks and revisit penalties: mark, review, schedule, waive."""
+"""Partner-at-fault marks and revisit penalties: mark, review, schedule, waive.
+
+The money rules (docs/money.md): the partner at fault is the booking's partner; a penalty
+comes from a revisit SOP path on a revisit job; a run deducts it only once its PAF is genuine
+and no reversal request for it is open (until then it is held, and its PAF has a review task);
+nobody reviews a PAF they marked."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cases import services as case_services
-from cases.models import Booking, Case, EventType
+from cases.catalog import Team
+from cases.models import Booking, Case, EventType, Task, TaskState, TeamLead
+from cases.services import TaskSpec
 from core import roles
 from core.errors import (
     InvalidInput,
@@ -16,10 +23,11 @@ from core.errors import (
     PolicyRefusal,
 )
 from core.locks import lock_row
+from core.moments import refuse_future
 from core.roles import User, actor_or_none, require_role
-from partners.models import Partner
+from partners.selectors import working_calendar
 from policies.parameters import Policy
-from policies.sop.revisits import decide_paf_reversal_request
+from policies.sop.revisits import PENALTY_PATHS, decide_paf_reversal_request, decide_revisit_penalty
 
 from ..models import (
     EntryKind,
@@ -29,9 +37,12 @@ from ..models import (
     Penalty,
     PenaltyState,
 )
-from ..money import penalty_amount
+from ..selectors import deductible_penalties, deductible_since, why_held
 from .common import fsm_move, policy_now, require_reason
 from .ledger import post_entry
+
+# The task a held penalty's PAF gets: its review, for the trainer (Trainer / QA team).
+PAF_REVIEW_TASK = "review_paf"
 
 
 def refuse_genuine_paf(paf: PartnerAtFault, policy: Policy) -> None:
@@ -42,30 +53,43 @@ def refuse_genuine_paf(paf: PartnerAtFault, policy: Policy) -> None:
         raise PolicyRefusal(f"PAF #{paf.pk}: {decision.reason}", code="genuine_paf")
 
 
+def refuse_self_review(paf: PartnerAtFault, actor: User | None) -> None:
+    """Nobody reviews a PAF they marked (403), as nobody decides their own refund or reversal
+    request. The database holds the same rule (paf_not_reviewed_by_marker)."""
+    if paf.marked_by_id is not None and paf.marked_by_id == getattr(actor, "pk", None):
+        raise NotPermitted("Nobody may review a PAF they marked themselves.")
+
+
 def mark_paf(
     *,
-    partner: Partner,
     booking: Booking,
     reason: str,
     actor: User | None,
     case: Case | None = None,
     at: datetime | None = None,
 ) -> PartnerAtFault:
-    """Mark the partner at fault for the job. One PAF per (job, partner): marking again
-    returns the existing mark unchanged."""
+    """Mark the job's partner at fault. The partner is the booking's own, never chosen: a job
+    without a partner is a 400. The case, when given, must be about the booking (400 on case).
+    One PAF per (job, partner): marking again returns the existing mark unchanged."""
     if actor is not None and not roles.has_role(actor, roles.PAF_MARKERS):
         raise NotPermitted("Your role may not mark a partner at fault.")
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput({"reason": "Say why the partner is at fault."})
+    if booking.partner_id is None:
+        raise InvalidInput(
+            {"booking": f"Booking {booking.external_id} has no partner: nobody to mark at fault."}
+        )
+    case_services.require_case_of_booking(case, booking)
+    refuse_future(at, "marked_at")
     at = at or timezone.now()
-    existing = PartnerAtFault.objects.filter(booking=booking, partner=partner).first()
+    existing = PartnerAtFault.objects.filter(booking=booking, partner_id=booking.partner_id).first()
     if existing is not None:
         return existing
     try:
         with transaction.atomic():
             return PartnerAtFault.objects.create(
-                partner=partner,
+                partner_id=booking.partner_id,
                 booking=booking,
                 case=case,
                 reason=reason[:200],
@@ -74,34 +98,98 @@ def mark_paf(
                 policy_version=policy_now(at).version,
             )
     except IntegrityError:  # marked by someone else a moment ago
-        return PartnerAtFault.objects.get(booking=booking, partner=partner)
+        return PartnerAtFault.objects.get(booking=booking, partner_id=booking.partner_id)
 
 
 def mark_paf_with_penalty(
     *,
-    partner: Partner,
     booking: Booking,
     reason: str,
     actor: User | None,
     case: Case | None = None,
-    with_penalty: bool = True,
+    penalty_path: str | None = None,
 ) -> PartnerAtFault:
-    """Mark the partner at fault and, when asked, add the revisit penalty, in one transaction:
-    a PAF is never written without the penalty that was asked for with it."""
+    """Mark the job's partner at fault and, when a revisit SOP path is named, add the revisit
+    penalty that path gives, in one transaction: a PAF is never written without the penalty
+    asked for with it, nor with a penalty no SOP path gives (422, nothing written). The
+    penalty is held until the PAF is reviewed: its review task goes on the case, which is
+    then needed (400 on case)."""
     with transaction.atomic():
-        paf = mark_paf(partner=partner, booking=booking, reason=reason, actor=actor, case=case)
-        if with_penalty:
-            create_revisit_penalty(paf=paf)
+        paf = mark_paf(booking=booking, reason=reason, actor=actor, case=case)
+        if penalty_path is not None:
+            create_revisit_penalty(paf=paf, path=penalty_path)
+            request_paf_review(paf=paf, actor=actor)
     return paf
+
+
+def close_review_tasks(paf: PartnerAtFault, actor: User | None, outcome: str) -> None:
+    """The PAF was reviewed (or bound genuine, or reversed): its review task is done."""
+    open_tasks = Task.objects.filter(
+        kind=PAF_REVIEW_TASK, state=TaskState.OPEN, params__paf=paf.pk
+    ).values_list("pk", flat=True)
+    for task_id in open_tasks:
+        case_services.close_task(task_id=task_id, actor=actor, outcome=outcome, role_checked=True)
+
+
+def request_paf_review(
+    *, paf: PartnerAtFault, actor: User | None, case: Case | None = None
+) -> Task | None:
+    """A penalty is held while its PAF is pending review, so the review may not wait for
+    ever: a task for the trainer (Trainer / QA team, its lead as owner) on the PAF's case (or
+    the case given, about the same booking), due at the end of the training / review date
+    (the policy's training_review_business_days in the region's working days). None when the
+    PAF is not pending review or already has the task."""
+    paf = PartnerAtFault.objects.select_related("case__city", "booking").get(pk=paf.pk)
+    if paf.state != PafState.PENDING_REVIEW:
+        return None
+    if Task.objects.filter(kind=PAF_REVIEW_TASK, state=TaskState.OPEN, params__paf=paf.pk).exists():
+        return None
+    case = paf.case or case
+    case_services.require_case_of_booking(case, paf.booking)
+    if case is None:
+        raise InvalidInput(
+            {
+                "case": "The penalty is held until the PAF is reviewed, and the review is a "
+                "task on the case: name the case."
+            }
+        )
+    now = timezone.now()
+    policy = policy_now(now)
+    calendar = working_calendar(case.city.region_id, now)
+    day = calendar.add_business_days(
+        calendar.local(now).date(), policy.params.training_review_business_days
+    )
+    penalty = Penalty.objects.filter(paf=paf).values_list("pk", "amount", "currency").first()
+    spec = TaskSpec(
+        kind=PAF_REVIEW_TASK,
+        title=(
+            f"Review PAF #{paf.pk} on {paf.booking.external_id}: genuine or not (its penalty is "
+            "held until then)"
+        ),
+        owner_team=Team.TRAINING,
+        owner_id=TeamLead.objects.filter(team=Team.TRAINING)
+        .values_list("lead_id", flat=True)
+        .first(),
+        due_at=datetime.combine(day, time(23, 59), tzinfo=calendar.zone),
+        detail=paf.reason,
+        params={
+            "paf": paf.pk,
+            **({"penalty": penalty[0], "amount": f"{penalty[1]} {penalty[2]}"} if penalty else {}),
+        },
+    )
+    (task,) = case_services.create_tasks(case, [spec], actor=actor, policy_version=policy.version)
+    return task
 
 
 def review_paf(*, paf_id: int, actor: User, genuine: bool, reason: str) -> PartnerAtFault:
     """Trainer / supervisor review: the PAF is genuine (stands) or not (may be reversed). A PAF
-    a decision bound as genuine can still be overturned here, audited on its case."""
+    a decision bound as genuine can still be overturned here, audited on its case. Nobody
+    reviews a PAF they marked (403). The PAF's review task, if any, is done with it."""
     require_role(actor, roles.PAF_REVIEWERS, doing="review a PAF")
     reason = require_reason(reason)
     with transaction.atomic():
         paf = lock_row(PartnerAtFault, paf_id)
+        refuse_self_review(paf, actor)
         before = paf.state
         if paf.state == PafState.GENUINE and not genuine:
             fsm_move(paf, "overturn")
@@ -120,6 +208,7 @@ def review_paf(*, paf_id: int, actor: User, genuine: bool, reason: str) -> Partn
                 reason=f"PAF #{paf.pk} reviewed: {paf.get_state_display()}. {reason}",
                 payload={"field": "paf_state", "paf": paf.pk, "from": before, "to": paf.state},
             )
+        close_review_tasks(paf, actor, f"PAF reviewed: {paf.get_state_display()}. {reason}")
     return paf
 
 
@@ -137,18 +226,26 @@ def confirm_genuine(*, paf: PartnerAtFault, reason: str, policy_version: str) ->
             paf.decision_reason = reason
             paf.policy_version = policy_version
             paf.save()
+            close_review_tasks(paf, None, f"PAF bound genuine by the SOP decision: {reason}")
     return before, paf.state
 
 
 def create_revisit_penalty(
-    *, paf: PartnerAtFault, policy: Policy | None = None, reason: str = ""
+    *, paf: PartnerAtFault, path: str, policy: Policy | None = None, note: str = ""
 ) -> Penalty:
-    """Revisit SOP scenario 4: a penalty of revisit_penalty_rate x the original invoice,
-    deducted from the partner's next payout. Idempotent: one penalty per PAF.
+    """The revisit penalty the named revisit SOP path gives (policies.sop.revisits
+    PENALTY_PATHS): revisit_penalty_rate x the original invoice, deducted from the partner's
+    next payout once the PAF is genuine. Only on a revisit job: anywhere else no SOP path
+    gives a penalty (422, nothing written). The reason names the path. Idempotent: one
+    penalty per PAF.
 
     The original invoice is the invoice of the booking the revisit was made for (the PAF's
-    booking is the revisit itself); for a non-revisit booking it is its own invoice.
+    booking is the revisit itself).
     """
+    if path not in PENALTY_PATHS:
+        raise InvalidInput(
+            {"penalty": f"Name the revisit SOP path: one of {', '.join(sorted(PENALTY_PATHS))}."}
+        )
     policy = policy or policy_now(paf.marked_at)
     with transaction.atomic():
         paf = lock_row(PartnerAtFault, paf.pk, "booking__revisit_of")
@@ -159,38 +256,43 @@ def create_revisit_penalty(
             raise PolicyRefusal(
                 f"PAF #{paf.pk} is {paf.get_state_display().lower()}: no penalty applies."
             )
-        original = paf.booking.revisit_of or paf.booking
-        rate = policy.params.revisit_penalty_rate
-        amount = penalty_amount(
-            base_amount=original.invoice_amount, rate=rate, currency=paf.booking.currency
+        booking = paf.booking
+        original = booking.revisit_of or booking
+        decision = decide_revisit_penalty(
+            path=path,
+            is_revisit_job=booking.revisit_of_id is not None,
+            original_invoice_amount=original.invoice_amount,
+            policy=policy,
         )
+        if decision.refused:
+            raise PolicyRefusal(
+                f"Booking {booking.external_id}: {decision.reason}", code=decision.outcome
+            )
+        created = decision.action("create_penalty")
+        reason = f"{decision.reason}. Original booking {original.external_id}, {original.currency}."
         return Penalty.objects.create(
             paf=paf,
-            booking=paf.booking,
+            booking=booking,
             partner_id=paf.partner_id,
-            currency=paf.booking.currency,
-            base_amount=original.invoice_amount,
-            rate=rate,
-            amount=amount,
+            currency=booking.currency,
+            base_amount=created.param("base_amount"),
+            rate=created.param("rate"),
+            amount=created.param("amount"),
             policy_version=policy.version,
-            reason=reason
-            or (
-                f"Revisit SOP scenario 4: {rate} x original invoice {original.invoice_amount} "
-                f"{original.currency} (booking {original.external_id}) = {amount}, deducted "
-                "from the next payout."
-            ),
+            reason=f"{reason}\n{note.strip()}" if note.strip() else reason,
         )
 
 
-def _deduction_entry(penalty: Penalty) -> tuple[LedgerEntry, bool]:
+def _deduction_entry(penalty: Penalty, occurred_at: datetime) -> tuple[LedgerEntry, bool]:
     return post_entry(
         key=penalty.deduction_key,
         partner_id=penalty.partner_id,
         currency=penalty.currency,
         kind=EntryKind.PENALTY_DEDUCTION,
         amount=-penalty.amount,
-        # Dated when the penalty arose, so the next run (whose period covers it) takes it.
-        occurred_at=penalty.created_at,
+        # Dated when the penalty became deductible (arose, and its PAF genuine), so the next
+        # run whose period covers that moment takes it.
+        occurred_at=occurred_at,
         booking_id=penalty.booking_id,
         penalty_id=penalty.pk,
         policy_version=penalty.policy_version,
@@ -201,16 +303,32 @@ def _deduction_entry(penalty: Penalty) -> tuple[LedgerEntry, bool]:
 def schedule_penalty(*, penalty_id: int) -> Penalty:
     """Write the penalty's deduction entry (once) so the next payout run takes it.
 
-    Payout runs do this for every pending penalty of their region; this is the one-penalty
-    form. Repeating it is harmless: the entry's key is penalty:{id}:deduction.
+    Payout runs do this for every deductible pending penalty of their region; this is the
+    one-penalty form, under the same rule: a penalty whose PAF is not genuine, or has a
+    reversal request open, is held (422, nothing written). Repeating it is harmless: the
+    entry's key is penalty:{id}:deduction.
     """
     with transaction.atomic():
-        penalty = lock_row(Penalty, penalty_id)
+        penalty = lock_row(Penalty, penalty_id, "paf")
         if penalty.state in (PenaltyState.SCHEDULED, PenaltyState.DEDUCTED):
             return penalty
+        if penalty.state == PenaltyState.PENDING:
+            held = why_held(penalty)
+            if held:
+                raise PolicyRefusal(
+                    f"Penalty #{penalty.pk} is held: {held}. A run deducts it once the PAF is "
+                    "genuine and no reversal request for it is open.",
+                    code="penalty_held",
+                )
+        since = (
+            deductible_penalties(Penalty.objects.filter(pk=penalty.pk))
+            .annotate(since=deductible_since())
+            .values_list("since", flat=True)
+            .first()
+        )
         fsm_move(penalty, "schedule")
         if penalty.amount > 0:
-            _deduction_entry(penalty)
+            _deduction_entry(penalty, since or penalty.created_at)
         penalty.save()
     return penalty
 

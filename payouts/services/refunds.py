@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from cases import services as case_services
 from cases.models import Booking, Case
 from core import limits, roles
 from core.errors import (
@@ -89,6 +90,7 @@ def request_refund(
         errors["note"] = f"At most {limits.NOTE:,} characters."
     if errors:
         raise InvalidInput(errors)
+    case_services.require_case_of_booking(case, booking)
     policy = policy_now()
     zone = ZoneInfo(booking.city.region.timezone)
     with transaction.atomic():

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from cases import services as case_services
 from cases.models import Booking, Case
 from core import limits, roles
 from core.errors import (
@@ -28,7 +29,7 @@ from ..models import (
     ReversalState,
 )
 from .common import fsm_move, policy_now, require_reason
-from .pafs import close_penalty, refuse_genuine_paf
+from .pafs import close_penalty, close_review_tasks, refuse_genuine_paf, refuse_self_review
 
 
 def submit_reversal_request(
@@ -64,9 +65,17 @@ def submit_reversal_request(
     with transaction.atomic():
         if paf is not None:
             paf = lock_row(PartnerAtFault, paf.pk, "booking")
+            if booking is not None and booking.pk != paf.booking_id:
+                raise InvalidInput(
+                    {
+                        "booking": f"PAF #{paf.pk} is on booking {paf.booking.external_id}, "
+                        f"not {booking.external_id}."
+                    }
+                )
             booking = paf.booking
         if booking is None:
             raise InvalidInput({"booking": "Choose the job the request is about."})
+        case_services.require_case_of_booking(case, booking)
         partner_id = paf.partner_id if paf is not None else booking.partner_id
         if partner_id is None:
             raise InvalidInput({"booking": "The job has no partner."})
@@ -143,7 +152,8 @@ def _reverse_paf(paf_id: int, *, actor: User, reason: str, policy: Policy) -> No
     refuse_genuine_paf(paf, policy)
     now = timezone.now()
     if paf.state == PafState.PENDING_REVIEW:
-        # Approving the form is the review: the PAF was not genuine.
+        # Approving the form is the review: the PAF was not genuine (never by its marker).
+        refuse_self_review(paf, actor)
         fsm_move(paf, "mark_not_genuine")
         paf.reviewer = actor_or_none(actor)
         paf.reviewed_at = now
@@ -151,6 +161,7 @@ def _reverse_paf(paf_id: int, *, actor: User, reason: str, policy: Policy) -> No
     paf.decision_reason = f"{paf.decision_reason}\nReversed: {reason}".strip()
     paf.policy_version = policy.version
     paf.save()
+    close_review_tasks(paf, actor, f"PAF reversed on the reversal form: {reason}")
     penalty = Penalty.objects.select_for_update().filter(paf_id=paf.pk).first()
     if penalty is not None and penalty.state in (
         PenaltyState.PENDING,

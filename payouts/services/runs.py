@@ -7,10 +7,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import Count, F, Sum
 from django.utils import timezone
 
 from core import roles
@@ -23,10 +24,12 @@ from core.locks import lock_row
 from core.roles import User, actor_or_none, require_role
 from partners.models import Partner, Region
 
+from .. import selectors
 from ..models import (
     PayoutLine,
     PayoutRun,
     PayoutRunEntry,
+    Penalty,
     RunState,
 )
 from .common import fsm_move, policy_now
@@ -194,7 +197,8 @@ def compute_payout_run(
 ) -> PayoutRun | None:
     """Compute (or recompute) a run, set-based in SQL, in committed partner batches.
 
-    Steps: schedule the region's pending penalties (their deduction entries are written once);
+    Steps: schedule the region's deductible pending penalties (their deduction entries are
+    written once; those held because their PAF awaits review are counted on the run);
     then per batch of partners, one statement links every entry up to the cutoff that no run
     holds yet (INSERT ... SELECT ... ON CONFLICT (entry) DO NOTHING) and inserts one line per
     partner with sums by kind plus the previous run's carried-forward negative net.
@@ -288,36 +292,55 @@ def _advance(run_id: int) -> None:
 
 
 def _schedule_pending_penalties(scope: _Scope) -> None:
-    """Every pending penalty of the region's partners, up to the cutoff, gets its deduction
-    entry (ON CONFLICT on the key: at most once) and turns scheduled, in one statement."""
+    """Every deductible pending penalty of the region's partners that arose before the cutoff
+    gets its deduction entry (ON CONFLICT on the key: at most once) and turns scheduled, in one
+    statement; the held ones (PAF awaiting review, or a reversal request open: the money rule
+    of selectors.deductible_penalties) stay pending and are counted on the run.
+
+    The entry is dated when the penalty became deductible, and no later than the run's last
+    moment: a penalty held past the end of the period goes into the first run computed once
+    it may be deducted, inside that run's period."""
+    pending = Penalty.objects.filter(
+        partner__city__region_id=scope.region_id,
+        currency=scope.currency,
+        created_at__lt=scope.cutoff,
+    )
+    chosen = (
+        selectors.deductible_penalties(pending)
+        .annotate(since=selectors.deductible_since())
+        .values("pk", "since")
+    )
+    chosen_sql, chosen_params = chosen.query.sql_with_params()
+    last_moment = scope.cutoff - timedelta(microseconds=1)
     with connection.cursor() as cur:
         cur.execute(
-            """
-            WITH scheduled AS (
+            f"""
+            WITH chosen (id, since) AS ({chosen_sql}), scheduled AS (
                 UPDATE payouts_penalty p
                    SET state = 'scheduled', scheduled_at = now()
-                  FROM partners_partner pa
-                  JOIN partners_city c ON c.id = pa.city_id
-                 WHERE pa.id = p.partner_id
-                   AND c.region_id = %(region)s
-                   AND p.state = 'pending'
-                   AND p.currency = %(currency)s
-                   AND p.created_at < %(cutoff)s
-             RETURNING p.id, p.partner_id, p.booking_id, p.currency, p.amount, p.created_at,
-                       p.policy_version
+                  FROM chosen
+                 WHERE p.id = chosen.id AND p.state = 'pending'
+             RETURNING p.id, p.partner_id, p.booking_id, p.currency, p.amount,
+                       LEAST(chosen.since, %s) AS occurred_at, p.policy_version
             )
             INSERT INTO payouts_ledgerentry
                 (partner_id, currency, kind, amount, booking_id, penalty_id, occurred_at,
                  idempotency_key, policy_version, memo, created_at)
             SELECT partner_id, currency, 'penalty_deduction', -amount, booking_id, id,
-                   created_at, 'penalty:' || id || ':deduction', policy_version,
+                   occurred_at, 'penalty:' || id || ':deduction', policy_version,
                    'Revisit penalty #' || id, now()
               FROM scheduled
              WHERE amount > 0
             ON CONFLICT (idempotency_key) DO NOTHING
             """,
-            {"region": scope.region_id, "currency": scope.currency, "cutoff": scope.cutoff},
+            [*chosen_params, last_moment],
         )
+    held = selectors.held_penalties(pending).aggregate(
+        count=Count("id"), total=Sum("amount", default=Decimal("0.00"))
+    )
+    PayoutRun.objects.filter(pk=scope.run_id).update(
+        held_penalty_count=held["count"], held_penalty_total=held["total"]
+    )
 
 
 def _range_sql(column: str, high: int | None) -> str:

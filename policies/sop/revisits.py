@@ -35,6 +35,33 @@ PARTNER_FAILURES: frozenset[str] = frozenset(
 )
 
 
+# The revisit SOP's paths that put a revisit penalty on the partner with his PAF; a penalty's
+# reason names the one that produced it. Every path is about a revisit job: no other job, and
+# no other SOP, carries this penalty.
+PENALTY_SCENARIO_1 = "revisit_scenario_1"
+PENALTY_SCENARIO_2 = "revisit_scenario_2"
+PENALTY_SCENARIO_3 = "revisit_scenario_3"
+PENALTY_SCENARIO_4 = "revisit_scenario_4"
+PENALTY_PATHS: dict[str, str] = {
+    PENALTY_SCENARIO_1: (
+        "scenario 1, the customer cancelled the revisit and the partner is at fault (he denied "
+        "the job after a discussion, or shared his personal number)"
+    ),
+    PENALTY_SCENARIO_2: (
+        "scenario 2, the partner cancelled a revisit whose work was not required (PAF and "
+        "penalty are notified as he cancels)"
+    ),
+    PENALTY_SCENARIO_3: (
+        "scenario 3, the partner cancelled a revisit whose new work the customer denied (PAF "
+        "and penalty are notified as he cancels)"
+    ),
+    PENALTY_SCENARIO_4: (
+        "scenario 4, the partner denied the revisit, did not show, did not contact the "
+        "customer, was unresponsive, or served poorly"
+    ),
+}
+
+
 def days_since_service(*, service_date: date, on: date) -> int:
     """Whole days from the service day (day 0) to `on`; a contact before the service is an
     input error, not a decision."""
@@ -57,6 +84,57 @@ def revisit_penalty_amount(*, original_invoice_amount: Decimal, policy: Policy) 
     require_money(original_invoice_amount, "original_invoice_amount")
     rate = policy.params.revisit_penalty_rate
     return policy.params.round_money(original_invoice_amount * rate)
+
+
+def decide_revisit_penalty(
+    *, path: str, is_revisit_job: bool, original_invoice_amount: Decimal, policy: Policy
+) -> Decision:
+    """Whether the revisit penalty applies by the named SOP path: only on a revisit job (the
+    SOP's penalty is "60% of total original invoice" of the job revisited). Anywhere else no
+    SOP path gives a penalty, and the decision is refused. An unknown path is an input error."""
+    require_choice(path, "path", PENALTY_PATHS)
+    require_money(original_invoice_amount, "original_invoice_amount")
+    inputs = {
+        "path": path,
+        "is_revisit_job": is_revisit_job,
+        "original_invoice_amount": original_invoice_amount,
+    }
+    if not is_revisit_job:
+        return make_decision(
+            policy,
+            sop=SOP,
+            outcome="no_penalty_path",
+            reason=(
+                f"the revisit penalty ({PENALTY_PATHS[path]}) is for a revisit job; this job "
+                "is not a revisit, so no SOP path gives it a penalty"
+            ),
+            refused=True,
+            inputs=inputs,
+        )
+    rate = policy.params.revisit_penalty_rate
+    penalty = revisit_penalty_amount(original_invoice_amount=original_invoice_amount, policy=policy)
+    return make_decision(
+        policy,
+        sop=SOP,
+        outcome="revisit_penalty",
+        reason=(
+            f"{PENALTY_PATHS[path]}: a penalty of {rate} x original invoice "
+            f"{original_invoice_amount} = {penalty}, deducted from the next payout once the PAF "
+            "is genuine"
+        ),
+        actions=[
+            Action.of(
+                ActionKind.CREATE_PENALTY,
+                path=path,
+                rate=rate,
+                base_amount=original_invoice_amount,
+                amount=penalty,
+                deduct_from="next_payout",
+            )
+        ],
+        tag=TAG_WORK_INFO,
+        inputs=inputs,
+    )
 
 
 def may_create_revisit(
@@ -413,6 +491,7 @@ def decide_scenario_4(
             Action.of(ActionKind.MARK_PAF, reason=partner_failure),
             Action.of(
                 ActionKind.CREATE_PENALTY,
+                path=PENALTY_SCENARIO_4,
                 rate=rate,
                 base_amount=original_invoice_amount,
                 amount=penalty,

@@ -174,7 +174,7 @@ def test_penalties_export_the_columns_the_list_shows_as_text(finance_console):
             "Rate": "0.1000",
             "Amount": "250.50",
             "Currency": "Indian rupee",  # a choice by its label
-            "State": "Pending (due in the next run)",
+            "State": "Pending (no run has taken it yet)",
             "Created at": local(chosen.created_at),  # ISO, in the current time zone
             "Policy version": "sop-2026.1",
         }

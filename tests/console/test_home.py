@@ -106,8 +106,10 @@ def test_partner_support_sees_its_reversals_oos_tickets_and_escalations(
 
 
 def test_finance_sees_its_queues_totals_per_currency_and_truthful_runs(finance_console):
-    for amount in ("100.00", "250.50"):
+    for amount, paf_state in (("100.00", "genuine"), ("250.50", "genuine"), ("70.00", None)):
         paf = PafFactory()
+        if paf_state:
+            set_state(paf, paf_state)
         Penalty.objects.create(
             paf=paf,
             booking=paf.booking,
@@ -125,6 +127,8 @@ def test_finance_sees_its_queues_totals_per_currency_and_truthful_runs(finance_c
 
     shown = tiles(response)
     assert shown["Penalties due in the next run"][0] == "2"
+    # The third one's PAF awaits review: held, not due (the money rule).
+    assert shown["Penalties held: PAF awaiting review"][0] == "1"
     assert shown["Refunds to approve"][0] == "1"
     panel = response.context["panels"][0]
     assert ("Penalties due (2)", "350.50 INR") in panel.totals
@@ -132,7 +136,11 @@ def test_finance_sees_its_queues_totals_per_currency_and_truthful_runs(finance_c
     html = response.content.decode()
     assert "Queued for computing" in html
     assert "India payout" in html
-    for label in ("Penalties due in the next run", "Refunds to approve"):
+    for label in (
+        "Penalties due in the next run",
+        "Penalties held: PAF awaiting review",
+        "Refunds to approve",
+    ):
         count, url = shown[label]
         assert rows_behind(finance_console, url) == int(count), label
 

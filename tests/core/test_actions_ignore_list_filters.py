@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 
 from payouts import services
-from tests.factories import BookingFactory, PafFactory
-from tests.helpers import case_in, client_for, set_state
+from tests.factories import BookingFactory
+from tests.helpers import case_in, client_for, revisit_penalty, set_state
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1"
@@ -25,8 +25,7 @@ def _refund(agent, state="requested"):
 
 
 def _reversal(partner_support, state="submitted"):
-    paf = PafFactory()
-    services.create_revisit_penalty(paf=paf)
+    paf = revisit_penalty().paf
     set_state(paf, "not_genuine")
     request = services.submit_reversal_request(kind="paf_penalty", actor=partner_support, paf=paf)
     if state != "submitted":
@@ -82,8 +81,8 @@ def test_an_action_with_list_filters_answers_from_its_row(
 
 
 def test_a_paf_review_and_a_waiver_ignore_list_filters(supervisor):
-    paf = PafFactory()
-    penalty = services.create_revisit_penalty(paf=paf)
+    penalty = revisit_penalty()
+    paf = penalty.paf
     client = client_for(supervisor)
     review = client.post(
         f"{API}/pafs/{paf.pk}/review/{FILTERS.format(before='pending_review')}",

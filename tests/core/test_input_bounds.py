@@ -11,7 +11,7 @@ from core import limits
 from payouts import services
 from payouts.models import Refund
 from tests.factories import BookingFactory
-from tests.helpers import case_in, client_for, logged_in, set_state
+from tests.helpers import case_in, client_for, logged_in, revisit_penalty, set_state
 
 pytestmark = pytest.mark.django_db
 MEGABYTE = "x" * 1_000_000
@@ -76,14 +76,12 @@ def test_long_texts_are_refused_with_their_limit(agent):
 def test_the_services_keep_the_limits_for_every_caller(agent, partner_support):
     from cases import services as case_services
     from core.errors import InvalidInput
-    from tests.factories import PafFactory
 
     case = case_in("open")
     with pytest.raises(InvalidInput) as long_note:
         case_services.add_note(case_id=case.pk, actor=agent, text=MEGABYTE)
     assert "4,000" in long_note.value.fields["text"][0]
-    paf = PafFactory()
-    services.create_revisit_penalty(paf=paf)
+    paf = revisit_penalty().paf
     set_state(paf, "not_genuine")
     with pytest.raises(InvalidInput) as evidence:
         services.submit_reversal_request(

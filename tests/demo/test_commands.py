@@ -286,13 +286,14 @@ def test_load_demo_leaves_paf_disputes_at_each_step(demo):
     assert submitted.paf.state == PafState.NOT_GENUINE
     # Both penalties were deducted in last month's paid run: reversing writes an entry.
     assert {free.first().penalty.state, submitted.paf.penalty.state} == {PenaltyState.DEDUCTED}
-    # Genuine: the reversal is refused, the refusal is recorded on the case, and the decision
-    # bound the PAF as genuine (no reversal request for it is accepted).
+    # Genuine: the reversal is refused and the refusal is recorded on the case. The trainer
+    # found the PAF genuine last month (so that run could deduct its penalty: an unreviewed
+    # PAF's penalty is held); the decision confirms it, and no reversal request is accepted.
     refusal = decisions("revisit.scenario_3").get(payload__refused=True)
     genuine = PartnerAtFault.objects.get(booking=refusal.case.booking)
-    assert genuine.state == PafState.GENUINE
+    assert (genuine.state, genuine.reviewer.username) == (PafState.GENUINE, "supervisor")
     applied = {step["kind"]: step["status"] for step in refusal.payload["actions_applied"]}
-    assert applied["refuse_reversal"] == "applied"
+    assert applied["refuse_reversal"] == "already_done"
 
 
 def test_load_demo_pays_last_months_india_run(demo):

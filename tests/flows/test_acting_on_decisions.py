@@ -97,7 +97,7 @@ def test_a_request_logged_before_the_decision_cannot_be_approved_after_it(
 
     original = job(status="completed")
     revisit = revisit_of(original)
-    paf = payouts.mark_paf(partner=revisit.partner, booking=revisit, reason="x", actor=agent)
+    paf = payouts.mark_paf(booking=revisit, reason="x", actor=agent)
     request = payouts.submit_reversal_request(kind="paf_penalty", actor=partner_support, paf=paf)
     case = case_on("revisit_partner_fault", revisit)
     runner.decide_case(

@@ -52,7 +52,7 @@ WALK = {
     ActionKind.CREATE_REVISIT_BOOKING: (_revisit_case, {}, {"applied"}),
     ActionKind.MARK_SME_REVISIT: (_revisit_case, {}, {"not_applicable"}),
     ActionKind.MARK_PAF: (_revisit_case, {"reason": "no_show"}, {"applied"}),
-    ActionKind.CREATE_PENALTY: (_paf_case, {}, {"applied"}),
+    ActionKind.CREATE_PENALTY: (_paf_case, {"path": "revisit_scenario_4"}, {"applied"}),
     ActionKind.NO_PAF: (_revisit_case, {}, {"recorded"}),
     ActionKind.REFUSE_REVERSAL: (_paf_case, {"reason": "genuine"}, {"applied"}),
     ActionKind.OFFER_REVERSAL_FORM: (_paf_case, {}, {"applied", "task"}),

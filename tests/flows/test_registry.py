@@ -43,8 +43,13 @@ def decision_functions():
                 yield value
 
 
+# Decisions a service takes where it writes, never asked of an agent: the revisit penalty's
+# SOP path is checked by payouts.services.create_revisit_penalty for every caller.
+SERVICE_DECISIONS = {revisits.decide_revisit_penalty}
+
+
 def test_every_decision_function_has_a_flow():
-    registered = {flow.decide for flow in FLOWS.values()}
+    registered = {flow.decide for flow in FLOWS.values()} | SERVICE_DECISIONS
     missing = [f"{f.__module__}.{f.__name__}" for f in decision_functions() if f not in registered]
     assert missing == []
 

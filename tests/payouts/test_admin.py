@@ -16,7 +16,7 @@ from tests.factories import (
     PayoutRunFactory,
     RefundFactory,
 )
-from tests.helpers import set_state
+from tests.helpers import revisit_job, revisit_penalty, set_state
 
 pytestmark = pytest.mark.django_db
 
@@ -40,8 +40,8 @@ def _login(client, user):
 def _requests(n, requester):
     made = []
     for _ in range(n):
-        paf = PafFactory(booking=BookingFactory(invoice_amount=Decimal("500.00")))
-        services.create_revisit_penalty(paf=paf)
+        paf = PafFactory(booking=revisit_job("500.00"))
+        revisit_penalty(paf)
         set_state(paf, "not_genuine", decision_reason="QA: partner was on site")
         made.append(
             services.submit_reversal_request(

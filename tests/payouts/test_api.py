@@ -12,13 +12,14 @@ from payouts import services
 from payouts.models import LedgerEntry, PayoutRun, Refund, ReversalRequest
 from tests.factories import (
     BookingFactory,
+    CaseFactory,
     LedgerEntryFactory,
     PafFactory,
     PartnerFactory,
     PayoutRunFactory,
     UserFactory,
 )
-from tests.helpers import client_for, set_state
+from tests.helpers import client_for, revisit_job, revisit_penalty, set_state
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1"
@@ -33,11 +34,9 @@ def _partner_with_login(username="px-login"):
 
 
 def _paf(partner=None, state="not_genuine", invoice="1000.00"):
-    booking = BookingFactory(
-        invoice_amount=Decimal(invoice), **({"partner": partner} if partner else {})
-    )
+    booking = revisit_job(invoice, **({"partner": partner} if partner else {}))
     paf = PafFactory(booking=booking, partner=booking.partner)
-    services.create_revisit_penalty(paf=paf)
+    revisit_penalty(paf)
     if state != "pending_review":
         set_state(paf, state)
     return paf
@@ -54,7 +53,7 @@ def test_back_office_lists_cost_a_constant_number_of_queries(
         paf = _paf()
         services.submit_reversal_request(kind="paf_penalty", actor=partner_support, paf=paf)
         services.request_refund(
-            booking=paf.booking, reason="other", amount=Decimal("1.00"), actor=agent
+            booking=paf.booking.revisit_of, reason="other", amount=Decimal("1.00"), actor=agent
         )
     with django_assert_max_num_queries(6):
         response = supervisor_client.get(f"{API}/{path}/")
@@ -312,11 +311,16 @@ def test_second_open_run_is_a_conflict(finance_user):
 
 
 def test_marking_a_paf_with_penalty_through_the_api(agent):
-    original = BookingFactory(invoice_amount=Decimal("833.33"))
-    revisit = BookingFactory(revisit_of=original, partner=original.partner, invoice_amount=0)
+    revisit = revisit_job("833.33")
+    case = CaseFactory(kind="revisit_partner_fault", booking=revisit)
     response = client_for(agent).post(
         f"{API}/pafs/",
-        {"booking": revisit.pk, "reason": "no show on revisit", "with_penalty": True},
+        {
+            "booking": revisit.pk,
+            "case": case.pk,
+            "reason": "no show on revisit",
+            "penalty": "revisit_scenario_4",
+        },
         format="json",
     )
     assert response.status_code == 201, response.json()

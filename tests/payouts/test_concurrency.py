@@ -10,12 +10,11 @@ from payouts import services
 from payouts.models import LedgerEntry, PayoutLine, PayoutRunEntry
 from tests.factories import (
     LedgerEntryFactory,
-    PafFactory,
     PartnerFactory,
     PayoutRunFactory,
     UserFactory,
 )
-from tests.helpers import set_state
+from tests.helpers import revisit_penalty, set_state
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -86,10 +85,10 @@ def test_two_direct_computes_of_one_run_never_duplicate():
 def test_two_deciders_approving_one_request_write_the_reversal_once():
     requester = UserFactory(username="ps-race", role="partner support")
     deciders = [UserFactory(username=f"fin-race-{i}", role="finance") for i in range(2)]
-    paf = PafFactory()
-    penalty = services.create_revisit_penalty(paf=paf)
-    set_state(paf, "not_genuine")
+    penalty = revisit_penalty(genuine=True)  # scheduled while genuine, then found not genuine
+    paf = penalty.paf
     services.schedule_penalty(penalty_id=penalty.pk)
+    set_state(paf, "not_genuine")
     request = services.submit_reversal_request(kind="paf_penalty", actor=requester, paf=paf)
     results = _race(
         *[

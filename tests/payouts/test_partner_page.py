@@ -23,7 +23,13 @@ from tests.factories import (
     PartnerFactory,
     PayoutRunFactory,
 )
-from tests.helpers import completed_booking, set_state
+from tests.helpers import (
+    completed_booking,
+    revisit_job,
+    revisit_of,
+    revisit_penalty,
+    set_state,
+)
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -63,9 +69,10 @@ def _validated_as_out_of_scope(booking: Booking, outcome: str) -> None:
     CaseEvent.objects.create(case=case, type="decision", payload={"outcome": outcome})
 
 
-def _pending_penalty(partner, invoice: str = "500.00"):
-    booking = BookingFactory(partner=partner, invoice_amount=D(invoice))
-    return services.create_revisit_penalty(paf=PafFactory(booking=booking))
+def _pending_penalty(partner, invoice: str = "500.00", genuine: bool = True):
+    """A pending penalty on the partner; its PAF genuine (a run deducts it) unless told."""
+    paf = PafFactory(booking=revisit_job(invoice, partner=partner))
+    return revisit_penalty(paf, genuine=genuine)
 
 
 def _line(run: PayoutRun, partner) -> dict:
@@ -341,8 +348,8 @@ def test_preview_of_a_partner_without_money_is_zero():
 
 def _history(partner, *, pafs: int, entries: int) -> None:
     for _ in range(pafs):
-        paf = PafFactory(booking=completed_booking(partner=partner))
-        services.create_revisit_penalty(paf=paf)
+        paf = PafFactory(booking=revisit_of(completed_booking(partner=partner)))
+        revisit_penalty(paf)
     start = timezone.now() - timedelta(days=3)
     for i in range(entries):
         LedgerEntryFactory(
@@ -397,15 +404,18 @@ def test_partner_page_shows_the_latest_rows_of_each_section(client, supervisor):
     assert page["balances"] == {"INR": D("600.00")}
     assert page["metrics"]["reversed"] == 1 and page["metrics"]["paf_count"] == 25
     assert page["metrics"]["cancellations_against_partner"] == 1
-    # 25 pending penalties of 0.60 x 799.00 each, scheduled by the next run.
-    assert page["preview"]["deductions"] == D("-11985.00")
-    assert page["preview"]["net"] == D("600.00") - D("11985.00")
+    # 25 pending penalties of 0.60 x 799.00 each, none of whose PAFs is genuine: held (the
+    # money rule), shown apart and left out of the net until the PAFs are reviewed genuine.
+    preview = page["preview"]
+    assert (preview["deductions"], preview["net"]) == (D("0.00"), D("600.00"))
+    assert (preview["held_penalties"], preview["held_penalty_total"]) == (25, D("11985.00"))
+    assert 'id="preview-held">11985.00<' in html
     paf_url = reverse("admin:payouts_partneratfault_change", args=[newest_paf.pk])
     assert f'href="{paf_url}"' in html
     assert html.count('class="paf-row"') == 20
     assert html.count('class="penalty-row"') == 20
     assert html.count('class="ledger-row"') == 50
-    assert 'id="preview-net"' in html and "-11385.00" in html
+    assert '<td class="money" id="preview-net"><strong>600.00</strong>' in html
 
 
 def test_partner_support_sees_pafs_without_a_ledger_link(client, partner_support):

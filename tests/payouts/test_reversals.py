@@ -11,16 +11,25 @@ from core.errors import InvalidInput, NotPermitted, PolicyRefusal, TransitionCon
 from payouts import services
 from payouts.models import LedgerEntry, PayoutLine, ReversalRequest
 from tests.factories import BookingFactory, PafFactory, PayoutRunFactory, UserFactory
-from tests.helpers import completed_booking, set_state
+from tests.helpers import completed_booking, revisit_job, revisit_penalty, set_state
 
 pytestmark = pytest.mark.django_db
 
 
 def _paf_with_penalty(state="not_genuine", invoice="1000.00"):
-    paf = PafFactory(booking=BookingFactory(invoice_amount=Decimal(invoice)))
-    penalty = services.create_revisit_penalty(paf=paf)
+    paf = PafFactory(booking=revisit_job(invoice))
+    penalty = revisit_penalty(paf)
     if state != "pending_review":
         set_state(paf, state)
+    return paf, penalty
+
+
+def _scheduled_then_overturned():
+    """A penalty scheduled while its PAF was genuine (its deduction entry written), then the
+    PAF found not genuine after all: the reversal form is what gives the money back."""
+    paf, penalty = _paf_with_penalty(state="genuine")
+    services.schedule_penalty(penalty_id=penalty.pk)
+    set_state(paf, "not_genuine")
     return paf, penalty
 
 
@@ -60,8 +69,7 @@ def test_approval_before_deduction_cancels_the_penalty_without_ledger_entries(
 
 
 def test_approval_after_scheduling_writes_a_pair_that_nets_to_zero(partner_support, finance_user):
-    paf, penalty = _paf_with_penalty()
-    services.schedule_penalty(penalty_id=penalty.pk)
+    paf, penalty = _scheduled_then_overturned()
     request = _submit(paf, partner_support)
     services.approve_reversal_request(request_id=request.pk, actor=finance_user, reason="ok")
     entries = LedgerEntry.objects.filter(penalty=penalty)
@@ -75,7 +83,7 @@ def test_approval_after_scheduling_writes_a_pair_that_nets_to_zero(partner_suppo
 def test_approval_after_deduction_is_credited_in_the_next_run(
     partner_support, finance_user, finance_user2, supervisor
 ):
-    paf, penalty = _paf_with_penalty()
+    paf, penalty = _paf_with_penalty(state="genuine")  # deducted while genuine
     partner = paf.partner
     completed = completed_booking(partner=partner, invoice_amount=Decimal("2000.00"))
     services.record_earning(booking=completed)
@@ -87,6 +95,7 @@ def test_approval_after_deduction_is_credited_in_the_next_run(
     penalty.refresh_from_db()
     assert penalty.state == "deducted"
     assert PayoutLine.objects.get(run=run, partner=partner).net == Decimal("1400.00")
+    set_state(paf, "not_genuine")  # a later review finds it not genuine
 
     request = _submit(paf, partner_support)
     services.approve_reversal_request(request_id=request.pk, actor=supervisor, reason="not PAF")
@@ -151,8 +160,7 @@ def test_rejection_leaves_paf_and_penalty_standing(partner_support, finance_user
 
 
 def test_approving_twice_is_a_conflict_and_writes_once(partner_support, finance_user):
-    paf, penalty = _paf_with_penalty()
-    services.schedule_penalty(penalty_id=penalty.pk)
+    paf, penalty = _scheduled_then_overturned()
     request = _submit(paf, partner_support)
     services.approve_reversal_request(request_id=request.pk, actor=finance_user, reason="ok")
     with pytest.raises(TransitionConflict):

@@ -15,13 +15,12 @@ from partners.models import Region
 from payouts import services
 from payouts.models import LedgerEntry, PayoutLine, PayoutRun, PayoutRunEntry, Penalty
 from tests.factories import (
-    BookingFactory,
     LedgerEntryFactory,
-    PafFactory,
     PartnerFactory,
     PayoutRunFactory,
     city,
 )
+from tests.helpers import revisit_penalty
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -89,8 +88,7 @@ def test_run_ignores_other_regions_and_payout_entries(finance_user):
 
 
 def test_compute_twice_takes_each_entry_once_and_schedules_penalties_once(finance_user):
-    booking = BookingFactory(invoice_amount=D("833.33"))
-    services.create_revisit_penalty(paf=PafFactory(booking=booking))
+    booking = revisit_penalty(invoice="833.33", genuine=True).booking
     LedgerEntryFactory(partner=booking.partner, amount=D("1000.00"))
     run = PayoutRunFactory()
     services.compute_payout_run(run_id=run.pk, actor=finance_user)
@@ -182,8 +180,7 @@ def test_bank_file_lists_positive_nets_only(finance_user, finance_user2):
 def test_paying_a_run_writes_one_payout_entry_per_paid_partner_and_settles_balances(
     finance_user, finance_user2
 ):
-    booking = BookingFactory(invoice_amount=D("100.00"))
-    services.create_revisit_penalty(paf=PafFactory(booking=booking))
+    booking = revisit_penalty(invoice="100.00", genuine=True).booking
     partner = booking.partner
     LedgerEntryFactory(partner=partner, amount=D("500.00"))
     run = services.compute_payout_run(run_id=PayoutRunFactory().pk, actor=finance_user)

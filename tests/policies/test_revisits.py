@@ -352,3 +352,60 @@ def test_every_decision_records_the_policy_version_it_used():
     for decision in decisions:
         assert decision.policy_version == "audit-check"
         assert decision.reason.endswith("(policy audit-check)")
+
+
+# The revisit penalty by its SOP path: only on a revisit job, the reason names the path.
+@pytest.mark.parametrize(
+    "path, named",
+    [
+        ("revisit_scenario_1", "scenario 1, the customer cancelled the revisit"),
+        ("revisit_scenario_2", "scenario 2, the partner cancelled a revisit whose work"),
+        ("revisit_scenario_3", "scenario 3, the partner cancelled a revisit whose new work"),
+        ("revisit_scenario_4", "scenario 4, the partner denied the revisit"),
+    ],
+)
+def test_revisit_penalty_names_its_sop_path(path, named):
+    decision = revisits.decide_revisit_penalty(
+        path=path,
+        is_revisit_job=True,
+        original_invoice_amount=Decimal("833.33"),
+        policy=DEFAULT_POLICY,
+    )
+    assert (decision.outcome, decision.refused) == ("revisit_penalty", False)
+    assert decision.reason.startswith(f"Revisit SOP: {named}")
+    created = decision.action("create_penalty")
+    assert (created.param("path"), created.param("rate"), created.param("amount")) == (
+        path,
+        Decimal("0.60"),
+        Decimal("500.00"),
+    )
+
+
+@pytest.mark.parametrize("path", sorted(revisits.PENALTY_PATHS))
+def test_no_sop_path_gives_a_penalty_on_a_job_that_is_not_a_revisit(path):
+    decision = revisits.decide_revisit_penalty(
+        path=path,
+        is_revisit_job=False,
+        original_invoice_amount=Decimal("1000.00"),
+        policy=DEFAULT_POLICY,
+    )
+    assert (decision.outcome, decision.refused, decision.actions) == ("no_penalty_path", True, ())
+    assert "not a revisit" in decision.reason
+
+
+@pytest.mark.parametrize("path", ["", "oos", "revisit_scenario_5", None])
+def test_a_penalty_path_the_revisit_sop_does_not_have_is_an_input_error(path):
+    with pytest.raises(ValueError):
+        revisits.decide_revisit_penalty(
+            path=path,
+            is_revisit_job=True,
+            original_invoice_amount=Decimal("1.00"),
+            policy=DEFAULT_POLICY,
+        )
+
+
+def test_scenario_4_names_its_penalty_path():
+    decision = decide_scenario_4(
+        partner_failure="no_show", original_invoice_amount=Decimal("100"), policy=DEFAULT_POLICY
+    )
+    assert decision.action("create_penalty").param("path") == revisits.PENALTY_SCENARIO_4
