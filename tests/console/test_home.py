@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -51,6 +52,18 @@ def task(case, *, owner=None, kind=ActionKind.CALL_CUSTOMER, due_in=timedelta(ho
 
 
 def test_an_agent_lands_on_their_work_and_every_count_opens_those_rows(agent, agent_console):
+    # Pinned to the middle of the local day, so that "due in an hour" is still "today"
+    # whatever the hour the suite runs at.
+    local_noon = timezone.localtime().replace(hour=12, minute=0, second=0, microsecond=0)
+    traveller = time_machine.travel(local_noon, tick=True)
+    traveller.start()
+    try:
+        _agent_home_counts(agent, agent_console)
+    finally:
+        traveller.stop()
+
+
+def _agent_home_counts(agent, agent_console):
     now = timezone.now()
     CaseFactory(assignee=agent, next_deadline_at=now + timedelta(minutes=30))
     CaseFactory(assignee=agent, next_deadline_at=now + timedelta(hours=5))
