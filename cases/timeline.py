@@ -12,6 +12,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.utils.dateparse import parse_datetime
 
+from core.times import when
+
 from .catalog import Team
 from .models import Case, CaseEvent, CaseStatus, DispositionTag, EventType
 
@@ -70,7 +72,7 @@ def _words(value: Any) -> str:
     if isinstance(value, str):
         moment = parse_datetime(value)
         if moment is not None:
-            return moment.strftime("%d %b %Y %H:%M")
+            return when(moment)
         try:
             return Team(value).label
         except ValueError:

@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Console pages read times in the user's own zone (console.middleware).
+    "console.middleware.UserTimeZoneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last: turns a locked-out sign-in into core.auth.lockout_response.
@@ -132,6 +134,8 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = env("TIME_ZONE")
 USE_I18N = True
 USE_TZ = True
+# Console display formats (config/formats/en): every moment is written with its zone.
+FORMAT_MODULE_PATH = ["config.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -296,6 +300,7 @@ UNFOLD = {
     "SHOW_VIEW_ON_SITE": False,
     "DASHBOARD_CALLBACK": "console.home.dashboard_callback",
     "STYLES": [lambda request: static("console/console.css")],
+    "ACCOUNT": {"navigation": "console.navigation.account_links"},
     "SIDEBAR": {
         "show_search": False,
         "show_all_applications": False,

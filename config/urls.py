@@ -28,6 +28,11 @@ urlpatterns = [
         admin.site.admin_view(console_views.remove_view),
         name="console-remove-view",
     ),
+    path(
+        "admin/time-zone/",
+        admin.site.admin_view(console_views.time_zone),
+        name="console-time-zone",
+    ),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -1,4 +1,5 @@
-"""What the console keeps per user: saved views of a list (its filters and search)."""
+"""What the console keeps per user: saved views of a list (its filters and search) and the
+time zone the console writes times in."""
 
 from __future__ import annotations
 
@@ -30,3 +31,17 @@ class SavedView(models.Model):
     @property
     def url(self) -> str:
         return f"{self.path}?{self.query}" if self.query else self.path
+
+
+class TimeZonePreference(models.Model):
+    """The zone a user reads times in on pages that are not about one region's record (lists,
+    the home page, policy versions). Without a row: settings.TIME_ZONE."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="time_zone_preference"
+    )
+    time_zone = models.CharField(max_length=64, help_text="An IANA name, e.g. Africa/Cairo.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.user} reads times in {self.time_zone}"

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 
 from core.access import may
+
+from .middleware import SESSION_KEY
 
 
 def _may(*permissions: str) -> Callable[[HttpRequest], bool]:
@@ -181,3 +184,15 @@ def sidebar(request: HttpRequest) -> list[dict]:
 def templates(request: HttpRequest) -> dict:
     """Context processor: the theme includes `templates.navigation` as its sidebar when set."""
     return {"templates": {"navigation": "console/navigation.html"}}
+
+
+def account_links(request: HttpRequest) -> list[dict]:
+    """The user menu: the zone this user reads times in (and where to change it), and the
+    password page the theme shows when no links are configured."""
+    if not request.user.is_authenticated:
+        return []
+    zone = request.session.get(SESSION_KEY) or settings.TIME_ZONE
+    links = [{"title": f"Time zone: {zone}", "link": reverse("console-time-zone")}]
+    if request.user.has_usable_password():
+        links.append({"title": "Change password", "link": reverse("admin:password_change")})
+    return links

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Count as SqlCount
 from django.db.models import Q, QuerySet, Sum
 from django.urls import reverse
@@ -21,6 +22,7 @@ from cases.selectors import end_of_local_day
 from core import roles
 from core.counts import Count, capped_count
 from core.roles import User
+from partners.models import Region
 from payouts.models import (
     OPEN_REVERSAL_STATES,
     PayoutRun,
@@ -34,7 +36,7 @@ from payouts.selectors import deductible_penalties, held_penalties
 from policies.actions import ActionKind
 from policies.models import PolicyStatus, PolicyVersion
 
-from .models import SavedView
+from .models import SavedView, TimeZonePreference
 
 OOS_KINDS = (CaseKind.OUT_OF_SCOPE, CaseKind.OOS_OTP_OR_PAYMENT)
 
@@ -279,3 +281,28 @@ def saved_views(user: User) -> list:
     if not getattr(user, "is_authenticated", False):
         return []
     return list(SavedView.objects.filter(owner_id=user.pk).order_by("name")[:50])
+
+
+# --- the user's time zone ----------------------------------------------------------------------
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    """The zones a user may read times in: the regions' zones, the server's, and UTC."""
+    names: dict[str, str] = {}
+    for name, zone in Region.objects.order_by("name").values_list("name", "timezone"):
+        names.setdefault(zone, f"{zone} ({name})")
+    names.setdefault(settings.TIME_ZONE, f"{settings.TIME_ZONE} (the console's default)")
+    names.setdefault("UTC", "UTC")
+    return list(names.items())
+
+
+def time_zone_of(user: User) -> str:
+    """The zone the user chose, else settings.TIME_ZONE (teams have no region to go by)."""
+    if user is None or not user.is_authenticated:
+        return settings.TIME_ZONE
+    chosen = (
+        TimeZonePreference.objects.filter(user_id=user.pk)
+        .values_list("time_zone", flat=True)
+        .first()
+    )
+    return chosen or settings.TIME_ZONE

@@ -10,7 +10,8 @@ from django.urls import Resolver404, resolve
 from core.errors import InvalidInput, NotFoundError
 from core.roles import User
 
-from .models import SavedView
+from . import selectors
+from .models import SavedView, TimeZonePreference
 
 MAX_VIEWS = 50
 
@@ -45,3 +46,13 @@ def remove_view(*, owner: User, view_id: int) -> None:
     deleted, _ = SavedView.objects.filter(owner=owner, pk=view_id).delete()
     if not deleted:
         raise NotFoundError("No such saved view of yours.")
+
+
+def set_time_zone(*, user: User, time_zone: str) -> TimeZonePreference:
+    """Store the zone the user reads times in; one of the zones the console offers."""
+    if time_zone not in dict(selectors.time_zone_choices()):
+        raise InvalidInput({"time_zone": "Choose one of the zones offered."})
+    preference, _ = TimeZonePreference.objects.update_or_create(
+        user=user, defaults={"time_zone": time_zone}
+    )
+    return preference

@@ -13,6 +13,7 @@ from cases.selectors import end_of_local_day
 from core.admin.base import ConsoleAdmin
 from core.admin.bulk import ReasonForm, bulk_action
 from core.admin.pagination import CappedCountPaginator
+from core.times import when
 from payouts.services import PAF_REVIEW_TASK
 from policies.actions import ActionKind
 
@@ -90,6 +91,7 @@ def _close(done: bool, *, at_fault: bool | None = None):
 
 @admin.register(Task)
 class TaskAdmin(ConsoleAdmin):
+    zone_path = "case__city__region__timezone"  # times: the case's region (core.times)
     list_display = ("title", "case", "owner_team", "owner", "due_at", "state", "overdue")
     list_select_related = ("owner", "case")
     list_filter = (TaskStateFilter, OverdueTaskFilter, "owner_team", "kind")
@@ -116,8 +118,7 @@ class TaskAdmin(ConsoleAdmin):
         return queryset.select_related("case", "owner")
 
     def describe_for_bulk(self, task: Task) -> str:
-        due = timezone.localtime(task.due_at)
-        return f"{task.title} (case #{task.case_id}, due {due:%d %b %H:%M})"
+        return f"{task.title} (case #{task.case_id}, due {when(task.due_at, short=True)})"
 
     mark_done = bulk_action(
         description="Mark selected tasks done",

@@ -68,6 +68,7 @@ class PartnerForm(forms.ModelForm):
 
 @admin.register(Partner)
 class PartnerAdmin(ConsoleAdmin):
+    zone_path = "city__region__timezone"
     form = PartnerForm
     list_display = (
         "name",
@@ -142,6 +143,7 @@ class PartnerAdmin(ConsoleAdmin):
 
 @admin.register(CalendarSlot)
 class CalendarSlotAdmin(ConsoleAdmin):
+    zone_path = "partner__city__region__timezone"
     list_display = ("partner", "status", "starts_at", "ends_at", "note")
     list_select_related = ("partner",)
     list_filter = ("status", ("starts_at", admin.DateFieldListFilter))
@@ -194,6 +196,7 @@ class _AddOnly(ConsoleAdmin):
 
 @admin.register(RegionCalendar)
 class RegionCalendarAdmin(_AddOnly):
+    zone_path = "region__timezone"
     list_display = ("region", "effective_from", "weekend_days", "opens", "closes", "always_open")
     list_select_related = ("region",)
     list_filter = ("region", "always_open")
@@ -214,6 +217,7 @@ class RegionCalendarAdmin(_AddOnly):
 
 @admin.register(Closure)
 class ClosureAdmin(_AddOnly):
+    zone_path = "region__timezone"
     list_display = ("region", "day", "name", "effective_from", "created_by")
     list_select_related = ("region", "created_by")
     list_filter = ("region",)

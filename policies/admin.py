@@ -1,6 +1,8 @@
 """Console page for policy versions: supervisors draft a version from the one in force and
 another supervisor activates it; active and retired versions are history and never change."""
 
+from dataclasses import fields
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
@@ -12,26 +14,35 @@ from django.utils import timezone
 from core import roles
 from core.admin.base import ConsoleAdmin
 from core.errors import DomainError
+from core.times import when
 
 from . import services
-from .admin_form import parameter_groups, policy_version_form
+from .admin_form import parameter_groups, policy_version_form, shown_values
 from .models import PolicyStatus, PolicyVersion
+from .parameters import PolicyParameters
 from .selectors import policy_in_force
+from .words import label_of, value_in_words
 
 
 def effective_in_words(moment) -> str:
     """The one way a version's effective moment is written: in the console's time zone,
     with the zone named (the message, the heading and the confirmation all agree)."""
-    local = timezone.localtime(moment)
-    return f"{local:%-d %b %Y, %H:%M} ({timezone.get_current_timezone_name()})"
+    return when(moment)
 
 
 def parameter_changes(row: PolicyVersion) -> list[dict]:
     """What a version changes against the version in force at its effective time."""
     current = policy_in_force(row.effective_from)
     before = current.params.to_dict()
+    rates = {f.name for f in fields(PolicyParameters) if f.metadata["rate"]}
     return [
-        {"name": name, "before": before.get(name), "after": value, "against": current.version}
+        {
+            "name": name,
+            "label": label_of(name),
+            "before": value_in_words(before.get(name), rate=name in rates),
+            "after": value_in_words(value, rate=name in rates),
+            "against": current.version,
+        }
         for name, value in sorted((row.parameters or {}).items())
         if before.get(name) != value
     ]
@@ -145,3 +156,8 @@ class PolicyVersionAdmin(ConsoleAdmin):
             "change_url": change_url,
         }
         return TemplateResponse(request, "admin/policies/policyversion/activate.html", context)
+
+
+# An active or retired version's page shows each number read-only, through these displays.
+for _name, _show in shown_values().items():
+    setattr(PolicyVersionAdmin, _name, _show)

@@ -24,6 +24,7 @@ from .parameters import (
     PolicyParameters,
     PolicyValidationError,
 )
+from .words import label_of, source_in_words, value_in_words
 
 PREFIX = "p_"
 
@@ -93,8 +94,9 @@ class NamesField(forms.CharField):
 
 def form_field(f: Field, words: str) -> forms.Field:
     meta = f.metadata
-    help_text = f"{words} (source: {meta['sop']})" if words else f"Source: {meta['sop']}"
-    label = f.name.replace("_", " ").capitalize()
+    source = source_in_words(str(meta["sop"]))
+    help_text = f"{words} From: {source}." if words else f"From: {source}."
+    label = label_of(f.name)
     common = {"label": label, "help_text": help_text}
     if meta["choices"]:
         return forms.ChoiceField(choices=[(c, c) for c in meta["choices"]], **common)
@@ -174,3 +176,23 @@ def policy_version_form() -> type[forms.ModelForm]:
         PREFIX + f.name: form_field(f, words.get(f.name, "")) for f in fields(PolicyParameters)
     }
     return type("PolicyVersionForm", (_Base,), declared)
+
+
+def shown_value(name: str, rate: bool):
+    """The read-only field of one parameter on an active or retired version's page: its value
+    in words (the admin would otherwise find no model field of that name and show '-')."""
+
+    def show(model_admin, obj: PolicyVersion) -> str:
+        return value_in_words((obj.parameters or {}).get(name), rate=rate)
+
+    show.short_description = label_of(name)  # type: ignore[attr-defined]
+    show.__name__ = PREFIX + name
+    return show
+
+
+def shown_values() -> dict[str, Any]:
+    """One read-only display per parameter, keyed by its form field's name."""
+    return {
+        PREFIX + f.name: shown_value(f.name, bool(f.metadata["rate"]))
+        for f in fields(PolicyParameters)
+    }

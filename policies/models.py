@@ -6,6 +6,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 
+from core.times import when
+
 
 class PolicyStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
@@ -61,7 +63,7 @@ class PolicyVersion(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.version} ({self.get_status_display()}, from {self.effective_from:%Y-%m-%d})"
+        return f"{self.version} ({self.get_status_display()}, from {when(self.effective_from)})"
 
     def clean(self) -> None:
         from .parameters import PolicyParameters, PolicyValidationError

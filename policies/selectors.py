@@ -8,6 +8,8 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from core.times import when
+
 from .models import PolicyStatus, PolicyVersion
 from .parameters import DEFAULT_POLICY, Policy, PolicyParameters
 
@@ -79,8 +81,7 @@ def version_in_words(version: str) -> str:
         return "No policy version recorded."
     for effective_from, policy in _active_versions():
         if policy.version == version:
-            local = timezone.localtime(effective_from)
-            return f"Under SOP numbers {version}, effective from {local:%-d %b %Y, %H:%M}."
+            return f"Under SOP numbers {version}, effective from {when(effective_from)}."
     if version == DEFAULT_POLICY.version:
         return f"Under the SOP's own numbers ({version}): no version had been activated."
     return f"Under SOP numbers {version} (a version that is not active now)."

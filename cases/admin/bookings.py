@@ -70,6 +70,7 @@ def related_cases(cases, query: str) -> dict:
 
 @admin.register(Booking)
 class BookingAdmin(ConsoleAdmin):
+    zone_path = "city__region__timezone"
     inlines = [BookingLineInline, BookingEventInline]
 
     def related_lists(self, request, obj):
@@ -203,6 +204,7 @@ class BookingAdmin(ConsoleAdmin):
 
 @admin.register(Customer)
 class CustomerAdmin(ConsoleAdmin):
+    zone_path = "city__region__timezone"
     list_display = ("name", "external_id", "phone", "email", "city", "fraud_score", "created_at")
     list_select_related = ("city",)
     list_filter = ("city",)

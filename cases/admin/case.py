@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
@@ -53,6 +55,7 @@ class _ServiceRefused(Exception):
 @admin.register(Case)
 class CaseAdmin(ConsoleAdmin):
     form = CaseAdminForm
+    zone_path = "city__region__timezone"  # a list of one city's cases reads in its zone
     # The audit trail is the page's timeline (cases.timeline), not an inline of rows.
     inlines = []
 
@@ -253,13 +256,18 @@ class CaseAdmin(ConsoleAdmin):
             return HttpResponseRedirect(reverse("admin:cases_case_change", args=[case_id]))
         return super().changelist_view(request, extra_context)
 
+    def record_zone(self, request, object_id):
+        return None  # changeform_view reads the case once and activates its zone itself
+
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        """Dates and times of the case page are in the region's time zone (shown once), and a
-        date typed into the form is read in that zone. The case is read once, here."""
+        """Dates and times of the case page are in the region's time zone (written beside
+        each), and a date typed into the form is read in that zone. The case is read once,
+        here; the add page keeps the user's zone."""
         case = self.get_object(request, object_id) if object_id is not None else None
         request._case_read = case
+        zone = case_zone(case) if case is not None else None
         try:
-            with timezone.override(case_zone(case) if case is not None else None):
+            with timezone.override(zone) if zone is not None else nullcontext():
                 response = super().changeform_view(request, object_id, form_url, extra_context)
                 if hasattr(response, "render"):
                     response.render()

@@ -15,6 +15,7 @@ from .filters import EventTransitionFilter, as_case_id
 
 @admin.register(CaseEvent)
 class CaseEventAdmin(ConsoleAdmin):
+    zone_path = "case__city__region__timezone"
     """The audit log across cases; append-only here as in the database."""
 
     list_display = ("id", "case_ref", "at", "type", "transition", "state_change", "who", "policy")

@@ -14,6 +14,7 @@ from ..models import Notification, TeamLead
 
 @admin.register(Notification)
 class NotificationAdmin(ConsoleAdmin):
+    zone_path = "case__city__region__timezone"
     """Each user sees their own notifications, newest first."""
 
     list_display = ("title", "kind", "case", "created_at", "read_at")

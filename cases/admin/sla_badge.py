@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from core.times import when
+
 from ..models import OPEN_STATES, Case
 
 SOON = timedelta(hours=1)
@@ -40,6 +42,6 @@ def sla_badge(case: Case) -> str:
     return format_html(
         '<span class="cw-badge {}" title="Next deadline {}">{} left</span>',
         tone,
-        timezone.localtime(case.next_deadline_at).strftime("%d %b %H:%M"),
+        when(case.next_deadline_at, short=True),
         _left(left),
     )

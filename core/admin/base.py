@@ -3,13 +3,25 @@ on, and the bases for records that only services write."""
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+from datetime import tzinfo
+
 from django.contrib import messages
+from django.contrib.admin.utils import unquote
 from django.http import HttpResponseRedirect
+from django.utils import timezone
 from unfold.admin import ModelAdmin as ThemedModelAdmin
 from unfold.admin import StackedInline as ConsoleStackedInline
 from unfold.admin import TabularInline as ConsoleTabularInline
 
 from core.errors import DomainError
+from core.times import zone_named
+
+# Filters that name one record of a region (a case, booking, partner, city...): a list
+# filtered by one of them reads times in that region's zone, when its rows agree on one.
+ONE_REGION_FILTERS = frozenset(
+    {"region", "city", "case", "booking", "customer", "partner", "paf", "penalty", "run"}
+)
 
 
 class ConsoleAdmin(ThemedModelAdmin):
@@ -24,6 +36,53 @@ class ConsoleAdmin(ThemedModelAdmin):
     change_form_template = "admin/core/record_change_form.html"
     change_list_template = "admin/core/change_list.html"
     record_actions: tuple[str, ...] = ()
+    # The path from the model to its region's time zone, e.g. "city__region__timezone". Set,
+    # the record's page reads (and its form parses) times in that zone, and so does a list
+    # filtered to one region's record (ONE_REGION_FILTERS). Unset: the user's own zone.
+    zone_path: str | None = None
+
+    def record_zone(self, request, object_id) -> tzinfo | None:
+        """The zone of one record's region (one query), or None."""
+        if not self.zone_path or object_id is None:
+            return None
+        name = (
+            self.model._default_manager.filter(pk=unquote(object_id))
+            .values_list(self.zone_path, flat=True)
+            .first()
+        )
+        return zone_named(name)
+
+    def list_zone(self, request, queryset) -> tzinfo | None:
+        """The zone of a list whose filters name one region's record and whose rows all
+        belong to one region; None (the user's zone) otherwise."""
+        if not self.zone_path:
+            return None
+        named = {key.split("__", 1)[0] for key in request.GET} & ONE_REGION_FILTERS
+        if not named:
+            return None
+        zones = list(queryset.order_by().values_list(self.zone_path, flat=True).distinct()[:2])
+        return zone_named(zones[0]) if len(zones) == 1 else None
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        zone = self.record_zone(request, object_id)
+        with timezone.override(zone) if zone is not None else nullcontext():
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            if zone is not None and hasattr(response, "render"):
+                response.render()  # the page's times are written in the region's zone
+            return response
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        request.console_list_zone = self.list_zone(request, changelist.queryset)
+        return changelist
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        zone = getattr(request, "console_list_zone", None)
+        if zone is not None and hasattr(response, "render") and not response.is_rendered:
+            with timezone.override(zone):
+                response.render()
+        return response
 
     def record_action_allowed(self, request, obj, name: str) -> bool:
         return True

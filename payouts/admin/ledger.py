@@ -16,6 +16,7 @@ from ..models import (
 
 @admin.register(LedgerEntry)
 class LedgerEntryAdmin(ReadOnlyAdmin):
+    zone_path = "partner__city__region__timezone"
     list_display = (
         "id",
         "occurred_at",
@@ -52,6 +53,7 @@ class PayoutRunEntryAdmin(ReadOnlyAdmin):
 
 @admin.register(PayoutLine)
 class PayoutLineAdmin(ReadOnlyAdmin):
+    zone_path = "run__region__timezone"
     list_display = (
         "run",
         "partner",
@@ -72,6 +74,7 @@ class PayoutLineAdmin(ReadOnlyAdmin):
 
 @admin.register(MgPlanExclusion)
 class MgPlanExclusionAdmin(ReadOnlyAdmin):
+    zone_path = "partner__city__region__timezone"
     """Bookings that do not count toward their partner's MG plan (validated OOS...)."""
 
     list_display = ("booking", "partner", "reason", "case", "excluded_at")

@@ -56,6 +56,7 @@ class PafAddForm(forms.ModelForm):
 
 @admin.register(PartnerAtFault)
 class PartnerAtFaultAdmin(ServiceCreatedAdmin):
+    zone_path = "booking__city__region__timezone"
     list_display = (
         "id",
         "partner",
@@ -202,6 +203,7 @@ class DueFilter(admin.SimpleListFilter):
 
 @admin.register(Penalty)
 class PenaltyAdmin(ConsoleAdmin):
+    zone_path = "booking__city__region__timezone"
     list_display = (
         "id",
         "partner",

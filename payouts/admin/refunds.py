@@ -38,6 +38,7 @@ class RefundAddForm(forms.ModelForm):
 
 @admin.register(Refund)
 class RefundAdmin(ServiceCreatedAdmin):
+    zone_path = "booking__city__region__timezone"
     list_display = (
         "id",
         "requested_at",

@@ -51,6 +51,7 @@ class ReversalRequestAddForm(forms.ModelForm):
 
 @admin.register(ReversalRequest)
 class ReversalRequestAdmin(ServiceCreatedAdmin):
+    zone_path = "booking__city__region__timezone"
     list_display = (
         "id",
         "requested_at",

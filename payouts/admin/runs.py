@@ -39,6 +39,7 @@ class PayoutRunAddForm(forms.ModelForm):
 
 @admin.register(PayoutRun)
 class PayoutRunAdmin(ServiceCreatedAdmin):
+    zone_path = "region__timezone"
     list_display = (
         "title",
         "state_message",
