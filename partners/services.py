@@ -13,7 +13,7 @@ from core.locks import lock_row
 from core.roles import CASE_WORKERS, SUPERVISOR, User, has_role, partner_of
 from core.upsert import check_fields, upsert_by_external_id
 
-from . import selectors
+from . import events, selectors
 from .models import CalendarSlot, Closure, Partner, Region, RegionCalendar, SlotStatus
 
 PARTNER_FIELDS = frozenset(
@@ -64,9 +64,11 @@ def mark_slot(
                 f"(slot #{clash.pk}).",
                 code="slot_taken",
             )
-        return CalendarSlot.objects.create(
+        slot = CalendarSlot.objects.create(
             partner=partner, starts_at=starts_at, ends_at=ends_at, status=status, note=note
         )
+        events.slots_blocked(slot)
+        return slot
 
 
 def remove_slot(*, slot_id: int, actor: User | None) -> None:
@@ -76,6 +78,7 @@ def remove_slot(*, slot_id: int, actor: User | None) -> None:
         own = partner_of(actor)
         if not has_role(actor, CASE_WORKERS) and (own is None or own.pk != slot.partner_id):
             raise NotPermitted("Only the partner or a case worker may change this calendar.")
+        events.slots_released(slot)
         slot.delete()
 
 

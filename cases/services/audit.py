@@ -10,8 +10,10 @@ from django.db import connection
 from django.utils import timezone
 
 from core.roles import User, actor_or_none
+from events.services import record_events
 from policies.selectors import policy_in_force
 
+from ..events import outbox_events_for
 from ..models import Case, CaseEvent
 
 # Events are written with one INSERT each: the trail is on the hot path of every transition,
@@ -103,10 +105,13 @@ def append_event(case: Case, **fields: Any) -> CaseEvent:
     event = new_event(case, **fields)
     with connection.cursor() as cursor:
         cursor.execute(_INSERT_EVENT, (case.pk, *event_params(event)))
-        return mark_written(event, cursor.fetchone()[0])
+        written = mark_written(event, cursor.fetchone()[0])
+    record_events(outbox_events_for(case, written))  # what receivers must hear of it
+    return written
 
 
 def append_events(events: list[CaseEvent]) -> None:
     """Write many new events in one statement (a sweep's batch)."""
     if events:
         CaseEvent.objects.bulk_create(events)
+        record_events([out for event in events for out in outbox_events_for(event.case, event)])

@@ -17,7 +17,7 @@ from core.roles import User, actor_or_none
 from core.upsert import check_fields, upsert_by_external_id
 from partners.models import Partner
 
-from .. import selectors
+from .. import events, selectors
 from ..models import (
     PLATFORM_FIELDS,
     Booking,
@@ -161,6 +161,7 @@ def transition_booking(
         else:
             args = ()
         from_state = booking.status
+        previous_partner_id = booking.partner_id
         try:
             method(*args)
             booking.save()
@@ -181,6 +182,12 @@ def transition_booking(
                 }.items()
                 if v is not None
             },
+        )
+        events.booking_moved(
+            booking,
+            name=name,
+            previous_partner_id=previous_partner_id,
+            actor_id=getattr(actor_or_none(actor), "pk", None),
         )
     return booking
 
@@ -212,9 +219,11 @@ def new_revisit_booking(
     for attempt in range(ordinal, ordinal + 20):
         try:
             with transaction.atomic():
-                return Booking.objects.create(
+                booking = Booking.objects.create(
                     external_id=f"{original.external_id}-R{attempt}", **fields
                 )
+                events.booking_created(booking)
+                return booking
         except IntegrityError:
             continue  # an external id taken by the platform: try the next ordinal
     raise TransitionConflict(f"No free revisit id for booking {original.external_id}.")
@@ -258,9 +267,11 @@ def create_visit_booking(
     for number in range(ordinal + 1, ordinal + 21):
         try:
             with transaction.atomic():
-                return Booking.objects.create(
+                booking = Booking.objects.create(
                     external_id=f"{original.external_id}-V{number}", **fields
                 )
+                events.booking_created(booking)
+                return booking
         except IntegrityError:
             continue  # an external id taken by the platform: try the next number
     raise TransitionConflict(f"No free visit id for booking {original.external_id}.")

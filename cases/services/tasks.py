@@ -92,7 +92,12 @@ def create_tasks(
             type=EventType.TASK,
             actor=actor,
             reason=f"Task for {task.get_owner_team_display()}: {task.title}",
-            payload={"task": task.pk, "kind": task.kind, "due_at": plain(task.due_at)},
+            payload={
+                "task": task.pk,
+                "kind": task.kind,
+                "owner_team": task.owner_team,
+                "due_at": plain(task.due_at),
+            },
             transition="task_created",
             policy_version=policy_version,
         )

@@ -437,7 +437,12 @@ def _task_notices(
             actor=None,
             transition=clock,
             reason=reason,
-            payload={"task": task.pk, "clock": clock, "due_at": task.due_at.isoformat()},
+            payload={
+                "task": task.pk,
+                "kind": task.kind,
+                "clock": clock,
+                "due_at": task.due_at.isoformat(),
+            },
             policy_version=case.sla_version or None,
         )
     )

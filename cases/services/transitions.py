@@ -15,7 +15,9 @@ from django_fsm import TransitionNotAllowed, can_proceed
 from core import limits
 from core.errors import InvalidInput, NotFoundError, NotPermitted, TransitionConflict
 from core.roles import User
+from events.services import outbox_insert_from, outbox_params
 
+from ..events import outbox_events_for
 from ..models import Case, CaseEvent, DispositionTag, EventType
 from . import audit, sla
 
@@ -82,7 +84,7 @@ def lock_case(case_id: int) -> Case:
 
 
 @functools.cache
-def _move_sql(changed: tuple[str, ...]) -> str:
+def _move_sql(changed: tuple[str, ...], outbox_rows: int) -> str:
     """One statement: save the fields a transition changed and append its event, or neither.
 
     The status guard makes it a compare-and-set: it writes only if the row is still in the
@@ -90,8 +92,10 @@ def _move_sql(changed: tuple[str, ...]) -> str:
     table = Case._meta.db_table
     assignments = ", ".join(f'"{Case._meta.get_field(name).column}" = %s' for name in changed)
     update = f'UPDATE "{table}" SET {assignments} WHERE "id" = %s AND "status" = %s'
+    # The outbox rows ride in the same statement: they exist exactly when the move does.
+    outbox = f", outbox AS ({outbox_insert_from('moved', outbox_rows)})" if outbox_rows else ""
     return (
-        f'WITH moved AS ({update} RETURNING "id") '
+        f'WITH moved AS ({update} RETURNING "id"){outbox} '
         f'{audit.EVENT_INSERT_INTO} SELECT moved."id", {audit.EVENT_PLACEHOLDERS} FROM moved '
         'RETURNING "id"'
     )
@@ -113,9 +117,11 @@ def _write(case: Case, from_state: str, before: tuple[Any, ...], event: CaseEven
     values = [
         value for name, value in zip(TRANSITION_FIELDS, after, strict=True) if name in changed
     ]
+    outbox = outbox_events_for(case, event)
     with connection.cursor() as cursor:
         cursor.execute(
-            _move_sql(changed), (*values, case.pk, from_state, *audit.event_params(event))
+            _move_sql(changed, len(outbox)),
+            (*values, case.pk, from_state, *outbox_params(outbox), *audit.event_params(event)),
         )
         row = cursor.fetchone()
     if row is None:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from cases import selectors as case_selectors
 from cases import services as case_services
 from cases.catalog import Team
+from cases.events import booking_rescheduled
 from cases.models import Booking, BookingStatus, CancellationCode, CancelledBy
 from core.errors import InvalidInput, TransitionConflict
 from partners import services as partner_services
@@ -92,6 +93,7 @@ def reschedule_booking(run: DecisionRun, action: Action) -> None:
     if before == (booking_time, service_date):
         run.done(action, "already_done", booking_id=booking.pk)
         return
+    booking_rescheduled(booking, booking_time=booking_time, service_date=service_date)
     Booking.objects.filter(pk=booking.pk).update(
         booking_time=booking_time, service_date=service_date, updated_at=run.now
     )

@@ -29,6 +29,7 @@ from partners.selectors import working_calendar
 from policies.parameters import Policy
 from policies.sop.revisits import PENALTY_PATHS, decide_paf_reversal_request, decide_revisit_penalty
 
+from .. import events
 from ..models import (
     EntryKind,
     LedgerEntry,
@@ -88,7 +89,7 @@ def mark_paf(
         return existing
     try:
         with transaction.atomic():
-            return PartnerAtFault.objects.create(
+            paf = PartnerAtFault.objects.create(
                 partner_id=booking.partner_id,
                 booking=booking,
                 case=case,
@@ -97,6 +98,8 @@ def mark_paf(
                 marked_at=at,
                 policy_version=policy_now(at).version,
             )
+            events.paf_marked(paf)
+            return paf
     except IntegrityError:  # marked by someone else a moment ago
         return PartnerAtFault.objects.get(booking=booking, partner_id=booking.partner_id)
 
@@ -270,7 +273,7 @@ def create_revisit_penalty(
             )
         created = decision.action("create_penalty")
         reason = f"{decision.reason}. Original booking {original.external_id}, {original.currency}."
-        return Penalty.objects.create(
+        penalty = Penalty.objects.create(
             paf=paf,
             booking=booking,
             partner_id=paf.partner_id,
@@ -281,6 +284,8 @@ def create_revisit_penalty(
             policy_version=policy.version,
             reason=f"{reason}\n{note.strip()}" if note.strip() else reason,
         )
+        events.penalty_scheduled(penalty)
+        return penalty
 
 
 def _deduction_entry(penalty: Penalty, occurred_at: datetime) -> tuple[LedgerEntry, bool]:
@@ -346,6 +351,7 @@ def close_penalty(penalty: Penalty, *, how: str, actor: User | None, reason: str
     penalty.closed_by = actor_or_none(actor)
     penalty.reason = f"{penalty.reason}\n{how.capitalize()}d: {reason}".strip()
     penalty.save()
+    events.penalty_cancelled(penalty, how=how, reason=reason)
     if had_entry and penalty.amount > 0:
         post_entry(
             key=penalty.reversal_key,

@@ -22,6 +22,7 @@ from core.locks import lock_row
 from core.roles import User, actor_or_none, require_role
 from policies.parameters import Policy
 
+from .. import events
 from ..models import (
     EntryKind,
     Refund,
@@ -140,6 +141,7 @@ def approve_refund(*, refund_id: int, actor: User, reason: str = "") -> Refund:
         refund.approved_by = actor_or_none(actor)
         refund.decision_reason = reason.strip()
         refund.save()
+        events.refund_approved(refund)
         if refund.deduct_from_partner:
             post_entry(
                 key=refund.recovery_key,
@@ -176,6 +178,7 @@ def mark_refund_paid(*, refund_id: int, actor: User, payment_reference: str = ""
         fsm_move(refund, "mark_paid")
         refund.payment_reference = payment_reference.strip()
         refund.save()
+        events.refund_paid(refund)
     return refund
 
 

@@ -19,6 +19,7 @@ from core.locks import lock_row
 from core.roles import User, actor_or_none, partner_of, require_role
 from policies.parameters import Policy
 
+from .. import events
 from ..models import (
     PafState,
     PartnerAtFault,
@@ -144,6 +145,7 @@ def approve_reversal_request(*, request_id: int, actor: User, reason: str) -> Re
         request.decision_reason = reason
         request.policy_version = policy.version
         request.save()
+        events.reversal_request_decided(request)
     return request
 
 
@@ -161,6 +163,7 @@ def _reverse_paf(paf_id: int, *, actor: User, reason: str, policy: Policy) -> No
     paf.decision_reason = f"{paf.decision_reason}\nReversed: {reason}".strip()
     paf.policy_version = policy.version
     paf.save()
+    events.paf_reversed(paf, reason)
     close_review_tasks(paf, actor, f"PAF reversed on the reversal form: {reason}")
     penalty = Penalty.objects.select_for_update().filter(paf_id=paf.pk).first()
     if penalty is not None and penalty.state in (
@@ -184,4 +187,5 @@ def reject_reversal_request(*, request_id: int, actor: User, reason: str) -> Rev
         request.decision_reason = reason
         request.policy_version = policy_now().version
         request.save()
+        events.reversal_request_decided(request)
     return request

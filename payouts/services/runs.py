@@ -24,7 +24,7 @@ from core.locks import lock_row
 from core.roles import User, actor_or_none, require_role
 from partners.models import Partner, Region
 
-from .. import selectors
+from .. import events, selectors
 from ..models import (
     PayoutLine,
     PayoutRun,
@@ -436,6 +436,7 @@ def approve_run(*, run_id: int, actor: User) -> PayoutRun:
         fsm_move(run, "approve")
         run.approved_by = actor_or_none(actor)
         run.save()
+        events.payout_run_approved(run)
     return run
 
 
@@ -449,6 +450,7 @@ def mark_run_paid(*, run_id: int, actor: User) -> PayoutRun:
         fsm_move(run, "mark_paid")
         run.paid_by = actor_or_none(actor)
         run.save()
+        events.payout_run_paid(run)
         params = {
             "run": run.pk,
             "currency": run.currency,
