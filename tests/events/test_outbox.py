@@ -308,3 +308,9 @@ def test_an_integrity_error_inside_the_change_leaves_no_event():
         )
         Case.objects.filter(pk=case.pk).update(city_id=None)
     assert OutboxEvent.objects.count() == count
+
+
+def test_docs_list_every_type_of_the_catalogue():
+    text = (ROOT / "docs" / "events.md").read_text()
+    documented = set(re.findall(r"^### `([a-z_]+\.[a-z_]+)`", text, re.M))
+    assert documented == {kind.name for kind in catalogue()}
