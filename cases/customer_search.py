@@ -33,8 +33,9 @@ def looks_like_phone(term: str) -> bool:
 
 
 def e164_by_country(term: str, countries: list[str]) -> dict[str, str]:
-    """The E.164 form of a typed number in each country it is a possible number of:
-    "01270688253" -> {"EG": "+201270688253", ...}; "+20 127 068 8253" -> its own country only.
+    """The E.164 form of a typed number in each country where it is a valid number:
+    "01270688253" -> {"EG": "+201270688253", "IN": "+911270688253"}; "+20 127 068 8253" -> its
+    own country only; "2706882" (a fragment) -> {}.
     """
     digits = _digits(term)
     if len(digits) < 6:
@@ -45,7 +46,7 @@ def e164_by_country(term: str, countries: list[str]) -> dict[str, str]:
             number = phonenumbers.parse(raw, None)
         except phonenumbers.NumberParseException:
             return {}
-        if not phonenumbers.is_possible_number(number):
+        if not phonenumbers.is_valid_number(number):
             return {}
         country = phonenumbers.region_code_for_number(number)
         return {
@@ -57,7 +58,7 @@ def e164_by_country(term: str, countries: list[str]) -> dict[str, str]:
             number = phonenumbers.parse(digits, country)
         except phonenumbers.NumberParseException:
             continue
-        if phonenumbers.is_possible_number(number):
+        if phonenumbers.is_valid_number(number):
             found[country] = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     return found
 
@@ -74,8 +75,8 @@ def customer_matches(term: str) -> Q | None:
     - a number in local form, normalised with the country of the customer's region (a local
       "012..." is Egyptian for an Egyptian customer, Indian for an Indian one), or in
       international form, matched exactly on the stored E.164 phone;
-    - a fragment of 4+ digits anywhere in the phone ("0688"; a leading trunk 0 is also tried
-      without it, as the stored form has the country code instead);
+    - a fragment of 4+ digits that is no whole valid number, anywhere in the phone ("0688"; a
+      leading trunk 0 is also tried without it, as the stored form has the country code);
     - 3+ characters of a name, anywhere in it, case-insensitive ("hass", "Farouk").
     """
     term = term.strip()
@@ -87,13 +88,15 @@ def customer_matches(term: str) -> Q | None:
         served = served_countries()
         # The default region reads a number when none of the regions served takes it.
         countries = [*served, *({settings.PHONE_DEFAULT_REGION} - set(served))]
-        for country, e164 in e164_by_country(term, countries).items():
+        readings = e164_by_country(term, countries)
+        for country, e164 in readings.items():
             if country in served and not _international(term):
                 # A local form is that country's number for that country's customers only.
                 matches |= Q(phone=e164, city__region__country=country)
             else:
                 matches |= Q(phone=e164)
-        if len(digits) >= MIN_FRAGMENT:
+        if not readings and len(digits) >= MIN_FRAGMENT:
+            # Not a whole number anywhere: a part of one.
             matches |= Q(phone__contains_ci=digits)
             if digits.startswith("0") and len(digits) - 1 >= MIN_FRAGMENT:
                 matches |= Q(phone__contains_ci=digits[1:])
