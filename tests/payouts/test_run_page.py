@@ -31,7 +31,8 @@ def _page(client, run):
 
 def _approved_run(computer, approver, *partners_and_amounts):
     for partner, amount in partners_and_amounts:
-        LedgerEntryFactory(partner=partner, amount=Decimal(amount))
+        kind = "recovery" if amount.startswith("-") else "earning"
+        LedgerEntryFactory(partner=partner, kind=kind, amount=Decimal(amount))
     run = services.compute_payout_run(run_id=PayoutRunFactory().pk, actor=computer)
     services.approve_run(run_id=run.pk, actor=approver)
     return run
