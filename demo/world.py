@@ -28,6 +28,7 @@ from partners.models import (
     Programme,
 )
 
+from .bank import demo_bank_details
 from .seed import (
     EGYPT_STREETS,
     EGYPTIAN_FAMILY_NAMES,
@@ -131,6 +132,7 @@ class WorldBuilder(WorldCases):
                     programmes=programmes,
                     rating=Decimal(f"{self.rng.uniform(3.6, 5.0):.2f}"),
                     is_active=self.rng.random() < 0.95,
+                    **demo_bank_details(i, name, city.region.country),
                 )
             )
         self.partners = Partner.objects.bulk_create(partners)

@@ -193,6 +193,38 @@ def run_lines(*, run: PayoutRun) -> QuerySet[PayoutLine]:
     return PayoutLine.objects.filter(run=run).select_related("partner").order_by("partner_id")
 
 
+def run_summary(*, run_id: int) -> dict[str, Any]:
+    """What a run pays, from its lines alone (one query): partners (one line each), net, to
+    pay (positive nets), carried forward (negative nets). The page's counts and totals all come
+    from here, so they cannot disagree."""
+    zero = Decimal("0.00")
+    return PayoutLine.objects.filter(run_id=run_id).aggregate(
+        partners=Count("id"),
+        net_total=Sum("net", default=zero),
+        to_pay=Sum("net", filter=Q(net__gt=0), default=zero),
+        paid_partners=Count("id", filter=Q(net__gt=0)),
+        carried=Sum("carried_forward_out", default=zero),
+    )
+
+
+# A bank transfer needs the account holder and either an IBAN (Egypt) or an account number
+# with its IFSC (India); a partner without them cannot be paid by the bank file.
+MISSING_BANK_DETAILS = Q(payout_account_holder="") | (
+    Q(payout_iban="") & (Q(payout_account_number="") | Q(payout_ifsc=""))
+)
+
+
+def partners_missing_bank_details(*, run_id: int, limit: int = 200) -> list[Partner]:
+    """The partners the run pays (positive net) whose bank details are incomplete, by id:
+    the bank file is refused while there is one (services.export_run)."""
+    paid = PayoutLine.objects.filter(run_id=run_id, net__gt=0).values("partner_id")
+    return list(
+        Partner.objects.filter(MISSING_BANK_DETAILS, pk__in=paid)
+        .only("id", "external_id", "name")
+        .order_by("pk")[:limit]
+    )
+
+
 # The ledger statement.
 
 

@@ -18,6 +18,7 @@ from partners.api.filters import CityFilterMixin
 from partners.models import LineOfBusiness, Partner
 
 from ..catalog import CaseKind, Team
+from ..customer_search import customer_matches
 from ..models import (
     OPEN_STATES,
     SLA_BREACHED,
@@ -116,10 +117,19 @@ class BookingFilter(CityFilterMixin):
 class CustomerFilter(CityFilterMixin):
     external_id = filters.CharFilter()
     phone = filters.CharFilter()
+    q = filters.CharFilter(
+        method="filter_search",
+        label="Search: part of a name (3+ letters), a phone number in local or international "
+        "form, 4+ of its digits, or the exact customer id (as the console's customer search).",
+    )
 
     class Meta:
         model = Customer
         fields: list[str] = []
+
+    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        matches = customer_matches(value)
+        return queryset if matches is None else queryset.filter(matches)
 
 
 class DispositionFilter(filters.FilterSet):

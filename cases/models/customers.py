@@ -31,6 +31,8 @@ class Customer(models.Model):
         indexes = [
             # Console search by part of a name (pg_trgm).
             GinIndex(fields=["name"], opclasses=["gin_trgm_ops"], name="customer_name_trgm"),
+            # Customer search by a fragment of the phone's digits ("0688"; pg_trgm).
+            GinIndex(fields=["phone"], opclasses=["gin_trgm_ops"], name="customer_phone_trgm"),
         ]
         constraints = [
             models.CheckConstraint(

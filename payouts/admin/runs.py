@@ -6,7 +6,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, Sum
 from django.http import (
     HttpResponseRedirect,
     JsonResponse,
@@ -14,27 +13,35 @@ from django.http import (
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from core.access import may
 from core.admin.base import ServiceCreatedAdmin
 from core.admin.bulk import BULK_LIMIT
+from core.admin.widgets import DateWithoutTimezoneNote
 from core.errors import DomainError, InvalidInput
+from core.money_text import money_text
 
 from .. import selectors, services
 from ..exports import stream_bank_file
 from ..models import (
-    PayoutLine,
     PayoutRun,
     RunState,
 )
+
+# States whose lines are final enough to pay from: the page lists partners without bank details.
+PAYABLE_STATES = (RunState.COMPUTED, RunState.APPROVED, RunState.EXPORTED, RunState.PAID)
 
 
 class PayoutRunAddForm(forms.ModelForm):
     class Meta:
         model = PayoutRun
         fields = ["region", "period_start", "period_end"]
+        # The period is two dates (whole days in the region's zone): no time-zone note.
+        widgets = {
+            "period_start": DateWithoutTimezoneNote,
+            "period_end": DateWithoutTimezoneNote,
+        }
 
 
 @admin.register(PayoutRun)
@@ -43,7 +50,6 @@ class PayoutRunAdmin(ServiceCreatedAdmin):
     list_display = (
         "title",
         "state_message",
-        "progress",
         "partners",
         "total_net",
         "computed_by",
@@ -71,8 +77,6 @@ class PayoutRunAdmin(ServiceCreatedAdmin):
         "period_start",
         "period_end",
         "state",
-        "progress_done",
-        "progress_total",
         "computed_by",
         "computed_at",
         "approved_by",
@@ -120,23 +124,14 @@ class PayoutRunAdmin(ServiceCreatedAdmin):
         obj.pk = created.pk
         obj._state.adding = False
 
-    @admin.display(description="progress")
-    def progress(self, run: PayoutRun) -> str:
-        if run.state == RunState.COMPUTING:
-            return format_html(
-                '<progress value="{}" max="{}"></progress>',
-                run.progress_done,
-                run.progress_total or 1,
-            )
-        return "–" if run.state == RunState.DRAFT else f"{run.progress_done} / {run.progress_total}"
-
-    @admin.display(description="partners")
+    @admin.display(description="partners in the run")
     def partners(self, run: PayoutRun) -> int:
-        return run.line_count
+        """Its lines (one per partner paid or charged); progress is in the state column."""
+        return run.line_count or 0
 
     @admin.display(description="total net")
     def total_net(self, run: PayoutRun) -> str:
-        return f"{run.net_total or 0} {run.currency}"
+        return money_text(run.net_total, run.currency)
 
     @admin.action(description="Approve selected runs", permissions=["change"])
     def approve(self, request, queryset):
@@ -193,6 +188,12 @@ class PayoutRunAdmin(ServiceCreatedAdmin):
         run = self._run_or_404(request, object_id)
         try:
             run, rows = services.export_run(run_id=run.pk, actor=request.user)
+        except services.BankDetailsMissing as exc:
+            # The run's page lists those partners first, each linked to their page.
+            self.message_user(request, exc.message, messages.ERROR)
+            return HttpResponseRedirect(
+                reverse("admin:payouts_payoutrun_change", args=[run.pk]) + "#run-bank-details"
+            )
         except DomainError as exc:
             self.message_user(request, exc.message, messages.ERROR)
             return HttpResponseRedirect(reverse("admin:payouts_payoutrun_change", args=[run.pk]))
@@ -226,6 +227,8 @@ class PayoutRunAdmin(ServiceCreatedAdmin):
             "title": f"{step.replace('_', ' ').capitalize()}: {run.title}",
             "opts": self.opts,
             "run": run,
+            "step_label": step.replace("_", " ").capitalize(),
+            "summary": selectors.run_summary(run_id=run.pk),
             "question": self.CONFIRM[step],
             "step": step,
             "action_url": reverse("admin:payouts_payoutrun_step", args=[run.pk, step]),
@@ -259,11 +262,12 @@ class PayoutRunAdmin(ServiceCreatedAdmin):
                 lines_url=reverse("admin:payouts_payoutline_changelist")
                 + f"?run__id__exact={run.pk}",
                 held_url=reverse("admin:payouts_penalty_changelist") + "?queue=held",
-                summary=PayoutLine.objects.filter(run=run).aggregate(
-                    partners=Count("id"),
-                    net_total=Sum("net"),
-                    to_pay=Sum("net", filter=Q(net__gt=0)),
-                    carried=Sum("carried_forward_out"),
+                summary=selectors.run_summary(run_id=run.pk),
+                has_lines=run.state in PAYABLE_STATES,
+                missing_bank_details=(
+                    selectors.partners_missing_bank_details(run_id=run.pk)
+                    if run.state in PAYABLE_STATES
+                    else []
                 ),
             )
         return super().change_view(request, object_id, form_url, extra_context)

@@ -123,16 +123,16 @@ class PayoutRun(ConcurrentTransitionMixin, models.Model):
 
     @property
     def state_message(self) -> str:
-        """What the run is doing, truthfully: queued until a worker has counted its partners."""
+        """What the run is doing, truthfully: queued until a worker has counted the region's
+        partners, then how many of them are done. How many partners the run pays or charges
+        is its lines' count (selectors.run_summary), never the progress counter."""
         if self.state == RunState.COMPUTING:
             if not self.progress_total:
                 return "Queued for computing"
             return f"Computing: {self.progress_done} of {self.progress_total} partners"
-        if self.state == RunState.COMPUTED:
-            plural = "" if self.progress_total == 1 else "s"
-            return f"Computed: {self.progress_total} partner{plural}"
         return {
             RunState.DRAFT: "Not computed yet",
+            RunState.COMPUTED: "Computed, not approved",
             RunState.APPROVED: "Approved, bank file not exported",
             RunState.EXPORTED: "Bank file exported, not marked paid",
             RunState.PAID: "Paid",

@@ -4,6 +4,7 @@ repeat: every ledger entry carries an idempotency key derived from its cause, wr
 
 from .bank_file import (
     BANK_FILE_COLUMNS,
+    BankDetailsMissing,
     export_run,
 )
 from .ledger import (
@@ -63,6 +64,7 @@ __all__ = [
     "confirm_genuine",
     "exclude_from_mg_plan",
     "BANK_FILE_COLUMNS",
+    "BankDetailsMissing",
     "LeaseLost",
     "RunBusy",
     "requeue_expired_leases",

@@ -8,11 +8,14 @@ from django.db import transaction
 
 from core import roles
 from core.errors import (
+    DomainError,
     TransitionConflict,
 )
 from core.locks import lock_row
 from core.roles import User, actor_or_none, require_role
+from partners.models import Partner
 
+from .. import selectors
 from ..models import (
     PayoutLine,
     PayoutRun,
@@ -33,6 +36,25 @@ BANK_FILE_COLUMNS = (
 )
 
 
+class BankDetailsMissing(DomainError):
+    """The run pays partners whose bank details are incomplete: no bank file (422), nothing
+    changes. `partners` names them so the page can list them first."""
+
+    http_status = 422
+    code = "bank_details_missing"
+
+    def __init__(self, partners: list[Partner]):
+        self.partners = partners
+        count = len(partners)
+        noun = "partner has" if count == 1 else "partners have"
+        super().__init__(
+            f"No bank file: {count} {noun} no complete bank details (account holder, and an "
+            "account number with IFSC, or an IBAN). Add them on the partner's page, then "
+            "export again.",
+            fields={"partners": [f"{p.external_id} ({p.name})" for p in partners]},
+        )
+
+
 def _cell(text: str) -> str:
     """Keep spreadsheet programs from reading a partner name as a formula."""
     return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
@@ -41,16 +63,21 @@ def _cell(text: str) -> str:
 def export_run(*, run_id: int, actor: User) -> tuple[PayoutRun, Iterator[tuple[str, ...]]]:
     """The bank file of an approved run: one row per partner with a positive net. The first
     export moves the run to `exported`; later downloads of an exported or paid run re-read it.
+    Refused (BankDetailsMissing, the run unchanged) while a partner it pays lacks complete
+    bank details: a row without an account would be a payment the bank cannot make.
     """
     require_role(actor, roles.RUN_OPERATORS, doing="export payout runs")
     with transaction.atomic():
         run = lock_row(PayoutRun, run_id)
+        if run.state not in (RunState.APPROVED, RunState.EXPORTED, RunState.PAID):
+            raise TransitionConflict(f"Run #{run.pk} is {run.state}: approve it before export.")
+        missing = selectors.partners_missing_bank_details(run_id=run.pk)
+        if missing:
+            raise BankDetailsMissing(missing)
         if run.state == RunState.APPROVED:
             fsm_move(run, "export")
             run.exported_by = actor_or_none(actor)
             run.save()
-        elif run.state not in (RunState.EXPORTED, RunState.PAID):
-            raise TransitionConflict(f"Run #{run.pk} is {run.state}: approve it before export.")
 
     def rows() -> Iterator[tuple[str, ...]]:
         yield BANK_FILE_COLUMNS

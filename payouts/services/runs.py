@@ -246,18 +246,18 @@ def compute_payout_run(
             )
             scope = _Scope(run.pk, run.region_id, run.currency, run.cutoff, previous)
             bounds = _partner_batches(run.region_id, batch_size)
-            run.progress_total = len(bounds) + 1
+            # Progress counts partners (the page says "12 of 33 partners"), not batches.
+            run.progress_total = sum(size for _, _, size in bounds)
             run.save()
         try:
             with transaction.atomic():
                 _renew(run.pk, token)
                 _schedule_pending_penalties(scope)
-                _advance(run.pk)
-            for low, high in bounds:
+            for low, high, size in bounds:
                 with transaction.atomic():
                     _renew(run.pk, token)
                     _take_batch(scope, low, high)
-                    _advance(run.pk)
+                    _advance(run.pk, size)
             with transaction.atomic():
                 run = lock_row(PayoutRun, run_id)
                 fsm_move(run, "finish_compute")
@@ -270,25 +270,26 @@ def compute_payout_run(
     return run
 
 
-def _partner_batches(region_id: int, batch_size: int) -> list[tuple[int, int | None]]:
-    """(low, high] id ranges covering every partner id; each holds up to batch_size of the
-    region's partners. The last range is open-ended."""
+def _partner_batches(region_id: int, batch_size: int) -> list[tuple[int, int | None, int]]:
+    """(low, high] id ranges covering every partner id, each with the number of the region's
+    partners in it (up to batch_size). The last range is open-ended."""
     ids = list(
         Partner.objects.filter(city__region_id=region_id)
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    bounds: list[tuple[int, int | None]] = []
+    bounds: list[tuple[int, int | None, int]] = []
     low = 0
     for i in range(batch_size - 1, len(ids) - 1, batch_size):
-        bounds.append((low, ids[i]))
+        bounds.append((low, ids[i], batch_size))
         low = ids[i]
-    bounds.append((low, None))
+    bounds.append((low, None, len(ids) - batch_size * len(bounds)))
     return bounds
 
 
-def _advance(run_id: int) -> None:
-    PayoutRun.objects.filter(pk=run_id).update(progress_done=F("progress_done") + 1)
+def _advance(run_id: int, partners: int) -> None:
+    """Count a committed batch's partners as done."""
+    PayoutRun.objects.filter(pk=run_id).update(progress_done=F("progress_done") + partners)
 
 
 def _schedule_pending_penalties(scope: _Scope) -> None:

@@ -226,9 +226,8 @@ def test_payout_runs_export_their_titles_and_totals(finance_console, finance_use
     assert row == {
         "Run": run.title,
         "State": "Not computed yet",
-        "Progress": "–",
-        "Partners": "",
-        "Total net": "0 INR",
+        "Partners in the run": "0",
+        "Total net": "0.00 INR",
         "Computed by": finance_user.username,
         "Approved by": "",
     }

@@ -253,7 +253,7 @@ def test_a_run_is_titled_in_words(start, end, words):
         ("draft", 0, 0, "Not computed yet"),
         ("computing", 0, 0, "Queued for computing"),
         ("computing", 3, 10, "Computing: 3 of 10 partners"),
-        ("computed", 10, 10, "Computed: 10 partners"),
+        ("computed", 10, 10, "Computed, not approved"),  # partners paid: the lines' count
         ("approved", 10, 10, "Approved, bank file not exported"),
     ],
 )

@@ -24,6 +24,10 @@ class PartnerFactory(factory.django.DjangoModelFactory):
     hub = "Central"
     categories = factory.LazyFunction(lambda: ["appliances"])
     rating = Decimal("4.50")
+    # Complete bank details, so a run's bank file exports; a test of the refusal blanks them.
+    payout_account_holder = factory.LazyAttribute(lambda p: p.name)
+    payout_account_number = factory.Sequence(lambda n: f"5010{n:010d}")
+    payout_ifsc = "HDFC0001234"
 
 
 class CalendarSlotFactory(factory.django.DjangoModelFactory):

@@ -278,10 +278,11 @@ def test_computed_run_page_shows_totals_and_the_next_step(client, finance_user):
     run = services.compute_payout_run(run_id=PayoutRunFactory().pk, actor=finance_user)
     _login(client, finance_user)
     body = client.get(reverse("admin:payouts_payoutrun_change", args=[run.pk])).content.decode()
-    assert "2 partners" in body and "to pay 10.00" in body and "carried forward -4.00" in body
+    assert 'id="run-paid-partners">1<' in body and ">2</a>" in body
+    assert 'id="run-to-pay">10.00 INR<' in body and 'id="run-carried">-4.00 INR<' in body
     # finance_user computed it: someone else approves
     assert 'id="run-approve"' not in body and 'id="run-approve-note"' in body
-    assert 'value="Recompute"' in body
+    assert 'id="run-compute">Recompute</button>' in body
 
 
 def test_approve_is_offered_to_other_finance_users_and_asks_for_confirmation(
@@ -295,7 +296,7 @@ def test_approve_is_offered_to_other_finance_users_and_asks_for_confirmation(
     page = reverse("admin:payouts_payoutrun_change", args=[run.pk])
     body = client.get(page).content.decode()
     assert 'id="run-approve"' in body
-    assert "India payout" in body and "Computed: " in body
+    assert "India payout" in body and "Computed, not approved" in body
     assert "task_id" not in body and "lease" not in body.lower()
 
     step = reverse("admin:payouts_payoutrun_step", args=[run.pk, "approve"])

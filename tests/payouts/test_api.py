@@ -263,7 +263,13 @@ def test_payout_run_lifecycle_through_the_api(
         lambda args, task_id: services.compute_payout_run(run_id=args[0], task_id=task_id),
     )
     LedgerEntryFactory(
-        partner=PartnerFactory(external_id="PX-API", name="Ravi", phone="+919700000009"),
+        partner=PartnerFactory(
+            external_id="PX-API",
+            name="Ravi",
+            phone="+919700000009",
+            payout_account_number="001234567890",
+            payout_ifsc="HDFC0001234",
+        ),
         amount=Decimal("250.75"),
     )
     computer, approver = client_for(finance_user), client_for(finance_user2)
@@ -285,7 +291,7 @@ def test_payout_run_lifecycle_through_the_api(
     body = b"".join(csv_response.streaming_content).decode().splitlines()
     assert body == [
         "partner_external_id,name,phone,account_holder,account_number,ifsc,iban,currency,net",
-        "PX-API,Ravi,+919700000009,,,,,INR,250.75",
+        "PX-API,Ravi,+919700000009,Ravi,001234567890,HDFC0001234,,INR,250.75",
     ]
     paid = approver.post(f"{API}/payout-runs/{run_id}/mark-paid/")
     assert paid.status_code == 200 and paid.json()["state"] == "paid"

@@ -409,13 +409,13 @@ def test_partner_page_shows_the_latest_rows_of_each_section(client, supervisor):
     preview = page["preview"]
     assert (preview["deductions"], preview["net"]) == (D("0.00"), D("600.00"))
     assert (preview["held_penalties"], preview["held_penalty_total"]) == (25, D("11985.00"))
-    assert 'id="preview-held">11985.00<' in html
+    assert 'id="preview-held">11,985.00 INR<' in html
     paf_url = reverse("admin:payouts_partneratfault_change", args=[newest_paf.pk])
     assert f'href="{paf_url}"' in html
     assert html.count('class="paf-row"') == 20
     assert html.count('class="penalty-row"') == 20
     assert html.count('class="ledger-row"') == 50
-    assert '<td class="money" id="preview-net"><strong>600.00</strong>' in html
+    assert '<td class="money" id="preview-net"><strong>600.00 INR</strong>' in html
 
 
 def test_partner_support_sees_pafs_without_a_ledger_link(client, partner_support):

@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 
 from core.errors import TransitionConflict
+from partners.models import Partner
 from payouts import services
 from payouts.models import PayoutLine, PayoutRun, PayoutRunEntry
 from payouts.tasks import compute_payout_run
@@ -41,11 +42,12 @@ def test_worker_computes_a_run_and_a_redelivery_does_nothing():
     assert set(PayoutLine.objects.values_list("pk", flat=True)) == lines
     assert PayoutRun.objects.get(pk=run.pk).computed_at == computed_at
     run = PayoutRun.objects.get(pk=run.pk)
+    partners = Partner.objects.filter(city__region=run.region).count()  # progress: partners
     assert (run.state, run.task_id, run.progress_done, run.progress_total) == (
         "computed",
         task_id,
-        2,
-        2,
+        partners,
+        partners,
     )
     assert PayoutRunEntry.objects.filter(run=run).count() == 12
     assert (

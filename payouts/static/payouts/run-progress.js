@@ -12,7 +12,7 @@
       .then(function (p) {
         bar.max = p.total || 1;
         bar.value = p.done;
-        text.textContent = p.done + " / " + p.total;
+        text.textContent = p.total ? p.done + " of " + p.total + " partners" : "waiting for a worker";
         stateEl.textContent = p.state;
         if (p.error) { errorEl.textContent = p.error; errorEl.hidden = false; }
         if (p.state !== "computing") { window.location.reload(); return; }
