@@ -253,6 +253,21 @@ CELERY_BEAT_SCHEDULE = {
         ("requeue-payout-leases", "payouts.tasks.requeue_expired_leases"),
     )
 }
+# Webhooks (events/): the dispatcher's beat (it is also kicked after each commit that writes
+# deliveries), the pruning of old attempts, and loopback receivers (development and tests
+# only: never in production, where private and local addresses are refused).
+WEBHOOK_DISPATCH_SECONDS = env.float("WEBHOOK_DISPATCH_SECONDS", default=5.0)
+WEBHOOK_ATTEMPT_RETENTION_DAYS = env.int("WEBHOOK_ATTEMPT_RETENTION_DAYS", default=30)
+WEBHOOK_ALLOW_LOOPBACK = env.bool("WEBHOOK_ALLOW_LOOPBACK", default=False)
+CELERY_BEAT_SCHEDULE["dispatch-webhooks"] = {
+    "task": "events.tasks.dispatch_webhooks",
+    "schedule": timedelta(seconds=WEBHOOK_DISPATCH_SECONDS),
+    "options": {"expires": WEBHOOK_DISPATCH_SECONDS},
+}
+CELERY_BEAT_SCHEDULE["prune-delivery-attempts"] = {
+    "task": "events.tasks.prune_delivery_attempts",
+    "schedule": timedelta(hours=6),
+}
 
 # --- production hardening (all from the environment; `manage.py check --deploy` is clean
 # with SECURE=1, DEBUG=0 and a real SECRET_KEY) ------------------------------------------------

@@ -6,6 +6,8 @@ from __future__ import annotations
 import uuid
 
 import pgtrigger
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils import timezone
 
@@ -52,3 +54,104 @@ class OutboxEvent(models.Model):
             "subject": self.subject,
             "data": self.payload,
         }
+
+
+class WebhookEndpoint(models.Model):
+    """A receiver: its URL, the event types it wants (none listed: all), and its signing
+    secret (`whsec_` + base64; shown once when made, never again). After a rotation the old
+    secret stays valid until `previous_secret_until`, and both signatures are sent."""
+
+    url = models.URLField(max_length=500)
+    description = models.CharField(max_length=200, blank=True)
+    event_types = ArrayField(models.CharField(max_length=64), default=list, blank=True)
+    enabled = models.BooleanField(default=True)
+    secret = models.CharField(max_length=100, editable=False)
+    previous_secret = models.CharField(max_length=100, blank=True, editable=False)
+    previous_secret_until = models.DateTimeField(null=True, blank=True, editable=False)
+    disabled_reason = models.CharField(max_length=200, blank=True)
+    failing_since = models.DateTimeField(
+        null=True, blank=True, help_text="First failed delivery since the last success."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.description or self.url
+
+    def wants(self, event_type: str) -> bool:
+        return not self.event_types or event_type in self.event_types
+
+
+class DeliveryState(models.TextChoices):
+    PENDING = "pending", "Pending"
+    DELIVERED = "delivered", "Delivered"
+    FAILED = "failed", "Failed (all attempts used)"
+
+
+class Delivery(models.Model):
+    """One event for one endpoint: written with the event (same statement), sent from here,
+    retried on the schedule until delivered or failed."""
+
+    event = models.ForeignKey(OutboxEvent, on_delete=models.PROTECT, related_name="deliveries")
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    subject = models.CharField(max_length=64)  # the event's: one subject is sent in order
+    state = models.CharField(
+        max_length=16, choices=DeliveryState.choices, default=DeliveryState.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, default=timezone.now)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    last_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event", "endpoint"], name="delivery_once_per_endpoint")
+        ]
+        indexes = [
+            # The dispatcher's claim: pending deliveries by due time (delivered history is
+            # outside the index, so its cost does not grow with it).
+            models.Index(
+                fields=["next_attempt_at"],
+                name="delivery_due",
+                condition=models.Q(state="pending"),
+            ),
+            models.Index(
+                fields=["endpoint", "subject", "event"],
+                name="delivery_order",
+                condition=models.Q(state="pending"),
+            ),
+            models.Index(fields=["endpoint", "state", "created_at"], name="delivery_by_endpoint"),
+        ]
+        ordering = ["-id"]
+        verbose_name_plural = "deliveries"
+
+    def __str__(self) -> str:
+        return f"{self.event.type} to {self.endpoint} ({self.get_state_display()})"
+
+
+class DeliveryAttempt(models.Model):
+    """One try: when, the answer (HTTP status or the error), how long, and the answer's start."""
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="tries")
+    at = models.DateTimeField(default=timezone.now)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+    response_body = models.TextField(blank=True)  # the first 2 KB
+
+    class Meta:
+        indexes = [models.Index(fields=["at"], name="delivery_attempt_at")]
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.status_code or self.error}"

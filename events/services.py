@@ -4,16 +4,24 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import logging
+import secrets
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
 from django.utils import timezone
 
-from .catalogue import EventType, event_type
-from .models import OutboxEvent
+from core.errors import InvalidInput, NotPermitted, TransitionConflict
+from core.roles import User
+
+from .catalogue import EventType, catalogue, event_type
+from .models import Delivery, DeliveryAttempt, DeliveryState, OutboxEvent, WebhookEndpoint
 
 
 class EventShapeError(ValueError):
@@ -59,17 +67,32 @@ def record_event(
     *,
     at: datetime | None = None,
 ) -> OutboxEvent:
-    """Write one event to the outbox in the caller's transaction (one INSERT: rolled back
-    with the change it reports)."""
+    """Write one event to the outbox in the caller's transaction, with its deliveries to
+    every enabled endpoint that wants it, in one statement: rolled back with the change it
+    reports, and never committed without its deliveries."""
     event = pending_event(type, subject, payload, at=at)
-    event.save(force_insert=True)
+    with connection.cursor() as cursor:
+        cursor.execute(_RECORD_ONE, outbox_params([event]))
+        event.pk, fanned = cursor.fetchone()
+    event._state.adding = False
+    if fanned:
+        kick_after_commit()
     return event
 
 
 def record_events(events: list[OutboxEvent]) -> None:
-    """Write a batch of pending events in one statement (a sweep's batch)."""
-    if events:
-        OutboxEvent.objects.bulk_create(events)
+    """Write a batch of pending events and their deliveries (a sweep's batch)."""
+    if not events:
+        return
+    OutboxEvent.objects.bulk_create(events)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH outbox AS (SELECT id, type, subject FROM {_EVENTS} WHERE id = ANY(%s)) "
+            + _FAN_OUT,
+            [[event.pk for event in events]],
+        )
+        if cursor.rowcount:
+            kick_after_commit()
 
 
 # For a service that writes its change in one statement (a data-modifying CTE): the outbox
@@ -77,20 +100,41 @@ def record_events(events: list[OutboxEvent]) -> None:
 OUTBOX_COLUMNS = ("uid", "type", "version", "subject", "payload", "occurred_at")
 _ROW = "(%s::uuid, %s, %s::smallint, %s, %s::jsonb, %s::timestamptz)"
 _QUOTED = ", ".join(f'"{column}"' for column in OUTBOX_COLUMNS)
+_EVENTS = f'"{OutboxEvent._meta.db_table}"'
+_DELIVERIES = f'"{Delivery._meta.db_table}"'
+_ENDPOINTS = f'"{WebhookEndpoint._meta.db_table}"'
+# Fan-out: one pending delivery per enabled endpoint that wants the event's type, written by
+# the statement that writes the event (a CTE named `outbox` holding id, type, subject).
+_FAN_OUT = (
+    f"INSERT INTO {_DELIVERIES} (event_id, endpoint_id, subject, state, attempts, "
+    "next_attempt_at, last_error, created_at) "
+    "SELECT outbox.id, e.id, outbox.subject, 'pending', 0, now(), '', now() "
+    f"FROM outbox JOIN {_ENDPOINTS} e ON e.enabled "
+    "AND (cardinality(e.event_types) = 0 OR outbox.type = ANY(e.event_types)) "
+    "RETURNING 1"
+)
+# The count of deliveries a statement with the `fan` CTE wrote (to kick the dispatcher).
+FANNED = "(SELECT count(*) FROM fan)"
+_RECORD_ONE = (
+    f"WITH outbox AS (INSERT INTO {_EVENTS} ({_QUOTED}) VALUES {_ROW} "
+    "RETURNING id, type, subject), "
+    f"fan AS ({_FAN_OUT}) SELECT id, {FANNED} FROM outbox"
+)
 
 
-def outbox_insert_from(source: str, rows: int) -> str:
-    """SQL inserting `rows` events for each row of the CTE `source` (none if it is empty)."""
+def outbox_ctes(source: str, rows: int) -> str:
+    """CTEs (to follow a WITH list) writing `rows` events, and their deliveries, for each row
+    of the CTE `source` (none if it is empty): for a change written in one statement."""
     values = ", ".join([_ROW] * rows)
-    table = OutboxEvent._meta.db_table
     return (
-        f'INSERT INTO "{table}" ({_QUOTED}) SELECT v.* FROM {source}, '
-        f"(VALUES {values}) AS v({_QUOTED})"
+        f"outbox AS (INSERT INTO {_EVENTS} ({_QUOTED}) SELECT v.* FROM {source}, "
+        f"(VALUES {values}) AS v({_QUOTED}) RETURNING id, type, subject), "
+        f"fan AS ({_FAN_OUT})"
     )
 
 
 def outbox_params(events: list[OutboxEvent]) -> list[Any]:
-    """The parameters of outbox_insert_from for these pending events, in order."""
+    """The parameters of the events' rows (outbox_ctes, record_event), in order."""
     params: list[Any] = []
     for event in events:
         params += [
@@ -102,3 +146,155 @@ def outbox_params(events: list[OutboxEvent]) -> list[Any]:
             event.occurred_at,
         ]
     return params
+
+
+# --- endpoints ----------------------------------------------------------------------------
+
+SECRET_BYTES = 24
+ROTATION_OVERLAP = timedelta(hours=24)
+
+
+def new_secret() -> str:
+    """`whsec_` + base64 of 24 random bytes (the Standard Webhooks form)."""
+    return "whsec_" + base64.b64encode(secrets.token_bytes(SECRET_BYTES)).decode()
+
+
+def _require_admin(actor: User | None, doing: str) -> None:
+    if actor is None or not getattr(actor, "is_superuser", False):
+        raise NotPermitted(f"Only an administrator may {doing}.")
+
+
+def _clean_types(event_types: list[str]) -> list[str]:
+    known = {kind.name for kind in catalogue()}
+    unknown = sorted(set(event_types) - known)
+    if unknown:
+        raise InvalidInput({"event_types": f"Not in the event catalogue: {', '.join(unknown)}."})
+    return sorted(set(event_types))
+
+
+def create_endpoint(
+    *, actor: User, url: str, event_types: list[str], description: str = ""
+) -> tuple[WebhookEndpoint, str]:
+    """A new endpoint and its signing secret: the only time the secret is handed out."""
+    _require_admin(actor, "manage webhook endpoints")
+    types = _clean_types(event_types)
+    _check(url)
+    secret = new_secret()
+    endpoint = WebhookEndpoint.objects.create(
+        url=url,
+        event_types=types,
+        description=description[:200],
+        secret=secret,
+        created_by=actor,
+    )
+    return endpoint, secret
+
+
+def update_endpoint(*, actor: User, endpoint_id: int, **changes: Any) -> WebhookEndpoint:
+    """Change an endpoint's URL, types, description or enabled flag."""
+    _require_admin(actor, "manage webhook endpoints")
+    with transaction.atomic():
+        endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint_id)
+        if "url" in changes:
+            _check(changes["url"])
+            endpoint.url = changes["url"]
+        if "event_types" in changes:
+            endpoint.event_types = _clean_types(changes["event_types"])
+        if "description" in changes:
+            endpoint.description = str(changes["description"])[:200]
+        if "enabled" in changes:
+            endpoint.enabled = bool(changes["enabled"])
+            if endpoint.enabled:
+                endpoint.disabled_reason, endpoint.failing_since = "", None
+        endpoint.save()
+    return endpoint
+
+
+def rotate_secret(*, actor: User, endpoint_id: int) -> tuple[WebhookEndpoint, str]:
+    """A new secret; the old one stays valid (both signatures sent) for 24 hours."""
+    _require_admin(actor, "rotate webhook secrets")
+    with transaction.atomic():
+        endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint_id)
+        secret = new_secret()
+        endpoint.previous_secret = endpoint.secret
+        endpoint.previous_secret_until = timezone.now() + ROTATION_OVERLAP
+        endpoint.secret = secret
+        endpoint.save()
+    return endpoint, secret
+
+
+def retry_now(*, actor: User, delivery_id: int) -> Delivery:
+    """Send a pending or failed delivery again at the next dispatch (same webhook-id)."""
+    _require_admin(actor, "retry deliveries")
+    with transaction.atomic():
+        delivery = Delivery.objects.select_for_update().get(pk=delivery_id)
+        if delivery.state == DeliveryState.DELIVERED:
+            raise TransitionConflict("This delivery was delivered; nothing to retry.")
+        delivery.state = DeliveryState.PENDING
+        delivery.next_attempt_at = timezone.now()
+        delivery.claimed_until = None
+        delivery.save()
+        kick_after_commit()
+    return delivery
+
+
+def redeliver_failed_since(*, actor: User, endpoint_id: int, since: datetime, reason: str) -> int:
+    """Every failed delivery of the endpoint since `since` is sent again, in recorded order
+    (same webhook-ids): how many."""
+    _require_admin(actor, "redeliver failed deliveries")
+    if not reason.strip():
+        raise InvalidInput({"reason": "Say why the failed deliveries are sent again."})
+    with transaction.atomic():
+        count = Delivery.objects.filter(
+            endpoint_id=endpoint_id, state=DeliveryState.FAILED, created_at__gte=since
+        ).update(
+            state=DeliveryState.PENDING,
+            next_attempt_at=timezone.now(),
+            claimed_until=None,
+            last_error=f"Redelivery asked by {actor}: {reason.strip()}"[:500],
+        )
+        kick_after_commit()
+    return count
+
+
+def prune_attempts(*, now: datetime | None = None) -> int:
+    """Delete attempts older than WEBHOOK_ATTEMPT_RETENTION_DAYS (default 30)."""
+    days = getattr(settings, "WEBHOOK_ATTEMPT_RETENTION_DAYS", 30)
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    deleted, _ = DeliveryAttempt.objects.filter(at__lt=cutoff).delete()
+    return deleted
+
+
+def _check(url: str) -> None:
+    from .delivery import UnsafeAddress, check_url
+
+    try:
+        check_url(url)
+    except UnsafeAddress as exc:
+        raise InvalidInput({"url": str(exc)}) from exc
+
+
+def kick_after_commit() -> None:
+    """Ask a worker to dispatch once the current transaction commits (once per transaction),
+    so a delivery leaves within a moment rather than at the next beat."""
+    if getattr(connection, "_webhook_kick_pending", False):
+        return
+    if not connection.in_atomic_block:
+        _kick()
+        return
+    connection._webhook_kick_pending = True
+
+    def kick() -> None:
+        connection._webhook_kick_pending = False
+        _kick()
+
+    transaction.on_commit(kick)
+
+
+def _kick() -> None:
+    from .tasks import dispatch_webhooks
+
+    try:
+        dispatch_webhooks.delay()
+    except Exception:  # the broker is down: the beat dispatcher picks the deliveries up
+        logging.getLogger(__name__).warning("webhook dispatch kick not sent", exc_info=True)

@@ -15,7 +15,7 @@ from django_fsm import TransitionNotAllowed, can_proceed
 from core import limits
 from core.errors import InvalidInput, NotFoundError, NotPermitted, TransitionConflict
 from core.roles import User
-from events.services import outbox_insert_from, outbox_params
+from events.services import FANNED, kick_after_commit, outbox_ctes, outbox_params
 
 from ..events import outbox_events_for
 from ..models import Case, CaseEvent, DispositionTag, EventType
@@ -93,11 +93,11 @@ def _move_sql(changed: tuple[str, ...], outbox_rows: int) -> str:
     assignments = ", ".join(f'"{Case._meta.get_field(name).column}" = %s' for name in changed)
     update = f'UPDATE "{table}" SET {assignments} WHERE "id" = %s AND "status" = %s'
     # The outbox rows ride in the same statement: they exist exactly when the move does.
-    outbox = f", outbox AS ({outbox_insert_from('moved', outbox_rows)})" if outbox_rows else ""
+    outbox = f", {outbox_ctes('moved', outbox_rows)}" if outbox_rows else ""
     return (
         f'WITH moved AS ({update} RETURNING "id"){outbox} '
         f'{audit.EVENT_INSERT_INTO} SELECT moved."id", {audit.EVENT_PLACEHOLDERS} FROM moved '
-        'RETURNING "id"'
+        f'RETURNING "id", {FANNED if outbox_rows else 0}'
     )
 
 
@@ -127,6 +127,8 @@ def _write(case: Case, from_state: str, before: tuple[Any, ...], event: CaseEven
     if row is None:
         raise _StateMoved
     audit.mark_written(event, row[0])
+    if row[1]:  # deliveries were written: a worker sends them once this commits
+        kick_after_commit()
     case._update_initial_state()  # as ConcurrentTransitionMixin.save does: now saved
 
 

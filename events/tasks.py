@@ -1,0 +1,16 @@
+"""Celery tasks of the outbox, thin: the dispatcher (beat, and kicked after a commit that
+recorded events) and the pruning sweep."""
+
+from celery import shared_task
+
+from . import delivery, services
+
+
+@shared_task(name="events.tasks.dispatch_webhooks", ignore_result=True)
+def dispatch_webhooks() -> int:
+    return delivery.dispatch()
+
+
+@shared_task(name="events.tasks.prune_delivery_attempts", ignore_result=True)
+def prune_delivery_attempts() -> int:
+    return services.prune_attempts()
