@@ -237,7 +237,7 @@ def partner_named(value: object) -> Partner:
     """The active partner a given id or external id names (400 when there is none)."""
     text = str(value or "").strip()
     partner = Partner.objects.filter(external_id=text, is_active=True).first()
-    if partner is None and text.isdigit():
+    if partner is None and text.isascii() and text.isdigit() and len(text) < 19:
         partner = Partner.objects.filter(pk=int(text), is_active=True).first()
     if partner is None:
         raise InvalidInput({"preferred_partner": f"No active partner {text!r}."})

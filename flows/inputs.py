@@ -10,11 +10,12 @@ import typing
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
-from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
+from core.inputs import BadInput, parse_day, parse_moment, parse_plain_decimal
+
+MAX_WHOLE_DIGITS = 15  # the largest amount any SOP input may name, in digits
 
 
 class _Missing:
@@ -119,12 +120,16 @@ class InputSpec:
         if isinstance(raw, bool) or not isinstance(raw, Decimal | int | float | str):
             raise FieldError("Must be a decimal number.")
         try:
-            # str() first: a JSON 499.99 arrives as a float and must become exactly 499.99.
-            number = Decimal(str(raw).strip())
-        except InvalidOperation:
-            raise FieldError("Must be a decimal number.") from None
-        if not number.is_finite():
-            raise FieldError("Must be a finite number.")
+            # Written out plainly (no 1e30, no ٥.٠٠), at most 15 digits before the point: a
+            # JSON 499.99 (a float) reads as the text it was written with.
+            number = parse_plain_decimal(
+                raw,
+                max_digits=MAX_WHOLE_DIGITS,
+                decimal_places=None,
+                negative=self.minimum is None or self.minimum < 0,
+            )
+        except BadInput as exc:
+            raise FieldError(exc.message) from None
         if self.minimum is not None and number < self.minimum:
             raise FieldError(f"Must be at least {self.minimum}.")
         if self.maximum is not None and number > self.maximum:
@@ -148,23 +153,15 @@ class InputSpec:
         if isinstance(raw, date):
             return raw
         try:
-            value = parse_date(raw.strip()) if isinstance(raw, str) else None
-        except ValueError:
-            value = None
-        if value is None:
-            raise FieldError("Must be a date, YYYY-MM-DD.")
-        return value
+            return parse_day(raw)  # a day that exists (no 2026-02-30), years 1900-2999
+        except BadInput as exc:
+            raise FieldError(exc.message) from None
 
     def _coerce_datetime(self, raw: Any) -> datetime:
         try:
-            value = parse_datetime(raw.strip()) if isinstance(raw, str) else raw
-        except ValueError:
-            value = None
-        if not isinstance(value, datetime):
-            raise FieldError("Must be a date and time, ISO 8601.")
-        if timezone.is_naive(value):
-            value = timezone.make_aware(value)
-        return value
+            return parse_moment(raw)  # aware, a real offset, years 1900-2999
+        except (BadInput, OverflowError) as exc:
+            raise FieldError(getattr(exc, "message", "Give a date and time, ISO 8601.")) from None
 
     def _coerce_choice(self, raw: Any) -> str:
         if not isinstance(raw, str) or raw not in self.choices:

@@ -35,7 +35,7 @@ def partner_list(*, user: User | None) -> QuerySet[Partner]:
 def cities_named(name_or_id: str) -> QuerySet[City]:
     """Cities matching an id or a (case-insensitive) name; names repeat only across regions."""
     value = str(name_or_id).strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit() and len(value) < 19:
         return City.objects.filter(pk=int(value))
     return City.objects.filter(name__iexact=value)
 

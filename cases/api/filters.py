@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django_filters import rest_framework as filters
 
-from core.api.filters import MomentFilter, external_id_filter
+from core.api.filters import MomentFilter, external_id_filter, id_param
 from partners.api.filters import CityFilterMixin
 from partners.models import LineOfBusiness, Partner
 
@@ -70,8 +70,9 @@ class CaseFilter(CityFilterMixin):
             return queryset.filter(assignee__isnull=True)
         if value == "me":
             return queryset.filter(assignee_id=self.request.user.pk)
-        if value.isdigit():
-            return queryset.filter(assignee_id=int(value))
+        number = id_param(value, name)
+        if number is not None:
+            return queryset.filter(assignee_id=number)
         return queryset.none()
 
     def filter_overdue(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:

@@ -13,7 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core import limits
-from core.api.fields import IdOrKeyField, enum_field
+from core.api.fields import IdOrKeyField, PlainDecimalField, enum_field
 from partners.api.fields import city_field
 from partners.models import Currency, LineOfBusiness, Partner
 
@@ -77,7 +77,7 @@ class CustomerUpsertSerializer(serializers.Serializer):
     phone = serializers.CharField(max_length=32)
     email = serializers.EmailField(required=False, allow_blank=True)
     city = city_field()
-    fraud_score = serializers.DecimalField(
+    fraud_score = PlainDecimalField(
         max_digits=4,
         decimal_places=3,
         min_value=Decimal("0"),
@@ -91,7 +91,7 @@ class CustomerUpsertSerializer(serializers.Serializer):
 
 class BookingLineSerializer(serializers.ModelSerializer):
     quantity = serializers.IntegerField(min_value=1, default=1)
-    unit_price = serializers.DecimalField(**MONEY)
+    unit_price = PlainDecimalField(**MONEY)
 
     class Meta:
         model = BookingLine
@@ -163,19 +163,15 @@ class BookingUpsertSerializer(serializers.Serializer):
     currency = serializers.ChoiceField(
         choices=Currency.choices, required=False, help_text="Defaults to the city's currency."
     )
-    cart_value = serializers.DecimalField(**MONEY)
-    invoice_amount = serializers.DecimalField(**MONEY)
+    cart_value = PlainDecimalField(**MONEY)
+    invoice_amount = PlainDecimalField(**MONEY)
     payment_mode = serializers.ChoiceField(choices=PaymentMode.choices)
     booking_time = serializers.DateTimeField()
     service_date = serializers.DateField()
     spd = serializers.DateField(required=False, allow_null=True)
     address = serializers.CharField(max_length=255, required=False, allow_blank=True)
-    latitude = serializers.DecimalField(
-        max_digits=9, decimal_places=6, required=False, allow_null=True
-    )
-    longitude = serializers.DecimalField(
-        max_digits=9, decimal_places=6, required=False, allow_null=True
-    )
+    latitude = PlainDecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)
+    longitude = PlainDecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)
     is_commercial = serializers.BooleanField(required=False)
     revisit_of_external_id = external_id_field(
         Booking, source="revisit_of", required=False, allow_null=True

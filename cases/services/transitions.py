@@ -156,7 +156,9 @@ def _apply_inputs(case: Case, name: str, data: dict[str, Any]) -> dict[str, Any]
         if isinstance(raw, DispositionTag):
             tag = raw
         elif raw not in (None, ""):
-            lookup = {"pk": raw} if str(raw).isdigit() else {"path": str(raw)}
+            text = str(raw)
+            is_id = text.isascii() and text.isdigit() and len(text) < 19
+            lookup = {"pk": int(text)} if is_id else {"path": text}
             tag = DispositionTag.objects.filter(**lookup).first()
         if tag is None:
             raise InvalidInput({"disposition": "Choose the tag (disposition) to resolve with."})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import cache
 from typing import Any
 
@@ -9,6 +10,8 @@ from django.db.models import Choices, Model, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from core.inputs import BadInput, id_if_numeric, parse_plain_decimal
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -42,8 +45,13 @@ class IdOrKeyField(serializers.RelatedField):
             matches = list(queryset.filter(pk=data)[:1])
         else:
             matches = list(queryset.filter(**{self.key: value})[:2])
-            if not matches and value.isdigit():
-                matches = list(queryset.filter(pk=int(value))[:1])
+            if not matches:
+                try:
+                    number = id_if_numeric(value)
+                except BadInput:
+                    self.fail("invalid", lookup=lookup_name)
+                if number is not None:
+                    matches = list(queryset.filter(pk=number)[:1])
         if not matches:
             self.fail("does_not_exist", model=model, lookup=lookup_name, value=value)
         if len(matches) > 1:
@@ -78,3 +86,23 @@ def enum_field(choices: type[Choices], **kwargs: Any) -> serializers.ChoiceField
     renders as null, since the shared enum has no "" member.
     """
     return _enum_field_class(choices)(choices=choices.choices, **kwargs)
+
+
+@extend_schema_field({"type": "string", "format": "decimal", "pattern": r"^-?[0-9]+(\.[0-9]+)?$"})
+class PlainDecimalField(serializers.DecimalField):
+    """A decimal written out plainly (docs/money.md, "Amounts"): ASCII digits and a point, no
+    exponent, separators, NaN or other scripts' digits, within the field's digits; a 400 with
+    the field's name otherwise (DRF's own field takes "1e3" and "٥.٠٠")."""
+
+    def to_internal_value(self, data: Any) -> Decimal:
+        negative = self.min_value is None or self.min_value < 0
+        try:
+            value = parse_plain_decimal(
+                data,
+                max_digits=self.max_digits,
+                decimal_places=self.decimal_places,
+                negative=negative,
+            )
+        except BadInput as exc:
+            raise serializers.ValidationError(exc.message) from None
+        return super().to_internal_value(str(value))

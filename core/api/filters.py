@@ -9,15 +9,29 @@ from django import forms
 from django.db.models import Model, QuerySet
 from django_filters import rest_framework as filters
 from django_filters.fields import IsoDateTimeField
+from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter, SearchFilter
 
+from core.inputs import BadInput, id_if_numeric
 
-def ids_of(model: type[Model], value: str, key: str) -> list[int]:
-    """Ids of the rows whose key is the value; failing that, the value itself if a number."""
+
+def id_param(value: str, name: str) -> int | None:
+    """A query parameter meant as an id: the id when it is ASCII digits within bigint, None
+    when it is a name or key, and a 400 on `name` when it is written as a number but is not
+    an id ('²', '٣', thirty digits): Python's isdigit() and int() take those, PostgreSQL not."""
+    try:
+        return id_if_numeric(value)
+    except BadInput as exc:
+        raise ValidationError({name: [exc.message]}) from None
+
+
+def ids_of(model: type[Model], value: str, key: str, name: str = "id") -> list[int]:
+    """Ids of the rows whose key is the value; failing that, the value itself if an id."""
     value = value.strip()
     ids = list(model._default_manager.filter(**{key: value}).values_list("pk", flat=True))
-    if not ids and value.isdigit():
-        ids = [int(value)]
+    if not ids:
+        number = id_param(value, name)
+        ids = [number] if number is not None else []
     return ids
 
 
@@ -34,7 +48,7 @@ def external_id_filter(model: type[Model], column: str, label: str) -> filters.C
     """A filter taking a row's id or external id."""
 
     def method(queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return filter_ids(queryset, column, ids_of(model, value, "external_id"))
+        return filter_ids(queryset, column, ids_of(model, value, "external_id", name))
 
     return filters.CharFilter(method=method, label=f"{label} id or external id")
 
@@ -87,3 +101,16 @@ class MomentFilter(filters.IsoDateTimeFilter):
     database error)."""
 
     field_class = type("IsoMomentField", (IsoDateTimeField, MomentField), {})
+
+
+def id_filter(column: str, label: str) -> filters.CharFilter:
+    """A filter taking a row's id only: ASCII digits; '²' or '٣' is a 400 on the filter (a
+    NumberFilter would read '٣' as 3)."""
+
+    def method(queryset: QuerySet, name: str, value: str) -> QuerySet:
+        number = id_param(value, name)
+        if number is None:
+            raise ValidationError({name: ["Give an id: the digits 0-9."]})
+        return queryset.filter(**{column: number})
+
+    return filters.CharFilter(method=method, label=label)

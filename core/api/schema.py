@@ -7,10 +7,11 @@ from __future__ import annotations
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
 COMMON = {
     "400": "Invalid input: field errors in `errors` ({field: [message, ...]}), a malformed "
-    "body, or a bad query parameter.",
+    "body, or a bad query parameter (an id that is not ASCII digits, a page cursor we did "
+    "not give out, a day that does not exist).",
     "401": "No credentials, or bad ones.",
     "403": "Your role may not do this.",
-    "404": "No such record (or not yours to see), or an invalid page cursor.",
+    "404": "No such record (or not yours to see).",
     "409": "The record's state does not allow it.",
     "415": "Unsupported media type: send JSON.",
     "429": "Too many requests: wait for the seconds in Retry-After.",

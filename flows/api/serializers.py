@@ -14,7 +14,7 @@ from rest_framework import serializers
 
 from cases.catalog import Team
 from cases.models import CaseEvent, Task, TaskState
-from core.api.fields import enum_field
+from core.api.fields import PlainDecimalField, enum_field
 from policies.sop import followups
 
 from ..intake import OosTicketResult, RevisitResult
@@ -254,10 +254,8 @@ class RevisitResultSerializer(serializers.Serializer):
 
 class OosTicketRequestSerializer(serializers.Serializer):
     booking = serializers.IntegerField(help_text="The booking's id.")
-    latitude = serializers.DecimalField(max_digits=9, decimal_places=6, min_value=-90, max_value=90)
-    longitude = serializers.DecimalField(
-        max_digits=9, decimal_places=6, min_value=-180, max_value=180
-    )
+    latitude = PlainDecimalField(max_digits=9, decimal_places=6, min_value=-90, max_value=90)
+    longitude = PlainDecimalField(max_digits=9, decimal_places=6, min_value=-180, max_value=180)
     images = serializers.ListField(
         child=serializers.CharField(max_length=500),
         allow_empty=True,

@@ -9,7 +9,6 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,7 +17,8 @@ from cases import services as case_services
 from cases.catalog import Team
 from cases.models import Task, TaskState
 from core.api.base import AUTHENTICATION, CONFLICT, ERRORS, ID_PATTERN, ErrorSerializer
-from core.api.filters import ListFilterBackend, MomentFilter
+from core.api.filters import ListFilterBackend, MomentFilter, id_filter
+from core.api.pagination import DefaultCursorPagination
 from core.api.permissions import MatrixPermission
 from core.errors import InvalidInput
 from core.roles import is_back_office
@@ -39,7 +39,7 @@ class TaskFilter(filters.FilterSet):
     owner_team = filters.ChoiceFilter(choices=Team.choices)
     owner = filters.CharFilter(method="filter_owner", label="Owner username, or 'me'")
     kind = filters.CharFilter()
-    case = filters.NumberFilter(field_name="case_id")
+    case = id_filter("case_id", "Case id")
     overdue = filters.BooleanFilter(method="filter_overdue", label="Open and past its due time")
     due_before = MomentFilter(field_name="due_at", lookup_expr="lt")
 
@@ -59,7 +59,7 @@ class TaskFilter(filters.FilterSet):
         return queryset.filter(**late) if value else queryset.exclude(**late)
 
 
-class DuePagination(CursorPagination):
+class DuePagination(DefaultCursorPagination):
     page_size = 25
     max_page_size = 200
     page_size_query_param = "page_size"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django_filters import rest_framework as filters
 
-from core.api.filters import filter_ids
+from core.api.filters import filter_ids, id_param
 
 from ..models import LineOfBusiness, Partner
 from ..selectors import cities_named
@@ -17,9 +17,10 @@ class CityFilterMixin(filters.FilterSet):
     city = filters.CharFilter(method="filter_city", label="City id or name")
 
     def filter_city(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        if value.strip().isdigit():
+        number = id_param(value, name)
+        if number is not None:
             # An id needs no lookup: the queue's hot path saves a round trip.
-            return queryset.filter(city_id=int(value))
+            return queryset.filter(city_id=number)
         ids = list(cities_named(value).values_list("pk", flat=True))
         return filter_ids(queryset, "city_id", ids)
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from core.api.fields import enum_field
+from core.api.fields import PlainDecimalField, enum_field
 
 from ..models import CalendarSlot, LineOfBusiness, Partner, Programme, SlotStatus
 from .fields import city_field
@@ -47,7 +47,7 @@ class PartnerUpsertSerializer(serializers.Serializer):
     programmes = serializers.ListField(
         child=serializers.ChoiceField(choices=Programme.choices), required=False
     )
-    rating = serializers.DecimalField(
+    rating = PlainDecimalField(
         max_digits=3,
         decimal_places=2,
         min_value=Decimal("0"),

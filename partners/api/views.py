@@ -14,9 +14,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api.base import AUTHENTICATION, CONFLICT, ERRORS, ID_PATTERN, UpsertViewSet, upsert_schema
-from core.api.filters import ListFilterBackend, MomentFilter
+from core.api.filters import ListFilterBackend, MomentFilter, id_filter
 from core.api.permissions import MatrixPermission, may_read
 from core.errors import InvalidInput
+from core.inputs import BadInput, id_if_numeric
 from core.roles import partner_of
 
 from .. import selectors, services
@@ -57,7 +58,7 @@ class PartnerViewSet(UpsertViewSet):
 
 
 class CalendarFilter(filters.FilterSet):
-    partner = filters.NumberFilter(field_name="partner_id")
+    partner = id_filter("partner_id", "Partner id")
     status = filters.ChoiceFilter(choices=SlotStatus.choices)
     starts_before = MomentFilter(field_name="starts_at", lookup_expr="lt")
     ends_after = MomentFilter(field_name="ends_at", lookup_expr="gt")
@@ -113,9 +114,13 @@ class CalendarSlotViewSet(
         partner = partner_of(request.user)
         if data.get("partner"):
             key = data["partner"]
+            try:
+                number = id_if_numeric(key)
+            except BadInput as exc:
+                raise InvalidInput({"partner": exc.message}) from None
             partner = (
                 selectors.partners_visible_to(request.user)
-                .filter(**({"pk": int(key)} if key.isdigit() else {"external_id": key}))
+                .filter(**({"pk": number} if number is not None else {"external_id": key}))
                 .first()
             )
             if partner is None:

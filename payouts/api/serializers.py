@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core import limits
-from core.api.fields import enum_field
+from core.api.fields import PlainDecimalField, enum_field
 from partners.models import Currency, Region
 from policies.sop import revisits
 
@@ -35,8 +35,8 @@ from ..models import (
 from ..money import DECIMAL_PLACES, MAX_DIGITS
 
 
-def money(**kwargs) -> serializers.DecimalField:
-    return serializers.DecimalField(
+def money(**kwargs) -> PlainDecimalField:
+    return PlainDecimalField(
         max_digits=MAX_DIGITS, decimal_places=DECIMAL_PLACES, coerce_to_string=True, **kwargs
     )
 
@@ -120,7 +120,7 @@ class PenaltySerializer(serializers.ModelSerializer):
     partner_external_id = serializers.CharField(source="partner.external_id", read_only=True)
     booking_external_id = serializers.CharField(source="booking.external_id", read_only=True)
     base_amount = money(read_only=True)
-    rate = serializers.DecimalField(max_digits=5, decimal_places=4, read_only=True)
+    rate = PlainDecimalField(max_digits=5, decimal_places=4, read_only=True)
     amount = money(read_only=True)
     currency = currency_field(read_only=True)
     state = enum_field(PenaltyState, read_only=True)

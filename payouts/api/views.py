@@ -10,12 +10,11 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from django.utils.dateparse import parse_date
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import SAFE_METHODS, BasePermission
@@ -24,8 +23,10 @@ from rest_framework.response import Response
 
 from cases import selectors as case_selectors
 from core.api.base import AUTHENTICATION, ErrorSerializer
+from core.api.filters import id_param
 from core.api.permissions import MatrixPermission
 from core.errors import InvalidInput
+from core.inputs import BadInput, parse_day
 from core.roles import is_back_office
 from partners.models import Partner
 
@@ -134,8 +135,11 @@ class _Base(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericVi
         params = self.request.query_params
         if "state" in self.filter_params and params.get("state"):
             qs = qs.filter(state=params["state"])
-        if "partner" in self.filter_params and params.get("partner", "").isdigit():
-            qs = qs.filter(partner_id=int(params["partner"]))
+        if "partner" in self.filter_params and params.get("partner", "").strip():
+            number = id_param(params["partner"], "partner")
+            if number is None:
+                raise ValidationError({"partner": ["Give the partner's id: the digits 0-9."]})
+            qs = qs.filter(partner_id=number)
         return qs
 
     def _render(self, pk: int, code: int = status.HTTP_200_OK) -> Response:
@@ -562,7 +566,8 @@ class PartnerMgPlanView(GenericAPIView):
             raise NotFound("No such partner, or not yours to see.")
         partner = get_object_or_404(Partner.objects.select_related("city__region"), pk=partner_id)
         raw = request.query_params.get("month")
-        month = parse_date(raw) if raw else None
-        if raw and month is None:
-            raise InvalidInput({"month": "Give a date, YYYY-MM-DD."})
+        try:
+            month = parse_day(raw) if raw else None
+        except BadInput as exc:  # 2026-02-30, 9999-12-15: no such day, or none we plan for
+            raise InvalidInput({"month": exc.message}) from None
         return Response(s.MgPlanSerializer(selectors.mg_plan_summary(partner, month=month)).data)
