@@ -262,10 +262,12 @@ def partner_balances(*, partner_id: int) -> dict[str, Decimal]:
     return {row["currency"]: row["balance"] for row in rows}
 
 
-def may_read_ledger(user: User | None, partner_id: int) -> bool:
-    """The roles the matrix lets read ledgers, or the partner login whose ledger it is."""
+def may_read_partner_page(user: User | None, partner_id: int, permission: str) -> bool:
+    """A partner's money pages (ledger, MG plan): the back-office roles the matrix grants
+    `permission` (the page's own, as the view names it), or the partner login whose page it
+    is; another partner's page is not there for a partner login (404)."""
     sees_all, own = _partner_scope(user)
-    return (sees_all and may(user, "payouts.view_ledgerentry")) or own == partner_id
+    return (sees_all and may(user, permission)) or own == partner_id
 
 
 # The partner page: metrics, next payout preview (the ledger is ledger_statement above).

@@ -531,7 +531,7 @@ class PartnerLedgerView(GenericAPIView):
     action = "ledger"
 
     def get(self, request: Request, partner_id: int) -> Response:
-        if not selectors.may_read_ledger(request.user, partner_id):
+        if not selectors.may_read_partner_page(request.user, partner_id, self.operations["get"]):
             raise NotFound("No such partner, or not yours to see.")
         get_object_or_404(Partner, pk=partner_id)
         statement = selectors.ledger_statement(
@@ -562,7 +562,7 @@ class PartnerMgPlanView(GenericAPIView):
     action = "mg_plan"
 
     def get(self, request: Request, partner_id: int) -> Response:
-        if not selectors.may_read_ledger(request.user, partner_id):
+        if not selectors.may_read_partner_page(request.user, partner_id, self.operations["get"]):
             raise NotFound("No such partner, or not yours to see.")
         partner = get_object_or_404(Partner.objects.select_related("city__region"), pk=partner_id)
         raw = request.query_params.get("month")
