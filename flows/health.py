@@ -1,6 +1,10 @@
-"""GET /health/clocks/: is every clock being kept? JSON for monitoring (aggregates only, no
-case data): per sweep the due queue, the oldest due item's age and the last run. 503 when a
-sweep has not finished within STALE_AFTER, its last run failed, or due work waits longer."""
+"""GET /health/clocks/: is every clock being kept? 200 when healthy, 503 when a sweep has not
+finished within STALE_AFTER, its last run failed, or due work waits longer.
+
+Anyone (a load balancer) gets the bare status, `{"status": "ok"|"degraded"}`; signed-in
+back-office staff (console session or API token) also get the problems in words and, per
+sweep, the due queue, the oldest due item's age and the last run (aggregates only, no case
+data): queue internals are not for strangers."""
 
 from __future__ import annotations
 
@@ -9,7 +13,12 @@ from datetime import timedelta
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.exceptions import AuthenticationFailed
+
+from core.roles import is_back_office
 
 from .clocks import QueueHealth, clock_health
 
@@ -31,17 +40,30 @@ def problems(queues: list[QueueHealth], *, now=None) -> list[str]:
     return out
 
 
+def sees_details(request: HttpRequest) -> bool:
+    """Back-office staff signed in to the console, or calling with their API token. A bad
+    token is a stranger here (the bare status), not an error: a load balancer never sends
+    one, and the status must answer whatever the caller sends."""
+    if is_back_office(request.user):
+        return True
+    try:
+        found = TokenAuthentication().authenticate(request)
+    except AuthenticationFailed:
+        return False
+    return found is not None and is_back_office(found[0])
+
+
 @require_GET
+@never_cache
 def clocks(request: HttpRequest) -> JsonResponse:
     now = timezone.now()
     queues = clock_health(now=now)
     wrong = problems(queues, now=now)
-    return JsonResponse(
-        {
-            "status": "ok" if not wrong else "degraded",
+    body: dict = {"status": "ok" if not wrong else "degraded"}
+    if sees_details(request):
+        body |= {
             "at": now.isoformat(),
             "problems": wrong,
             "queues": [q.to_dict() for q in queues],
-        },
-        status=200 if not wrong else 503,
-    )
+        }
+    return JsonResponse(body, status=200 if not wrong else 503)

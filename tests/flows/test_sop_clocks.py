@@ -278,7 +278,9 @@ def test_the_product_return_is_checked_on_its_due_day(time_machine, agent):
 # --- health ------------------------------------------------------------------------------------
 
 
-def test_health_shows_depth_oldest_due_and_last_sweep(time_machine, client):
+def test_health_shows_staff_depth_oldest_due_and_last_sweep(time_machine, supervisor_console):
+    # The details are for staff (the bare status: tests/flows/test_clock_health_access.py).
+    client = supervisor_console
     time_machine.move_to(ist(3, 16, 9), tick=False)
     opened(priority="urgent")
     opened(priority="urgent")
