@@ -325,6 +325,13 @@ UNFOLD = {
     "SHOW_VIEW_ON_SITE": False,
     "DASHBOARD_CALLBACK": "console.home.dashboard_callback",
     "STYLES": [lambda request: static("console/console.css")],
+    "SITE_FAVICONS": [
+        {
+            "rel": "icon",
+            "type": "image/svg+xml",
+            "href": lambda request: static("console/favicon.svg"),
+        }
+    ],
     "ACCOUNT": {"navigation": "console.navigation.account_links"},
     "SIDEBAR": {
         "show_search": False,

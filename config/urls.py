@@ -39,6 +39,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("health/clocks/", health.clocks, name="clock-health"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    # Browsers ask for /favicon.ico whatever the page says: the console's icon, not a 404.
+    path("favicon.ico", console_views.Favicon.as_view(), name="favicon"),
     path("", include("cases.urls")),
 ]
 

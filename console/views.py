@@ -8,9 +8,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+from django.views.generic import RedirectView
 
 from core import roles
 from core.admin.errors import describe_error
@@ -105,3 +107,13 @@ def time_zone(request: HttpRequest) -> HttpResponse:
         "now_in_words": when(timezone.now(), zone_named(current)),
     }
     return TemplateResponse(request, "console/time_zone.html", context)
+
+
+class Favicon(RedirectView):
+    """/favicon.ico, which browsers ask for on every page whatever it links: the console's
+    icon (also named in the pages' head through UNFOLD["SITE_FAVICONS"])."""
+
+    permanent = True
+
+    def get_redirect_url(self, *args, **kwargs) -> str:
+        return static("console/favicon.svg")

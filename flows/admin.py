@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.html import format_html
 
 from cases.models import Task, TaskState
 from cases.selectors import end_of_local_day
@@ -16,6 +17,7 @@ from core.admin.pagination import CappedCountPaginator
 from core.times import when
 from payouts.services import PAF_REVIEW_TASK
 from policies.actions import ActionKind
+from policies.words import ACTION_WORDS, action_kind_in_words, params_in_words
 
 from . import task_outcomes
 
@@ -68,6 +70,22 @@ class TaskStateFilter(admin.SimpleListFilter):
         return queryset.filter(state=self.value())
 
 
+class TaskKindFilter(admin.SimpleListFilter):
+    """Tasks by what they are, in words; the kinds are the SOP steps that make tasks (a fixed
+    list, so the filter never scans the queue to find them)."""
+
+    title = "kind"
+    parameter_name = "kind__exact"  # the links that name a kind (home tiles, reviews) keep it
+
+    def lookups(self, request, model_admin):
+        return sorted(
+            ((kind, action_kind_in_words(kind)) for kind in ACTION_WORDS), key=lambda c: c[1]
+        )
+
+    def queryset(self, request, queryset: QuerySet[Task]):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
+
+
 class OutcomeForm(forms.Form):
     reason = forms.CharField(
         label="Outcome",
@@ -92,9 +110,18 @@ def _close(done: bool, *, at_fault: bool | None = None):
 @admin.register(Task)
 class TaskAdmin(ConsoleAdmin):
     zone_path = "case__city__region__timezone"  # times: the case's region (core.times)
-    list_display = ("title", "case", "owner_team", "owner", "due_at", "state", "overdue")
+    list_display = (
+        "title",
+        "case",
+        "kind_words",
+        "owner_team",
+        "owner",
+        "due_at",
+        "state",
+        "overdue",
+    )
     list_select_related = ("owner", "case")
-    list_filter = (TaskStateFilter, OverdueTaskFilter, "owner_team", "kind")
+    list_filter = (TaskStateFilter, OverdueTaskFilter, "owner_team", TaskKindFilter)
     search_fields = ("title", "=case__id")
     search_help_text = "Words of the task, or the case id."
     ordering = ("due_at", "id")
@@ -102,11 +129,32 @@ class TaskAdmin(ConsoleAdmin):
     paginator = CappedCountPaginator
     show_full_result_count = False
     actions = ["mark_done", "cancel", "review_not_at_fault", "review_at_fault"]
-    readonly_fields = [f.name for f in Task._meta.fields]
+    record_actions = ("mark_done", "cancel")
 
-    @admin.display(boolean=True, description="overdue")
-    def overdue(self, task: Task) -> bool:
-        return task.is_overdue
+    def get_fields(self, request, obj=None):
+        words = {"kind": "kind_words", "params": "params_words"}
+        return [words.get(f.name, f.name) for f in Task._meta.fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+    def record_action_allowed(self, request, obj: Task, name: str) -> bool:
+        return obj.state == TaskState.OPEN
+
+    @admin.display(description="overdue")
+    def overdue(self, task: Task) -> str:
+        # A mark on the tasks that are late, nothing on the others (not a red cross).
+        if not task.is_overdue:
+            return ""
+        return format_html('<span class="cw-badge cw-danger">overdue</span>')
+
+    @admin.display(description="kind", ordering="kind")
+    def kind_words(self, task: Task) -> str:
+        return action_kind_in_words(task.kind)
+
+    @admin.display(description="details")
+    def params_words(self, task: Task) -> str:
+        return params_in_words(task.params) or "–"
 
     def has_add_permission(self, request):
         return False  # decisions and clocks make tasks
@@ -123,6 +171,8 @@ class TaskAdmin(ConsoleAdmin):
     mark_done = bulk_action(
         description="Mark selected tasks done",
         title="Mark tasks done",
+        record_label="Done",
+        record_title="Mark this task done",
         verb="Tasks done",
         form_class=OutcomeForm,
         apply=_close(True),
@@ -130,6 +180,8 @@ class TaskAdmin(ConsoleAdmin):
     cancel = bulk_action(
         description="Cancel selected tasks",
         title="Cancel tasks",
+        record_label="Cancel this task",
+        record_title="Cancel this task",
         verb="Tasks cancelled",
         form_class=ReasonForm,
         apply=_close(False),

@@ -12,6 +12,7 @@ from cases.admin.page import TASKS_SHOWN, TIMELINE_LIMIT
 from cases.models import Case, CaseStatus, EventType
 from core import roles
 from policies.selectors import version_in_words
+from policies.words import outcome_in_words
 
 from .runner import decision_history
 from .table import flow_named, flows_for_kind
@@ -23,10 +24,6 @@ def flow_title(name: str) -> str:
     """A flow's title as people read it ("" for none, the id for one no longer in the table)."""
     flow = flow_named(name)
     return flow.title if flow else name.replace("_", " ")
-
-
-def outcome_in_words(outcome: str) -> str:
-    return outcome.replace("_", " ").capitalize()
 
 
 def _decisions_with_tasks(case: Case, page: dict[str, Any]) -> list:

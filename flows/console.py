@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import date, datetime
 from typing import Any
 
 from django import forms
@@ -24,7 +25,10 @@ from cases.models import Case
 from core import roles
 from core.admin.errors import add_domain_error
 from core.errors import DomainError, PolicyRefusal
+from core.times import when
 from policies.decision import to_jsonable
+from policies.selectors import version_in_words
+from policies.words import action_in_words, code_words, outcome_in_words
 
 from . import runner
 from .context import FlowContext
@@ -68,6 +72,21 @@ def _context(request: HttpRequest, case: Case, title: str, **extra: Any) -> dict
     }
 
 
+def filled_in_words(filled: dict[str, Any]) -> list[tuple[str, str]]:
+    """What the case's records answer, as label and value people read: amounts plainly,
+    times in the case's zone with the zone, codes and yes/no as words."""
+    out = []
+    for name, value in filled.items():
+        if isinstance(value, datetime):
+            shown = when(value)
+        elif isinstance(value, date):
+            shown = value.strftime("%-d %b %Y")
+        else:
+            shown = code_words(value)
+        out.append((code_words(name), shown))
+    return out
+
+
 # --- forms from the registry's input schema ---------------------------------------------------
 
 
@@ -90,7 +109,7 @@ def form_field(spec: InputSpec) -> forms.Field:
     if spec.type == DATETIME:
         return forms.SplitDateTimeField(required=required, widget=AdminSplitDateTime, **common)
     if spec.type == CHOICE:
-        choices = [(value, value.replace("_", " ")) for value in spec.choices]
+        choices = [(value, code_words(value)) for value in spec.choices]
         if not required:
             choices = [("", "---------"), *choices]
         return forms.ChoiceField(choices=choices, required=required, **common)
@@ -144,7 +163,7 @@ def flow_list_view(request: HttpRequest, case_id: int) -> HttpResponse:
             {
                 "flow": flow,
                 "asked": flow.asked(ctx),
-                "filled": flow.filled_preview(ctx),
+                "filled": dict(filled_in_words(flow.filled_preview(ctx))),
                 "url": reverse(f"{app_name}:run", kwargs={"case_id": case.pk, "flow": flow.name}),
             }
         )
@@ -192,7 +211,7 @@ def flow_run_view(request: HttpRequest, case_id: int, flow: str) -> HttpResponse
                 else:
                     messages.success(
                         request,
-                        f"{entry.title}: {run.decision.outcome.replace('_', ' ')} "
+                        f"{entry.title}: {outcome_in_words(run.decision.outcome)} "
                         f"(policy {run.decision.policy_version}).",
                     )
                     return HttpResponseRedirect(_change_url(case))
@@ -221,12 +240,16 @@ def flow_run_view(request: HttpRequest, case_id: int, flow: str) -> HttpResponse
         f"{entry.title}: case #{case.pk}",
         flow=entry,
         form=form,
-        filled=entry.filled_preview(ctx),
+        filled=filled_in_words(entry.filled_preview(ctx)),
         decision=decision,
         call_script=runner.call_script_for(case) if entry.records_call_attempt else (),
         script_done=request.POST.getlist("script_step"),
-        outcome_words=decision.outcome.replace("_", " ").capitalize() if decision else "",
-        decision_actions=[a.to_dict() for a in decision.actions] if decision else [],
+        outcome_words=outcome_in_words(decision.outcome) if decision else "",
+        policy_words=version_in_words(decision.policy_version) if decision else "",
+        decision_actions=[
+            {"kind": str(a.kind), "words": action_in_words(a.kind, a.to_dict().get("params"))}
+            for a in (decision.actions if decision else ())
+        ],
         refusal=refusal,
         list_url=reverse(f"{app_name}:list", kwargs={"case_id": case.pk}),
         media=form.media,

@@ -29,6 +29,7 @@ from .. import services
 from ..models import Case, CaseStatus
 from .filters import (
     AssigneeFilter,
+    OtherThanFilter,
     OverdueFilter,
     SlaFilter,
     WorkFilter,
@@ -85,6 +86,7 @@ class CaseAdmin(ConsoleAdmin):
         ("city", RelatedDropdownFilter),
         ("partner", AutocompleteSelectFilter),  # 20,000 partners: searched, never listed
         ("created_at", admin.DateFieldListFilter),
+        OtherThanFilter,  # only with ?other_than= (the case page's "other cases" link)
     )
     list_per_page = 25  # a screenful; the theme renders every cell through templates
     list_max_show_all = 200

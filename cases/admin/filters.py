@@ -139,6 +139,27 @@ class WorkFilter(admin.SimpleListFilter):
         return queryset.filter(status__in=OPEN_STATES)
 
 
+class OtherThanFilter(admin.SimpleListFilter):
+    """The case page's "N other cases" link: the customer's cases but the one you are on.
+    Shown only when a link asks for it (`?other_than=<case id>`)."""
+
+    title = "other than"
+    parameter_name = "other_than"
+
+    @staticmethod
+    def case_id(value: str | None) -> int | None:
+        text = value or ""
+        return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
+
+    def lookups(self, request, model_admin):
+        value = self.case_id(request.GET.get(self.parameter_name))
+        return [(str(value), f"Other than case #{value}")] if value is not None else []
+
+    def queryset(self, request, queryset):
+        value = self.case_id(self.value())
+        return queryset.exclude(pk=value) if value is not None else queryset
+
+
 class OverdueFilter(admin.SimpleListFilter):
     """Open cases past (or near) their due time; served by the partial index on due_at."""
 

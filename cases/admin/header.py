@@ -44,7 +44,8 @@ def case_header(case: Case) -> dict[str, Any]:
         header["other_cases"] = str(others)
         header["bookings"] = str(bookings)
         header["other_cases_url"] = (
-            reverse("admin:cases_case_changelist") + f"?work=all&q={case.customer.phone}"
+            reverse("admin:cases_case_changelist")
+            + f"?work=all&customer__id__exact={case.customer_id}&other_than={case.pk}"
         )
         header["customer_url"] = reverse("admin:cases_customer_change", args=[case.customer_id])
     clocks = [

@@ -3,19 +3,22 @@ on, and the bases for records that only services write."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import nullcontext
 from datetime import tzinfo
+from typing import Any
 
-from django.contrib import messages
 from django.contrib.admin.utils import unquote
-from django.http import HttpResponseRedirect
 from django.utils import timezone
+from django.utils.text import capfirst
 from unfold.admin import ModelAdmin as ThemedModelAdmin
 from unfold.admin import StackedInline as ConsoleStackedInline
 from unfold.admin import TabularInline as ConsoleTabularInline
 
 from core.errors import DomainError
 from core.times import zone_named
+
+from .errors import with_refusal
 
 # Filters that name one record of a region (a case, booking, partner, city...): a list
 # filtered by one of them reads times in that region's zone, when its rows agree on one.
@@ -24,12 +27,26 @@ ONE_REGION_FILTERS = frozenset(
 )
 
 
+def record_label(label: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The words of an action's button on one record's page ("Approve this request"), beside
+    the list's description of it ("Approve selected requests")."""
+
+    def mark(action: Callable[..., Any]) -> Callable[..., Any]:
+        action.record_label = label  # type: ignore[attr-defined]
+        return action
+
+    return mark
+
+
 class ConsoleAdmin(ThemedModelAdmin):
     """Every console model admin: the theme, full-width lists, and records that act: the
     actions named in `record_actions` are buttons on the record's page, shown only when the
     user may take them (the action's permissions) and the record allows it now
-    (`record_action_allowed`). A button opens the same confirmation page (with its reason
-    form) as the list action, for this one record."""
+    (`record_action_allowed`), labelled with the action's `record_label` (see record_label)
+    or else its description. A button opens the same confirmation page (with its reason
+    form) as the list action, for this one record, unless `record_action_url` names a page of
+    the record's own for it (then the button is a link there). `record_notices` are shown
+    above the buttons: what the record's state means and why an action is not offered."""
 
     list_fullwidth = True
     warn_unsaved_form = True
@@ -77,6 +94,10 @@ class ConsoleAdmin(ThemedModelAdmin):
         return changelist
 
     def changelist_view(self, request, extra_context=None):
+        # A list is titled by what it lists ("Cases"), not "Select case to change".
+        extra_context = {"title": capfirst(self.model._meta.verbose_name_plural)} | (
+            extra_context or {}
+        )
         response = super().changelist_view(request, extra_context)
         zone = getattr(request, "console_list_zone", None)
         if zone is not None and hasattr(response, "render") and not response.is_rendered:
@@ -87,15 +108,33 @@ class ConsoleAdmin(ThemedModelAdmin):
     def record_action_allowed(self, request, obj, name: str) -> bool:
         return True
 
-    def record_buttons(self, request, obj) -> list[dict[str, str]]:
+    def record_action_url(self, request, obj, name: str) -> str | None:
+        """A page of the record's own for this action (a form about this one record), or
+        None for the list action's confirmation page."""
+        return None
+
+    def record_buttons(self, request, obj) -> list[dict[str, str | None]]:
         if obj is None or obj.pk is None or not self.record_actions:
             return []
         offered = self.get_actions(request)  # only those the user's permissions allow
-        return [
-            {"name": name, "label": offered[name][2]}
-            for name in self.record_actions
-            if name in offered and self.record_action_allowed(request, obj, name)
-        ]
+        buttons = []
+        for name in self.record_actions:
+            if name not in offered or not self.record_action_allowed(request, obj, name):
+                continue
+            func, _, description = offered[name]
+            buttons.append(
+                {
+                    "name": name,
+                    "label": getattr(func, "record_label", None) or description,
+                    "url": self.record_action_url(request, obj, name),
+                }
+            )
+        return buttons
+
+    def record_notices(self, request, obj) -> list[dict[str, str]]:
+        """Notices above the record's buttons: each a dict of `level` (ok, info, warn,
+        danger) and `html` (built with format_html)."""
+        return []
 
     def related_lists(self, request, obj) -> list[dict]:
         """Lists shown under the record (a customer's cases and bookings...): each a dict of
@@ -104,20 +143,31 @@ class ConsoleAdmin(ThemedModelAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context["record_buttons"] = self.record_buttons(request, obj)
+        context["record_notices"] = self.record_notices(request, obj) if obj is not None else []
         context["related_lists"] = self.related_lists(request, obj) if obj is not None else []
         return super().render_change_form(request, context, add, change, form_url, obj)
 
 
 class ServiceCreatedAdmin(ConsoleAdmin):
-    """Rows added through a service (save_model calls it): its refusal is a message on the
-    add page, and nothing is written."""
+    """Rows added through a service (save_model calls it). When the service refuses, nothing
+    is written (the add view's transaction rolls back) and the add form comes back with what
+    was typed and the refusal on its fields (or above them)."""
 
     def add_view(self, request, form_url="", extra_context=None):
         try:
             return super().add_view(request, form_url, extra_context)
         except DomainError as exc:
-            self.message_user(request, exc.message, messages.ERROR)
-            return HttpResponseRedirect(request.path)
+            if request.method != "POST":
+                raise
+            # The same POST again, with a form that carries the refusal: it fails validation,
+            # so the admin renders it bound to the typed data and saves nothing.
+            request.casework_refusal = exc
+            return super().add_view(request, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change, **kwargs)
+        refusal = getattr(request, "casework_refusal", None)
+        return form_class if refusal is None else with_refusal(form_class, refusal)
 
 
 class ReadOnlyAdmin(ConsoleAdmin):
@@ -139,4 +189,5 @@ __all__ = [
     "ConsoleTabularInline",
     "ReadOnlyAdmin",
     "ServiceCreatedAdmin",
+    "record_label",
 ]

@@ -26,3 +26,18 @@ def describe_error(exc: DomainError) -> str:
     """One line for a message: the error and its field errors."""
     details = "; ".join(f"{f}: {' '.join(errs)}" for f, errs in exc.fields.items())
     return f"{exc.message} {details}".strip() if details else exc.message
+
+
+def with_refusal(form_class: type[forms.BaseForm], exc: DomainError) -> type[forms.BaseForm]:
+    """The form class again, whose validation adds a service's refusal: bound to what was
+    typed, it comes back invalid with the refusal on its fields (or above them)."""
+
+    class Refused(form_class):  # type: ignore[valid-type, misc]
+        def clean(self):
+            cleaned = super().clean()
+            add_domain_error(self, exc)
+            return cleaned
+
+    Refused.__name__ = form_class.__name__
+    Refused.__qualname__ = form_class.__qualname__
+    return Refused

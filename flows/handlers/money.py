@@ -21,6 +21,7 @@ from payouts.models import (
 )
 from policies.actions import ActionKind
 from policies.decision import Action
+from policies.words import code_in_words
 
 from ..decision_run import DecisionRun
 
@@ -44,7 +45,7 @@ def mark_paf(run: DecisionRun, action: Action) -> None:
     existing = PartnerAtFault.objects.filter(booking=booking, partner=partner).first()
     run.paf = existing or payouts.mark_paf(
         booking=booking,
-        reason=str(action.param("reason") or run.decision.outcome),
+        reason=code_in_words(str(action.param("reason") or run.decision.outcome)),
         actor=run.money_actor,
         case=run.case,
     )

@@ -16,7 +16,10 @@ class EvidenceForm(forms.Form):
     """What partner support logs with a PAF and penalty reversal form."""
 
     call_recording_ref = forms.CharField(
-        required=False, max_length=255, label="Call recording reference"
+        max_length=255,
+        label="Call recording reference",
+        help_text="The call recording you checked (revisit SOP: check the call recordings and "
+        "speak to the customer).",
     )
     notes = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
-from django.http import (
-    HttpRequest,
-)
+from django.http import HttpRequest
+from django.utils.html import format_html
 from unfold.contrib.filters.admin import AutocompleteSelectFilter
 
 from cases import services as case_services
-from core.admin.base import ConsoleAdmin, ServiceCreatedAdmin
+from core.admin.base import ConsoleAdmin, ServiceCreatedAdmin, record_label
 from core.admin.bulk import ReasonForm, decide_in_bulk
 from core.admin.errors import add_domain_error
 from core.errors import InvalidInput
+from policies.words import code_in_words
 
 from .. import selectors, services
 from ..models import (
@@ -62,7 +62,7 @@ class PartnerAtFaultAdmin(ServiceCreatedAdmin):
         "partner",
         "booking",
         "state",
-        "reason",
+        "reason_in_words",
         "penalty_amount",
         "marked_at",
         "reviewer",
@@ -119,11 +119,32 @@ class PartnerAtFaultAdmin(ServiceCreatedAdmin):
             return "–"
         return f"{penalty.amount} {penalty.currency} ({penalty.state})"
 
+    @admin.display(description="reason", ordering="reason")
+    def reason_in_words(self, paf: PartnerAtFault) -> str:
+        return code_in_words(paf.reason)
+
+    def reversal_refusal(self, request, obj: PartnerAtFault) -> str | None:
+        """Why the SOP refuses a reversal request for this PAF now (asked once a page)."""
+        cache = request.__dict__.setdefault("_reversal_refusals", {})
+        if obj.pk not in cache:
+            cache[obj.pk] = services.paf_reversal_refusal(obj)
+        return cache[obj.pk]
+
     def record_action_allowed(self, request, obj: PartnerAtFault, name: str) -> bool:
         if name == "log_reversal_request":
-            return obj.state in (PafState.PENDING_REVIEW, PafState.GENUINE)
+            # Pending review or not genuine, not reversed, no request open (revisit SOP).
+            return self.reversal_refusal(request, obj) is None
         # Nobody reviews a PAF they marked (the service refuses it too).
         return obj.state == PafState.PENDING_REVIEW and obj.marked_by_id != request.user.pk
+
+    def record_notices(self, request, obj: PartnerAtFault) -> list[dict[str, str]]:
+        """Partner support reads why no reversal request can be logged before any form."""
+        if not self.has_log_reversal_permission(request):
+            return []
+        refusal = self.reversal_refusal(request, obj)
+        if refusal is None:
+            return []
+        return [{"level": "warn", "name": "reversal-refused", "html": format_html("{}", refusal)}]
 
     def has_log_reversal_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("payouts.add_reversalrequest")
@@ -131,6 +152,7 @@ class PartnerAtFaultAdmin(ServiceCreatedAdmin):
     def has_review_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("payouts.change_partneratfault")
 
+    @record_label("Log a PAF and penalty reversal request")
     @admin.action(description="Log PAF and penalty reversal request", permissions=["log_reversal"])
     def log_reversal_request(self, request, queryset):
         def apply_one(paf: PartnerAtFault, data: dict) -> None:
@@ -147,11 +169,14 @@ class PartnerAtFaultAdmin(ServiceCreatedAdmin):
             self,
             request,
             queryset.select_related("partner", "booking"),
-            title="Log a PAF and penalty reversal request",
+            title="Log PAF and penalty reversal requests",
+            record_title="Log a PAF and penalty reversal request",
             verb="Reversal requests logged",
             form_class=EvidenceForm,
             apply_one=apply_one,
-            describe=lambda p: f"{p.partner} on {p.booking} ({p.get_state_display()}): {p.reason}",
+            describe=lambda p: (
+                f"{p.partner} on {p.booking} ({p.get_state_display()}): {code_in_words(p.reason)}"
+            ),
         )
 
     def _review(self, request, queryset, genuine: bool):
@@ -165,13 +190,15 @@ class PartnerAtFaultAdmin(ServiceCreatedAdmin):
             apply_one=lambda paf, data: services.review_paf(
                 paf_id=paf.pk, actor=request.user, genuine=genuine, reason=data["reason"]
             ),
-            describe=lambda p: f"{p.partner} on {p.booking}: {p.reason}",
+            describe=lambda p: f"{p.partner} on {p.booking}: {code_in_words(p.reason)}",
         )
 
+    @record_label("Review: this PAF is genuine (it stands)")
     @admin.action(description="Review: PAF is genuine (stands)", permissions=["review"])
     def review_genuine(self, request, queryset):
         return self._review(request, queryset, True)
 
+    @record_label("Review: this PAF is not genuine")
     @admin.action(description="Review: PAF is not genuine", permissions=["review"])
     def review_not_genuine(self, request, queryset):
         return self._review(request, queryset, False)
@@ -243,6 +270,7 @@ class PenaltyAdmin(ConsoleAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    @record_label("Waive this penalty")
     @admin.action(description="Waive selected penalties", permissions=["change"])
     def waive(self, request, queryset):
         return decide_in_bulk(

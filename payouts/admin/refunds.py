@@ -112,6 +112,8 @@ class RefundAdmin(ServiceCreatedAdmin):
     approve = bulk_action(
         description="Approve selected refunds",
         title="Approve refunds",
+        record_label="Approve this refund",
+        record_title="Approve this refund",
         verb="Refunds approved",
         form_class=OptionalReasonForm,
         apply=lambda r, data, user: services.approve_refund(
@@ -121,6 +123,8 @@ class RefundAdmin(ServiceCreatedAdmin):
     reject = bulk_action(
         description="Reject selected refunds",
         title="Reject refunds",
+        record_label="Reject this refund",
+        record_title="Reject this refund",
         verb="Refunds rejected",
         form_class=ReasonForm,
         apply=lambda r, data, user: services.reject_refund(
@@ -130,6 +134,8 @@ class RefundAdmin(ServiceCreatedAdmin):
     mark_paid = bulk_action(
         description="Mark selected refunds paid",
         title="Mark refunds paid",
+        record_label="Mark this refund paid",
+        record_title="Mark this refund paid",
         verb="Refunds marked paid",
         form_class=OptionalReasonForm,
         apply=lambda r, data, user: services.mark_refund_paid(

@@ -9,13 +9,14 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from unfold.contrib.filters.admin import AutocompleteSelectFilter
 
-from core.admin.base import ServiceCreatedAdmin
+from core.admin.base import ServiceCreatedAdmin, record_label
 from core.admin.bulk import BULK_LIMIT, ReasonForm, bulk_action
 from core.errors import DomainError
 
 from .. import services
 from ..models import (
     OPEN_REVERSAL_STATES,
+    ReversalKind,
     ReversalRequest,
 )
 from .evidence import evidence_html, is_url
@@ -37,6 +38,17 @@ class AwaitingDecisionFilter(admin.SimpleListFilter):
 
 
 class ReversalRequestAddForm(forms.ModelForm):
+    """Log a reversal request. A PAF and penalty reversal names the PAF only: its booking and
+    partner are the PAF's own. A rating reversal names the booking. What the SOP refuses
+    (a genuine PAF, one already reversed, one with a request open) comes back on the PAF
+    field with what was typed; the service checks it all again when saving."""
+
+    call_recording_ref = forms.CharField(
+        max_length=255,
+        label="Call recording reference",
+        help_text="The call recording you checked (revisit SOP: check the call recordings and "
+        "speak to the customer).",
+    )
     evidence_refs = forms.CharField(
         required=False,
         label="Evidence",
@@ -47,6 +59,34 @@ class ReversalRequestAddForm(forms.ModelForm):
     class Meta:
         model = ReversalRequest
         fields = ["kind", "paf", "booking", "case", "call_recording_ref", "notes"]
+        labels = {"paf": "PAF", "booking": "Booking (rating reversal only)"}
+        help_texts = {
+            "paf": "For a PAF and penalty reversal: the PAF. Its booking and partner are used.",
+            "booking": "For a rating reversal: the job whose rating is disputed.",
+            "case": "Optional: the case the request is worked on (about the same booking).",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["booking"].required = False
+        self.fields["notes"].required = True
+
+    def clean(self):
+        data = super().clean()
+        kind, paf, booking = data.get("kind"), data.get("paf"), data.get("booking")
+        if kind == ReversalKind.PAF_PENALTY:
+            if paf is None:
+                if "paf" not in self.errors:
+                    self.add_error("paf", "Choose the PAF to reverse.")
+                return data
+            if booking is not None and booking.pk != paf.booking_id:
+                self.add_error("booking", "Leave it empty: the PAF's own booking is used.")
+            refusal = services.paf_reversal_refusal(paf)
+            if refusal:
+                self.add_error("paf", refusal)
+        elif kind == ReversalKind.RATING and booking is None and paf is None:
+            self.add_error("booking", "Choose the job whose rating is to be reversed.")
+        return data
 
 
 @admin.register(ReversalRequest)
@@ -73,7 +113,7 @@ class ReversalRequestAdmin(ServiceCreatedAdmin):
     )
     search_fields = ("=id", "partner__external_id", "partner__name", "booking__external_id")
     list_select_related = ("partner", "booking", "paf", "requested_by", "decided_by")
-    raw_id_fields = ("paf", "booking", "case")
+    autocomplete_fields = ("paf", "booking", "case")  # each its own search
     ordering = ("requested_at", "id")  # oldest first: the queue is worked in arrival order
     actions = ["approve", "reject", "start_review"]
     record_actions = ("approve", "reject", "start_review")
@@ -132,6 +172,7 @@ class ReversalRequestAdmin(ServiceCreatedAdmin):
             evidence=form.cleaned_data.get("evidence_refs", "").splitlines(),
         )
         obj.pk = created.pk
+        obj.partner_id, obj.booking_id = created.partner_id, created.booking_id  # it is named
         obj._state.adding = False
 
     @admin.display(description="evidence")
@@ -181,6 +222,8 @@ class ReversalRequestAdmin(ServiceCreatedAdmin):
     approve = bulk_action(
         description="Approve selected requests",
         title="Approve reversal requests",
+        record_label="Approve this request",
+        record_title="Approve this reversal request",
         verb="Reversal requests approved",
         form_class=ReasonForm,
         apply=lambda r, data, user: services.approve_reversal_request(
@@ -190,6 +233,8 @@ class ReversalRequestAdmin(ServiceCreatedAdmin):
     reject = bulk_action(
         description="Reject selected requests",
         title="Reject reversal requests",
+        record_label="Reject this request",
+        record_title="Reject this reversal request",
         verb="Reversal requests rejected",
         form_class=ReasonForm,
         apply=lambda r, data, user: services.reject_reversal_request(
@@ -197,6 +242,7 @@ class ReversalRequestAdmin(ServiceCreatedAdmin):
         ),
     )
 
+    @record_label("Start review of this request")
     @admin.action(description="Start review of selected requests", permissions=["change"])
     def start_review(self, request, queryset):
         done = 0

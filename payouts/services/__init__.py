@@ -38,6 +38,7 @@ from .refunds import (
 )
 from .reversals import (
     approve_reversal_request,
+    paf_reversal_refusal,
     reject_reversal_request,
     start_reversal_review,
     submit_reversal_request,
@@ -90,6 +91,7 @@ __all__ = [
     "refund_tat_due_on",
     "refuse_genuine_paf",
     "reject_refund",
+    "paf_reversal_refusal",
     "reject_reversal_request",
     "request_compute",
     "request_refund",

@@ -18,9 +18,11 @@ from core.errors import (
 from core.locks import lock_row
 from core.roles import User, actor_or_none, partner_of, require_role
 from policies.parameters import Policy
+from policies.sop.revisits import decide_paf_reversal_request
 
 from .. import events
 from ..models import (
+    OPEN_REVERSAL_STATES,
     PafState,
     PartnerAtFault,
     Penalty,
@@ -31,6 +33,30 @@ from ..models import (
 )
 from .common import fsm_move, policy_now, require_reason
 from .pafs import close_penalty, close_review_tasks, refuse_genuine_paf, refuse_self_review
+
+
+def paf_reversal_refusal(paf: PartnerAtFault) -> str | None:
+    """Why a PAF and penalty reversal request for this PAF would be refused now, in the SOP's
+    words, or None when one may be logged: the console says it before any form is filled.
+    The same rules as submit_reversal_request (which checks them again under the row lock)."""
+    decision = decide_paf_reversal_request(
+        paf_genuine=paf.state == PafState.GENUINE, policy=policy_now()
+    )
+    if decision.refused:
+        return f"No reversal request can be logged. {decision.reason}."
+    if paf.state == PafState.REVERSED:
+        return "No reversal request can be logged: this PAF is already reversed."
+    open_request = (
+        ReversalRequest.objects.filter(paf=paf, state__in=OPEN_REVERSAL_STATES)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if open_request is not None:
+        return (
+            f"Reversal request #{open_request} for this PAF is open: it is decided before "
+            "another can be logged."
+        )
+    return None
 
 
 def submit_reversal_request(

@@ -58,8 +58,8 @@ def test_an_agent_finds_a_breached_case_from_home_and_decides_it(
 
     guidance.locator('a[data-flow="revisit.scenario_4"]').click()
     page.locator('select[name="partner_failure"]').select_option("no_show")
-    page.locator('input[name="_preview"]').click()
-    page.locator('input[name="_apply"]').click()
+    page.locator('button[name="_preview"]').click()
+    page.locator('button[name="_apply"]').click()
 
     timeline = page.locator("#timeline")
     expect(timeline).to_contain_text("decided with the SOP")

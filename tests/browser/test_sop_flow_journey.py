@@ -32,9 +32,9 @@ def test_agent_applies_revisit_scenario_4_from_the_console(live_server, browser,
     page.locator('tr[data-flow="revisit.scenario_4"] a').click()
 
     page.locator('select[name="partner_failure"]').select_option("no_show")
-    page.locator('input[name="_preview"]').click()
+    page.locator('button[name="_preview"]').click()
     expect(page.locator("#decision-preview")).to_contain_text("600.00")
-    page.locator('input[name="_apply"]').click()
+    page.locator('button[name="_apply"]').click()
 
     expect(page.locator("#decision-history")).to_contain_text("sop-2026.1")
     paf = PartnerAtFault.objects.get(case=case)

@@ -258,7 +258,11 @@ def test_tasks_export_their_case_team_and_due_time(agent_console):
     assert row["Case"] == str(chosen.case)
     assert row["Owner team"] == chosen.get_owner_team_display()
     assert row["Due at"] == local(chosen.due_at)
-    assert row["State"] == "Open" and row["Overdue"] == "no"
+    # The list marks late tasks only (no red cross on the others); the file says the same.
+    assert row["State"] == "Open" and row["Overdue"] == "" and row["Kind"] == "Call the customer"
+    Task.objects.filter(pk=chosen.pk).update(due_at=timezone.now() - timedelta(minutes=1))
+    (late,) = exported(agent_console, Task, [chosen.pk])
+    assert late["Overdue"] == "overdue"
 
 
 # --- all rows the filters match, streamed -----------------------------------------------------

@@ -40,7 +40,7 @@ def test_the_flow_list_of_a_case(agent, scenario_4_case, django_assert_max_num_q
     html = response.content.decode()
     for name in ("revisit.scenario_1", "revisit.scenario_4", "revisit.create"):
         assert f'data-flow="{name}"' in html
-    assert "original_invoice_amount: 1000.00" in html
+    assert "Original invoice amount: 1000.00" in html
 
 
 def test_the_form_asks_exactly_what_the_sop_needs(agent, scenario_4_case):

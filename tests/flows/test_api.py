@@ -481,4 +481,5 @@ def test_scenario_4_paf_is_visible_to_payouts(agent_api):
         format="json",
     )
     paf = PartnerAtFault.objects.get()
-    assert paf.case_id == case.pk and paf.reason == "unresponsive"
+    assert paf.case_id == case.pk
+    assert paf.reason == "The partner was unresponsive to the customer"

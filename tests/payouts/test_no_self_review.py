@@ -59,10 +59,11 @@ def test_the_console_hides_the_review_buttons_and_refuses_the_action(supervisor)
             "apply": "1",
             "reason": "mine",
         },
-        follow=True,
     )
-    texts = [str(m) for m in response.context["messages"]]
+    # Every record refused: the confirmation page again, the refusal on it, the reason kept.
+    texts = response.context["form"].non_field_errors()
     assert any(f"#{paf.pk}" in t and "marked themselves" in t for t in texts)
+    assert response.context["form"].data["reason"] == "mine"
     paf.refresh_from_db()
     assert paf.state == "pending_review"
 
