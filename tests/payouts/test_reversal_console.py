@@ -16,8 +16,8 @@ pytestmark = pytest.mark.django_db
 CHANGELIST = "admin:payouts_partneratfault_changelist"
 ADD = "admin:payouts_reversalrequest_add"
 GENUINE_WORDS = (
-    "Revisit SOP: the PAF is genuine: tell the partner this cannot be reversed because the customer faced "
-    "a bad experience due to the partner (policy sop-2026.1)"
+    "Revisit SOP: the PAF is genuine: tell the partner this cannot be reversed because the "
+    "customer faced a bad experience due to the partner (policy sop-2026.1)"
 )
 
 
