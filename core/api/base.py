@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from .filters import ListFilterBackend, ListSearchFilter
-from .permissions import MatrixPermission, UpsertPermission
+from .permissions import MatrixPermission, RefusedToPartners, UpsertPermission
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -51,7 +51,7 @@ class UpsertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     """
 
     authentication_classes = AUTHENTICATION
-    permission_classes = [MatrixPermission, UpsertPermission]
+    permission_classes = [MatrixPermission, UpsertPermission, RefusedToPartners]
     filter_backends = [ListFilterBackend, ListSearchFilter]
     search_fields = ["name", "phone", "external_id"]
     lookup_value_regex = ID_PATTERN

@@ -15,7 +15,8 @@ from rest_framework.views import APIView
 
 from cases.selectors import bookings_visible_to, cases_visible_to
 from core.api.base import AUTHENTICATION, CONFLICT, ERRORS, ErrorSerializer
-from core.api.permissions import MatrixPermission, may_read, may_work_cases
+from core.api.permissions import MatrixPermission, may_work_cases
+from core.roles import is_back_office
 
 from .. import intake, runner
 from ..table import FLOWS
@@ -31,12 +32,13 @@ REFUSAL = {
 
 
 class FlowPermission(BasePermission):
-    """Readers see flows and decisions of the cases they see; case workers run flows."""
+    """The back office reads a case's flows and decisions (they cite what the records say,
+    the customer's fraud score included: never a partner login's); case workers run flows."""
 
     def has_permission(self, request: Request, view: APIView) -> bool:
         if request.method in SAFE_METHODS:
-            self.message = "You need a back-office role or a partner login to read cases."
-            return may_read(request.user)
+            self.message = "SOP flows and decisions are the back office's: you need a role."
+            return is_back_office(request.user)
         self.message = "Only agents, partner support and supervisors may run SOP flows."
         return may_work_cases(request.user)
 
