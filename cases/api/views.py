@@ -24,6 +24,7 @@ from core.api.base import (
 )
 from core.api.filters import ListFilterBackend
 from core.api.permissions import MatrixPermission, ReadOnly
+from core.api.throttles import ThrottleFirst
 from core.roles import sees_as_partner
 
 from .. import selectors, services
@@ -142,7 +143,7 @@ class BookingViewSet(UpsertViewSet):
 
 
 @extend_schema(tags=["dispositions"])
-class DispositionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class DispositionViewSet(ThrottleFirst, mixins.ListModelMixin, viewsets.GenericViewSet):
     """The tags an agent may resolve a case with; pass ?kind= for those of one case kind."""
 
     authentication_classes = AUTHENTICATION
@@ -159,7 +160,7 @@ class DispositionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 
 @extend_schema(tags=["cases"])
-class CaseViewSet(viewsets.GenericViewSet):
+class CaseViewSet(ThrottleFirst, viewsets.GenericViewSet):
     """Cases: the queue (cursor-paged, -id), the detail with its audit trail, and the writes
     (create, edit, transitions, notes), each one service call."""
 
@@ -291,7 +292,7 @@ class CaseViewSet(viewsets.GenericViewSet):
 
 
 @extend_schema(tags=["notifications"])
-class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class NotificationViewSet(ThrottleFirst, mixins.ListModelMixin, viewsets.GenericViewSet):
     """The logged-in user's notifications (escalations to them, breaches), newest first;
     ?unread=true for those not read yet."""
 

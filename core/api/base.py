@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from .filters import ListFilterBackend, ListSearchFilter
 from .permissions import MatrixPermission, RefusedToPartners, UpsertPermission
+from .throttles import ThrottleFirst
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -43,7 +44,9 @@ ID_PATTERN = r"\d+"
 AUTHENTICATION = [TokenAuthentication, SessionAuthentication]
 
 
-class UpsertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class UpsertViewSet(
+    ThrottleFirst, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """List, retrieve and create-or-update-by-external_id for what the platform pushes.
 
     Subclasses name the model, the selector that scopes rows to the caller, the input

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from cases.selectors import bookings_visible_to, cases_visible_to
 from core.api.base import AUTHENTICATION, CONFLICT, ERRORS, ErrorSerializer
 from core.api.permissions import MatrixPermission, may_work_cases
+from core.api.throttles import ThrottleFirst
 from core.roles import is_back_office
 
 from .. import intake, runner
@@ -43,7 +44,7 @@ class FlowPermission(BasePermission):
         return may_work_cases(request.user)
 
 
-class _CaseView(APIView):
+class _CaseView(ThrottleFirst, APIView):
     authentication_classes = AUTHENTICATION
     permission_classes = [MatrixPermission, FlowPermission]
     operations = {"get": "cases.view_case", "post": "cases.work_case"}
@@ -134,7 +135,7 @@ class CallAttemptView(_CaseView):
 
 
 @extend_schema(tags=["flows"])
-class RevisitView(APIView):
+class RevisitView(ThrottleFirst, APIView):
     """The customer app or an agent asks for a revisit of a job."""
 
     authentication_classes = AUTHENTICATION
@@ -172,7 +173,7 @@ class RevisitView(APIView):
 
 
 @extend_schema(tags=["flows"])
-class OosTicketView(APIView):
+class OosTicketView(ThrottleFirst, APIView):
     """A partner at the job raises an out-of-scope ticket (partner support on his behalf)."""
 
     authentication_classes = AUTHENTICATION

@@ -16,7 +16,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from cases import services
@@ -37,7 +36,7 @@ from tests.factories import (
     UserFactory,
     city,
 )
-from tests.helpers import job
+from tests.helpers import api_operations, job
 
 pytestmark = pytest.mark.django_db
 
@@ -47,18 +46,10 @@ PRIVATE_NOTE = "INTERNAL: partner suspected of fraud"
 PUBLIC_NOTE = "Your technician is on the way."
 CUSTOMER_EMAIL = "asha.verma@example.com"
 FRAUD_SCORE = Decimal("0.870")
-METHODS = ("get", "post", "put", "patch", "delete")
 REFUSALS = {403, 404}
 # Answers to the partner's own ids that are not refusals: done, or the empty body's errors
 # (400), a state that does not allow it (409), an SOP refusal (422).
 ANSWERS = {200, 201, 202, 204, 400, 409, 422}
-
-
-def schema_operations() -> list[tuple[str, str]]:
-    """(method, path) of every operation, deletes last (they remove the walk's rows)."""
-    paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
-    found = [(method, path) for path, ops in paths.items() for method in ops if method in METHODS]
-    return sorted(found, key=lambda op: (op[0] == "delete", op[1], op[0]))
 
 
 @pytest.fixture
@@ -215,7 +206,7 @@ def leaks(response, world: dict) -> list[str]:
 
 
 def test_the_walk_finds_every_operation_of_the_schema():
-    operations = schema_operations()
+    operations = api_operations()
     assert len(operations) > 60
     resources = {path.split("/")[3] for _, path in operations}
     assert {"cases", "customers", "bookings", "partners", "pafs", "tasks"} <= resources
@@ -225,7 +216,7 @@ def test_a_partner_login_over_every_operation_sees_nothing_it_must_not(world):
     client = world["client"]
     wrong: dict[str, Any] = {}
     answered: dict[tuple[str, str], int] = {}
-    for method, path in schema_operations():
+    for method, path in api_operations():
         url = concrete(path, world, "own")
         response = call(client, method, url)
         answered[method, path] = response.status_code
@@ -262,7 +253,7 @@ def test_a_partner_login_is_refused_every_operation_on_another_partners_records(
     client = world["client"]
     wrong: dict[str, Any] = {}
     walked = 0
-    for method, path in schema_operations():
+    for method, path in api_operations():
         if "{" not in path:
             continue
         walked += 1
