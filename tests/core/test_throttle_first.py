@@ -48,7 +48,7 @@ def api_views(patterns=None, prefix: str = "") -> dict[str, type]:
 
 def test_every_api_view_counts_requests_before_its_permissions():
     views = api_views()
-    assert len(views) > 30
+    assert len(views) > 30 and "api/schema/" in views
     assert {
         route: view for route, view in views.items() if not issubclass(view, ThrottleFirst)
     } == {}
@@ -77,6 +77,14 @@ def test_anonymous_callers_are_throttled_on_every_operation(low_rates):
             continue
         assert_throttled(last)
     assert wrong == {}
+
+
+@pytest.mark.parametrize("url", ["/api/schema/", "/api/docs/", "/api/redoc/"])
+def test_anonymous_callers_are_throttled_on_the_docs(low_rates, settings, url):
+    settings.API_DOCS_PUBLIC = False
+    *before, last = past_the_rate(APIClient(), "get", url)
+    assert [r.status_code for r in before] == [401 if url == "/api/schema/" else 302] * RATE
+    assert last.status_code == 429
 
 
 def test_a_bad_token_is_throttled_before_its_401(low_rates):
