@@ -6,15 +6,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db.models import Case as Case_
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, When
+from django.db.models import CharField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from core.roles import User, row_scope
+from core.roles import User, partner_of, row_scope, sees_as_partner
 from partners.models import CalendarSlot, Partner, SlotStatus
 from partners.selectors import overlapping_slots
 from policies.selectors import policy_in_force
 
-from .models import Booking, BookingStatus, Case, CaseEvent, Customer, DispositionTag
+from .models import Booking, BookingStatus, Case, CaseEvent, Customer, DispositionTag, EventType
 
 
 def end_of_local_day(now: datetime) -> datetime:
@@ -95,9 +95,25 @@ def case_list(*, user: User | None) -> QuerySet[Case]:
     )
 
 
+# The events written to be seen outside the back office: notes posted as public (sent to the
+# customer). Every other event (internal notes, transitions and their reasons, decisions,
+# field changes, clocks) is the back office's working.
+PUBLIC_EVENTS = Q(type=EventType.NOTE, payload__public=True)
+
+
+def events_visible_to(user: User | None) -> QuerySet[CaseEvent]:
+    """A case's trail as the caller may read it: all of it for the back office, the public
+    events only for a partner login."""
+    events = CaseEvent.objects.all()
+    if sees_as_partner(user):
+        events = events.filter(PUBLIC_EVENTS)
+    return events
+
+
 def case_detail(*, user: User | None) -> QuerySet[Case]:
-    """Cases with everything the detail view renders, the audit trail included."""
-    events = CaseEvent.objects.select_related("actor").order_by("at", "id")
+    """Cases with everything the detail view renders, the audit trail (as the caller may read
+    it) included."""
+    events = events_visible_to(user).select_related("actor").order_by("at", "id")
     return (
         cases_visible_to(user)
         .select_related(
@@ -165,8 +181,26 @@ def customers_visible_to(user: User | None) -> QuerySet[Customer]:
 
 
 def customer_list(*, user: User | None) -> QuerySet[Customer]:
-    """The customers the user may see, newest first, with their city."""
-    return customers_visible_to(user).select_related("city").order_by("-id")
+    """The customers the user may see, newest first, with their city.
+
+    For a partner login each row carries `phone_for_partner`: the customer's phone while the
+    partner holds a live job (allocated or started) for them, else null (docs/decisions.md,
+    "What a partner sees").
+    """
+    customers = customers_visible_to(user).select_related("city").order_by("-id")
+    partner = partner_of(user) if sees_as_partner(user) else None
+    if partner is not None:
+        live_job = Booking.objects.filter(
+            customer_id=OuterRef("pk"), partner_id=partner.pk, status__in=ACTIVE_BOOKINGS
+        )
+        customers = customers.annotate(
+            phone_for_partner=Case_(
+                When(Exists(live_job), then=F("phone")),
+                default=Value(None),
+                output_field=CharField(),
+            )
+        )
+    return customers
 
 
 # Reference data

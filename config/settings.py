@@ -197,6 +197,10 @@ CACHES = {
     }
 }
 
+# The OpenAPI schema and docs pages (core.api.docs): open to anyone when true, else to
+# signed-in staff only. Open by default only in development (DEBUG).
+API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=DEBUG)
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Casework API",
     "DESCRIPTION": "Back office for home-services marketplaces: cases, bookings, partners.",

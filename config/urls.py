@@ -1,10 +1,10 @@
-"""URL map: the admin console, the REST API v1 and its schema/docs."""
+"""URL map: the admin console, the REST API v1 and its schema/docs (core.api.docs)."""
 
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from console import views as console_views
+from core.api.docs import RedocView, SchemaView, SwaggerView
 from flows import health
 
 admin.site.site_header = "Casework console"
@@ -35,10 +35,10 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/schema/", SchemaView.as_view(), name="schema"),
+    path("api/docs/", SwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("health/clocks/", health.clocks, name="clock-health"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("api/redoc/", RedocView.as_view(url_name="schema"), name="redoc"),
     # Browsers ask for /favicon.ico whatever the page says: the console's icon, not a 404.
     path("favicon.ico", console_views.Favicon.as_view(), name="favicon"),
     path("", include("cases.urls")),

@@ -94,6 +94,12 @@ def is_active_partner_user(user: User | None) -> bool:
     return partner is not None and partner.is_active and bool(user and user.is_active)
 
 
+def sees_as_partner(user: User | None) -> bool:
+    """A partner-app login (not the back office): the API answers it in the partner-facing
+    shapes (public events only, no fraud score, contact details only while it holds a job)."""
+    return not is_back_office(user) and partner_of(user) is not None
+
+
 def may_add(user: User | None, model: type[Model]) -> bool:
     """The integration permission: a user given the model's add permission (the booking
     platform's login) may push rows of it and read back what it pushed."""

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.test import Client
 from django.utils import timezone
+from drf_spectacular.generators import SchemaGenerator
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -214,3 +215,12 @@ def decided_with_a_task(agent) -> Case:
         case_id=case.pk, flow="revisit.scenario_1", inputs=SCENARIO_1_NO_PAF, actor=agent
     )
     return case
+
+
+def api_operations() -> list[tuple[str, str]]:
+    """(method, path) of every operation of the OpenAPI schema, deletes last (a walk's
+    deletes remove the rows its other requests read)."""
+    paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
+    methods = ("get", "post", "put", "patch", "delete")
+    found = [(method, path) for path, ops in paths.items() for method in ops if method in methods]
+    return sorted(found, key=lambda op: (op[0] == "delete", op[1], op[0]))

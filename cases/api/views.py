@@ -24,10 +24,13 @@ from core.api.base import (
 )
 from core.api.filters import ListFilterBackend
 from core.api.permissions import MatrixPermission, ReadOnly
+from core.api.throttles import ThrottleFirst
+from core.roles import sees_as_partner
 
 from .. import selectors, services
 from ..models import Booking, Case, Customer, DispositionTag, Notification
 from ..services.bookings import BOOKING_TRANSITIONS
+from . import partner_serializers as ps
 from . import serializers as s
 from .filters import BookingFilter, CaseFilter, CustomerFilter, DispositionFilter
 from .pagination import CaseQueuePagination
@@ -48,6 +51,11 @@ class CustomerViewSet(UpsertViewSet):
     list_selector = staticmethod(selectors.customer_list)
     queryset = Customer.objects.none()  # the schema's model; rows come from the selector
 
+    def get_serializer_class(self) -> type[serializers.Serializer]:
+        if sees_as_partner(self.request.user):
+            return ps.PartnerCustomerSerializer
+        return s.CustomerSerializer
+
     def upsert(self, data: dict[str, Any]) -> tuple[Model, bool]:
         external_id = data.pop("external_id")
         return services.upsert_customer(external_id=external_id, fields=data)
@@ -66,6 +74,7 @@ class BookingViewSet(UpsertViewSet):
         "create": "cases.push_records",
         "transitions": "cases.push_records",
     }
+    refused_to_partners = ("allocation_candidates",)  # it names other partners
     serializer_class = s.BookingSerializer
     input_serializer_class = s.BookingUpsertSerializer
     filterset_class = BookingFilter
@@ -116,7 +125,8 @@ class BookingViewSet(UpsertViewSet):
         summary="Free partners for the booking's slot, best first",
         description="Active partners of the booking's city and category whose calendar and "
         "jobs leave them free for its slot; SME partners only (and first) for an SME revisit, "
-        "then the same hub, then rating.",
+        "then the same hub, then rating. A partner login gets a 403: the list names other "
+        "partners.",
         responses={200: s.PartnerCandidateSerializer(many=True), **ERRORS},
     )
     @action(
@@ -133,7 +143,7 @@ class BookingViewSet(UpsertViewSet):
 
 
 @extend_schema(tags=["dispositions"])
-class DispositionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class DispositionViewSet(ThrottleFirst, mixins.ListModelMixin, viewsets.GenericViewSet):
     """The tags an agent may resolve a case with; pass ?kind= for those of one case kind."""
 
     authentication_classes = AUTHENTICATION
@@ -150,7 +160,7 @@ class DispositionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 
 @extend_schema(tags=["cases"])
-class CaseViewSet(viewsets.GenericViewSet):
+class CaseViewSet(ThrottleFirst, viewsets.GenericViewSet):
     """Cases: the queue (cursor-paged, -id), the detail with its audit trail, and the writes
     (create, edit, transitions, notes), each one service call."""
 
@@ -176,6 +186,10 @@ class CaseViewSet(viewsets.GenericViewSet):
         return selectors.case_detail(user=self.request.user)
 
     def get_serializer_class(self) -> type[serializers.Serializer]:
+        if sees_as_partner(self.request.user):
+            if self.action == "list":
+                return ps.PartnerCaseListSerializer
+            return ps.PartnerCaseDetailSerializer
         return s.CaseListSerializer if self.action == "list" else s.CaseDetailSerializer
 
     def _ensure_visible(self, pk: str) -> int:
@@ -186,17 +200,23 @@ class CaseViewSet(viewsets.GenericViewSet):
 
     def _detail(self, case_id: int, **kwargs: Any) -> Response:
         case = selectors.case_detail(user=self.request.user).get(pk=case_id)
-        return Response(
-            s.CaseDetailSerializer(case, context=self.get_serializer_context()).data, **kwargs
-        )
+        return Response(self.get_serializer(case).data, **kwargs)
 
-    @extend_schema(summary="The case queue", responses={200: s.CaseListSerializer(many=True)})
+    @extend_schema(
+        summary="The case queue",
+        description="A partner login reads its own cases in a shorter shape "
+        "(PartnerCaseList): no people, clocks or customer.",
+        responses={200: s.CaseListSerializer(many=True)},
+    )
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(s.CaseListSerializer(page, many=True).data)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(
         summary="A case with its audit trail and the transitions open to you",
+        description="A partner login reads its own cases in a shorter shape "
+        "(PartnerCaseDetail): the public events of the trail only (notes sent to the "
+        "customer), no people, clocks or customer.",
         responses={200: s.CaseDetailSerializer, 404: ERRORS[404]},
     )
     def retrieve(self, request: Request, pk: str) -> Response:
@@ -272,7 +292,7 @@ class CaseViewSet(viewsets.GenericViewSet):
 
 
 @extend_schema(tags=["notifications"])
-class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class NotificationViewSet(ThrottleFirst, mixins.ListModelMixin, viewsets.GenericViewSet):
     """The logged-in user's notifications (escalations to them, breaches), newest first;
     ?unread=true for those not read yet."""
 

@@ -14,7 +14,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from .filters import ListFilterBackend, ListSearchFilter
-from .permissions import MatrixPermission, UpsertPermission
+from .permissions import MatrixPermission, RefusedToPartners, UpsertPermission
+from .throttles import ThrottleFirst
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -43,7 +44,9 @@ ID_PATTERN = r"\d+"
 AUTHENTICATION = [TokenAuthentication, SessionAuthentication]
 
 
-class UpsertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class UpsertViewSet(
+    ThrottleFirst, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """List, retrieve and create-or-update-by-external_id for what the platform pushes.
 
     Subclasses name the model, the selector that scopes rows to the caller, the input
@@ -51,7 +54,7 @@ class UpsertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     """
 
     authentication_classes = AUTHENTICATION
-    permission_classes = [MatrixPermission, UpsertPermission]
+    permission_classes = [MatrixPermission, UpsertPermission, RefusedToPartners]
     filter_backends = [ListFilterBackend, ListSearchFilter]
     search_fields = ["name", "phone", "external_id"]
     lookup_value_regex = ID_PATTERN

@@ -75,3 +75,14 @@ class MatrixPermission(BasePermission):
             return access.may(user, needed)
         self.message = "You need a back-office role or a partner login."
         return not user.is_staff
+
+
+class RefusedToPartners(BasePermission):
+    """Actions the view names in `refused_to_partners` are the back office's: a partner login
+    gets a 403 (allocation candidates would show it other partners)."""
+
+    message = "A partner login may not do this."
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        refused = getattr(view, "action", None) in getattr(view, "refused_to_partners", ())
+        return not (refused and roles.sees_as_partner(request.user))

@@ -12,10 +12,10 @@ from rest_framework.response import Response
 
 from core.auth import cooloff_seconds
 
-from .throttles import SignInThrottle
+from .throttles import SignInThrottle, ThrottleFirst
 
 
-class TokenView(ObtainAuthToken):
+class TokenView(ThrottleFirst, ObtainAuthToken):
     """POST username and password for an API token; locked out (429) after too many
     failures, like the console."""
 

@@ -20,6 +20,7 @@ from core.api.base import AUTHENTICATION, CONFLICT, ERRORS, ID_PATTERN, ErrorSer
 from core.api.filters import ListFilterBackend, MomentFilter, id_filter
 from core.api.pagination import DefaultCursorPagination
 from core.api.permissions import MatrixPermission
+from core.api.throttles import ThrottleFirst
 from core.errors import InvalidInput
 from core.roles import is_back_office
 
@@ -67,7 +68,9 @@ class DuePagination(DefaultCursorPagination):
 
 
 @extend_schema(tags=["tasks"])
-class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class TaskViewSet(
+    ThrottleFirst, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """What decisions asked people to do: open work by due time, per owner and team."""
 
     authentication_classes = AUTHENTICATION

@@ -15,7 +15,9 @@ from rest_framework.views import APIView
 
 from cases.selectors import bookings_visible_to, cases_visible_to
 from core.api.base import AUTHENTICATION, CONFLICT, ERRORS, ErrorSerializer
-from core.api.permissions import MatrixPermission, may_read, may_work_cases
+from core.api.permissions import MatrixPermission, may_work_cases
+from core.api.throttles import ThrottleFirst
+from core.roles import is_back_office
 
 from .. import intake, runner
 from ..table import FLOWS
@@ -31,17 +33,18 @@ REFUSAL = {
 
 
 class FlowPermission(BasePermission):
-    """Readers see flows and decisions of the cases they see; case workers run flows."""
+    """The back office reads a case's flows and decisions (they cite what the records say,
+    the customer's fraud score included: never a partner login's); case workers run flows."""
 
     def has_permission(self, request: Request, view: APIView) -> bool:
         if request.method in SAFE_METHODS:
-            self.message = "You need a back-office role or a partner login to read cases."
-            return may_read(request.user)
+            self.message = "SOP flows and decisions are the back office's: you need a role."
+            return is_back_office(request.user)
         self.message = "Only agents, partner support and supervisors may run SOP flows."
         return may_work_cases(request.user)
 
 
-class _CaseView(APIView):
+class _CaseView(ThrottleFirst, APIView):
     authentication_classes = AUTHENTICATION
     permission_classes = [MatrixPermission, FlowPermission]
     operations = {"get": "cases.view_case", "post": "cases.work_case"}
@@ -132,7 +135,7 @@ class CallAttemptView(_CaseView):
 
 
 @extend_schema(tags=["flows"])
-class RevisitView(APIView):
+class RevisitView(ThrottleFirst, APIView):
     """The customer app or an agent asks for a revisit of a job."""
 
     authentication_classes = AUTHENTICATION
@@ -170,7 +173,7 @@ class RevisitView(APIView):
 
 
 @extend_schema(tags=["flows"])
-class OosTicketView(APIView):
+class OosTicketView(ThrottleFirst, APIView):
     """A partner at the job raises an out-of-scope ticket (partner support on his behalf)."""
 
     authentication_classes = AUTHENTICATION

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from core.api.base import AUTHENTICATION, CONFLICT, ERRORS, ID_PATTERN, UpsertViewSet, upsert_schema
 from core.api.filters import ListFilterBackend, MomentFilter, id_filter
 from core.api.permissions import MatrixPermission, may_read
+from core.api.throttles import ThrottleFirst
 from core.errors import InvalidInput
 from core.inputs import BadInput, id_if_numeric
 from core.roles import partner_of
@@ -77,6 +78,7 @@ class CalendarPermission(BasePermission):
 
 @extend_schema(tags=["partners"])
 class CalendarSlotViewSet(
+    ThrottleFirst,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.DestroyModelMixin,

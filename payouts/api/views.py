@@ -25,6 +25,7 @@ from cases import selectors as case_selectors
 from core.api.base import AUTHENTICATION, ErrorSerializer
 from core.api.filters import id_param
 from core.api.permissions import MatrixPermission
+from core.api.throttles import ThrottleFirst
 from core.errors import InvalidInput
 from core.inputs import BadInput, parse_day
 from core.roles import is_back_office
@@ -108,7 +109,9 @@ class RunPermission(BasePermission):
         return selectors.may_read_runs(request.user)
 
 
-class _Base(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class _Base(
+    ThrottleFirst, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     authentication_classes = AUTHENTICATION
     lookup_value_regex = ID
     filter_backends: list = []
@@ -521,7 +524,7 @@ class LedgerPagination(LimitOffsetPagination):
     ],
     responses={200: s.LedgerEntrySerializer(many=True), **ERRORS},
 )
-class PartnerLedgerView(GenericAPIView):
+class PartnerLedgerView(ThrottleFirst, GenericAPIView):
     authentication_classes = AUTHENTICATION
     permission_classes = [MatrixPermission, PartnerMoneyPermission]
     operations = {"get": "payouts.view_ledgerentry"}
@@ -553,7 +556,7 @@ class PartnerLedgerView(GenericAPIView):
     ],
     responses={200: s.MgPlanSerializer, **ERRORS},
 )
-class PartnerMgPlanView(GenericAPIView):
+class PartnerMgPlanView(ThrottleFirst, GenericAPIView):
     authentication_classes = AUTHENTICATION
     permission_classes = [MatrixPermission, PartnerMoneyPermission]
     operations = {"get": "payouts.view_mgplanexclusion"}

@@ -46,7 +46,8 @@ def drill(base_url: str, role: str) -> list[str]:
     load_demo()
     user = UserFactory(username=f"drill-{role.replace(' ', '-')}", role=role)
     headers = {"Authorization": f"Token {Token.objects.create(user=user).key}"}
-    schema = schemathesis.openapi.from_url(f"{base_url}/api/schema/")
+    # The schema is staff-only outside DEBUG (API_DOCS_PUBLIC): read with the role's token.
+    schema = schemathesis.openapi.from_url(f"{base_url}/api/schema/", headers=headers)
     failures: list[str] = []
     operations = 0
     for result in schema.get_all_operations():

@@ -1,9 +1,24 @@
 """factory-boy factories, one module per app; cities, regions, tags and role groups come from
 the seed migrations."""
 
-from .cases import BookingFactory, BookingLineFactory, CaseFactory, CustomerFactory, tag_for
+from .cases import (
+    BookingFactory,
+    BookingLineFactory,
+    CaseFactory,
+    CustomerFactory,
+    NotificationFactory,
+    TaskFactory,
+    tag_for,
+)
 from .partners import CalendarSlotFactory, PartnerFactory, city
-from .payouts import LedgerEntryFactory, PafFactory, PayoutRunFactory, RefundFactory
+from .payouts import (
+    LedgerEntryFactory,
+    PafFactory,
+    PayoutRunFactory,
+    PenaltyFactory,
+    RefundFactory,
+    ReversalRequestFactory,
+)
 from .users import UserFactory
 
 __all__ = [
@@ -13,10 +28,14 @@ __all__ = [
     "CaseFactory",
     "CustomerFactory",
     "LedgerEntryFactory",
+    "NotificationFactory",
     "PafFactory",
     "PartnerFactory",
     "PayoutRunFactory",
+    "PenaltyFactory",
     "RefundFactory",
+    "ReversalRequestFactory",
+    "TaskFactory",
     "UserFactory",
     "city",
     "tag_for",

@@ -6,7 +6,7 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
-from cases.models import Booking, BookingLine, Case, Customer, DispositionTag
+from cases.models import Booking, BookingLine, Case, Customer, DispositionTag, Notification, Task
 
 from .partners import PartnerFactory, city
 
@@ -65,6 +65,28 @@ class CaseFactory(factory.django.DjangoModelFactory):
     partner = factory.LazyAttribute(lambda c: c.booking.partner if c.booking else None)
     city = factory.LazyAttribute(lambda c: c.booking.city if c.booking else city())
     team = "customer_care"
+
+
+class TaskFactory(factory.django.DjangoModelFactory):
+    """An open task for a team's queue."""
+
+    class Meta:
+        model = Task
+
+    case = factory.SubFactory(CaseFactory)
+    kind = "call_customer"
+    title = "Call the customer back"
+    owner_team = "customer_care"
+    due_at = factory.LazyFunction(lambda: timezone.now() + timedelta(hours=8))
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Notification
+
+    recipient = factory.SubFactory("tests.factories.users.UserFactory")
+    kind = "note"
+    title = "Look at this case"
 
 
 def tag_for(kind: str) -> DispositionTag:

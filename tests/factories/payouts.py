@@ -1,4 +1,4 @@
-"""PAFs, ledger entries, refunds and payout runs."""
+"""PAFs, penalties, reversal requests, ledger entries, refunds and payout runs."""
 
 from datetime import date, timedelta
 from decimal import Decimal
@@ -7,10 +7,11 @@ import factory
 from django.utils import timezone
 
 from partners.models import Region
-from payouts.models import LedgerEntry, PartnerAtFault, PayoutRun, Refund
+from payouts.models import LedgerEntry, PartnerAtFault, PayoutRun, Penalty, Refund, ReversalRequest
 
 from .cases import BookingFactory
 from .partners import PartnerFactory
+from .users import UserFactory
 
 
 class PafFactory(factory.django.DjangoModelFactory):
@@ -22,6 +23,38 @@ class PafFactory(factory.django.DjangoModelFactory):
     reason = "no_show"
     marked_at = factory.LazyFunction(timezone.now)
     policy_version = "sop-2026.1"
+
+
+class PenaltyFactory(factory.django.DjangoModelFactory):
+    """A pending revisit penalty: 60% of the PAF's booking invoice."""
+
+    class Meta:
+        model = Penalty
+
+    paf = factory.SubFactory(PafFactory)
+    booking = factory.LazyAttribute(lambda p: p.paf.booking)
+    partner = factory.LazyAttribute(lambda p: p.paf.partner)
+    currency = factory.LazyAttribute(lambda p: p.booking.currency)
+    base_amount = factory.LazyAttribute(lambda p: p.booking.invoice_amount)
+    rate = Decimal("0.6000")
+    amount = factory.LazyAttribute(lambda p: (p.base_amount * p.rate).quantize(Decimal("0.01")))
+    policy_version = "sop-2026.1"
+    reason = "Revisit SOP scenario 4"
+
+
+class ReversalRequestFactory(factory.django.DjangoModelFactory):
+    """A submitted PAF-and-penalty reversal request, logged by partner support."""
+
+    class Meta:
+        model = ReversalRequest
+
+    kind = "paf_penalty"
+    paf = factory.SubFactory(PafFactory)
+    partner = factory.LazyAttribute(lambda r: r.paf.partner)
+    booking = factory.LazyAttribute(lambda r: r.paf.booking)
+    requested_by = factory.SubFactory(UserFactory, role="partner support")
+    call_recording_ref = "REC-1"
+    notes = "The customer was not at home."
 
 
 class LedgerEntryFactory(factory.django.DjangoModelFactory):

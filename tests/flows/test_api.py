@@ -98,12 +98,14 @@ def test_flow_list_query_count_does_not_grow_with_the_case(
     assert response.status_code == 200
 
 
-def test_partner_logins_see_flows_only_of_their_cases(partner_user):
+def test_partner_logins_are_refused_the_flows_even_of_their_own_cases(partner_user):
+    """The flows show what the records fill (the customer's fraud score among them): the
+    back office's (docs/decisions.md, "What a partner sees")."""
     own = case_on("out_of_scope", job(partner=partner_user))
     other = case_on("out_of_scope")
     client = client_for(partner_user.user)
-    assert client.get(f"/api/v1/cases/{own.pk}/flows/").status_code == 200
-    assert client.get(f"/api/v1/cases/{other.pk}/flows/").status_code == 404
+    assert client.get(f"/api/v1/cases/{own.pk}/flows/").status_code == 403
+    assert client.get(f"/api/v1/cases/{other.pk}/flows/").status_code == 403
     response = client.post(f"/api/v1/cases/{own.pk}/flows/oos.partner_visit/", {}, format="json")
     assert response.status_code == 403
 
