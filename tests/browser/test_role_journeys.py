@@ -111,7 +111,7 @@ def test_finance_approves_a_reversal_and_a_run_computed_by_someone_else(
     page.locator(f'a[href*="/reversalrequest/{request.pk}/change/"]').first.click()
     page.locator('[data-action="approve"]').click()
     page.get_by_label("Reason").fill("The recording shows he arrived on time.")
-    page.get_by_role("button", name="Confirm: Approve reversal requests").click()
+    page.get_by_role("button", name="Confirm: Approve this reversal request").click()
     expect(page.locator("ul.messagelist")).to_contain_text("Reversal requests approved: 1 done")
 
     page.goto(f"{live_server.url}/admin/")
