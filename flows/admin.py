@@ -7,7 +7,7 @@ from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from cases.models import Task, TaskState
 from cases.selectors import end_of_local_day
@@ -146,7 +146,7 @@ class TaskAdmin(ConsoleAdmin):
         # A mark on the tasks that are late, nothing on the others (not a red cross).
         if not task.is_overdue:
             return ""
-        return format_html('<span class="cw-badge cw-danger">overdue</span>')
+        return mark_safe('<span class="cw-badge cw-danger">overdue</span>')
 
     @admin.display(description="kind", ordering="kind")
     def kind_words(self, task: Task) -> str:
