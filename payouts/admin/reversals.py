@@ -12,6 +12,7 @@ from unfold.contrib.filters.admin import AutocompleteSelectFilter
 from core.admin.base import ServiceCreatedAdmin, record_label
 from core.admin.bulk import BULK_LIMIT, ReasonForm, bulk_action
 from core.errors import DomainError
+from policies.words import code_in_words
 
 from .. import services
 from ..models import (
@@ -205,7 +206,7 @@ class ReversalRequestAdmin(ServiceCreatedAdmin):
         return format_html(
             "{} · marked for: {}{}",
             paf.get_state_display(),
-            paf.reason,
+            code_in_words(paf.reason),
             format_html(" · review: {}", paf.decision_reason) if paf.decision_reason else "",
         )
 

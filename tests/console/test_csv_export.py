@@ -215,7 +215,9 @@ def test_reversal_requests_export_their_evidence_as_text_and_defuse_formulas(
     assert row["Evidence"] == (
         '\'=HYPERLINK("http://evil.example")\nimage 1 (https://files.example/a.jpg)\n1 file(s)'
     )
-    assert row["Original PAF decision"] == "Pending review · marked for: no_show"
+    assert row["Original PAF decision"] == (
+        "Pending review · marked for: No show: the partner did not come"
+    )
     assert "<" not in "".join(row.values())
 
 
