@@ -148,8 +148,15 @@ STORAGES = {
 # serve them and the missing STATIC_ROOT is expected.
 warnings.filterwarnings("ignore", message="No directory at")
 WHITENOISE_USE_FINDERS = DEBUG
-MEDIA_ROOT = BASE_DIR / ".local" / "media"
+MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / ".local" / "media"))
 MEDIA_URL = "media/"
+# Evidence files on reversal requests: never served from MEDIA_URL, only through the console
+# page of a request its reader may see. Size per file and the content types taken.
+EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
+EVIDENCE_CONTENT_TYPES = env.list(
+    "EVIDENCE_CONTENT_TYPES",
+    default=["image/jpeg", "image/png", "image/webp", "image/gif", "application/pdf"],
+)
 
 LOGIN_URL = "admin:login"
 

@@ -53,7 +53,7 @@ def decide_in_bulk(
         return None
     if record_title and len(selected) == 1:
         title = record_title
-    form = form_class(request.POST if "apply" in request.POST else None)
+    form = form_class(request.POST, request.FILES) if "apply" in request.POST else form_class()
     if "apply" in request.POST and form.is_valid():
         done, refused = 0, []
         for obj in selected:

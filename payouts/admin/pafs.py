@@ -163,6 +163,7 @@ class PartnerAtFaultAdmin(ServiceCreatedAdmin):
                 call_recording_ref=data["call_recording_ref"],
                 notes=data["notes"],
                 evidence=data["evidence"].splitlines(),
+                evidence_files=data["evidence_files"],
             )
 
         return decide_in_bulk(

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
@@ -17,10 +21,18 @@ from policies.words import code_in_words
 from .. import services
 from ..models import (
     OPEN_REVERSAL_STATES,
+    EvidenceFile,
     ReversalKind,
     ReversalRequest,
 )
-from .evidence import evidence_html, is_url
+from .evidence import (
+    EvidenceFilesField,
+    call_recording_field,
+    evidence_html,
+    evidence_refs_field,
+    file_url,
+    is_url,
+)
 
 
 class AwaitingDecisionFilter(admin.SimpleListFilter):
@@ -44,18 +56,9 @@ class ReversalRequestAddForm(forms.ModelForm):
     (a genuine PAF, one already reversed, one with a request open) comes back on the PAF
     field with what was typed; the service checks it all again when saving."""
 
-    call_recording_ref = forms.CharField(
-        max_length=255,
-        label="Call recording reference",
-        help_text="The call recording you checked (revisit SOP: check the call recordings and "
-        "speak to the customer).",
-    )
-    evidence_refs = forms.CharField(
-        required=False,
-        label="Evidence",
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-        help_text="Image files or URLs, one per line.",
-    )
+    call_recording_ref = call_recording_field()
+    evidence_refs = evidence_refs_field()
+    evidence_files = EvidenceFilesField()
 
     class Meta:
         model = ReversalRequest
@@ -143,6 +146,7 @@ class ReversalRequestAdmin(ServiceCreatedAdmin):
                 "call_recording_ref",
                 "notes",
                 "evidence_refs",
+                "evidence_files",
             ]
         return self._shown() + ["evidence_links", "paf_decision"]
 
@@ -171,6 +175,7 @@ class ReversalRequestAdmin(ServiceCreatedAdmin):
             call_recording_ref=obj.call_recording_ref,
             notes=obj.notes,
             evidence=form.cleaned_data.get("evidence_refs", "").splitlines(),
+            evidence_files=form.cleaned_data.get("evidence_files", []),
         )
         obj.pk = created.pk
         obj.partner_id, obj.booking_id = created.partner_id, created.booking_id  # it is named
@@ -180,23 +185,47 @@ class ReversalRequestAdmin(ServiceCreatedAdmin):
     def evidence_summary(self, request_obj: ReversalRequest) -> str:
         return evidence_html(request_obj)
 
+    def get_urls(self):
+        evidence = path(
+            "<int:object_id>/evidence/<int:file_id>/",
+            self.admin_site.admin_view(self.evidence_file_view),
+            name="payouts_reversalrequest_evidence",
+        )
+        return [evidence, *super().get_urls()]
+
+    def evidence_file_view(self, request, object_id: int, file_id: int) -> FileResponse:
+        """One stored evidence file, to those who may see its request; shown in the browser
+        as the kind of file its bytes showed when it was taken, never as a page."""
+        stored = get_object_or_404(
+            EvidenceFile.objects.select_related("request"), pk=file_id, request_id=object_id
+        )
+        if not self.has_view_permission(request, stored.request):
+            raise PermissionDenied
+        response = FileResponse(
+            stored.file.open("rb"), content_type=stored.content_type, filename=stored.name
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+        return response
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("files")
+
     @admin.display(description="evidence links")
     def evidence_links(self, request_obj: ReversalRequest) -> str:
-        refs = [str(ref) for ref in request_obj.evidence or []]
-        if not refs:
+        link = '<a href="{}" target="_blank" rel="noopener">{}</a>'
+        lines = [
+            format_html(link + " ({} KB)", file_url(request_obj, f.pk), f.name, -(-f.size // 1024))
+            for f in request_obj.files.all()
+        ]
+        for ref in (str(ref) for ref in request_obj.evidence or []):
+            if is_url(ref):
+                lines.append(format_html(link, ref, ref))
+            else:
+                lines.append(format_html("{} (a name only: no file was stored)", ref))
+        if not lines:
             return "–"
-        return format_html_join(
-            mark_safe("<br>"),
-            "{}",
-            (
-                (
-                    format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', ref, ref)
-                    if is_url(ref)
-                    else ref,
-                )
-                for ref in refs
-            ),
-        )
+        return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines))
 
     @admin.display(description="original PAF decision")
     def paf_decision(self, request_obj: ReversalRequest) -> str:

@@ -11,7 +11,13 @@ from .base import money_field
 from .ledger import CREDIT_KINDS, DEBIT_KINDS, EntryKind, LedgerEntry
 from .penalties import PafState, PartnerAtFault, Penalty, PenaltyState
 from .refunds import Refund, RefundReason, RefundState
-from .reversals import OPEN_REVERSAL_STATES, ReversalKind, ReversalRequest, ReversalState
+from .reversals import (
+    OPEN_REVERSAL_STATES,
+    EvidenceFile,
+    ReversalKind,
+    ReversalRequest,
+    ReversalState,
+)
 from .runs import (
     MgPlanExclusion,
     PayoutLine,
@@ -26,6 +32,7 @@ __all__ = [
     "DEBIT_KINDS",
     "OPEN_REVERSAL_STATES",
     "EntryKind",
+    "EvidenceFile",
     "LedgerEntry",
     "MgPlanExclusion",
     "PafState",

@@ -103,3 +103,25 @@ class ReversalRequest(ConcurrentTransitionMixin, models.Model):
     @transition(field=state, source=ReversalState.UNDER_REVIEW, target=ReversalState.REJECTED)
     def reject(self) -> None:
         self.decided_at = timezone.now()
+
+
+class EvidenceFile(models.Model):
+    """A file partner support attached to a reversal request (a photo of the work, the
+    partner's screenshot, a call note as PDF), kept through Django's storage and served only
+    to those who may see the request."""
+
+    request = models.ForeignKey(ReversalRequest, on_delete=models.PROTECT, related_name="files")
+    file = models.FileField(upload_to="evidence/%Y/%m/", max_length=255)
+    name = models.CharField(max_length=255, help_text="The file's name as uploaded.")
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name

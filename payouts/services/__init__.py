@@ -7,6 +7,7 @@ from .bank_file import (
     BankDetailsMissing,
     export_run,
 )
+from .evidence import attach_evidence_files, check_evidence_files, evidence_file_refusal
 from .ledger import (
     partner_bonus,
     post_entry,
@@ -73,6 +74,9 @@ __all__ = [
     "RUN_LOCK_NAMESPACE",
     "approve_refund",
     "approve_reversal_request",
+    "attach_evidence_files",
+    "check_evidence_files",
+    "evidence_file_refusal",
     "approve_run",
     "close_penalty",
     "compute_payout_run",

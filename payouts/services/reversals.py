@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -32,6 +33,7 @@ from ..models import (
     ReversalState,
 )
 from .common import fsm_move, policy_now, require_reason
+from .evidence import attach_evidence_files, check_evidence_files
 from .pafs import close_penalty, close_review_tasks, refuse_genuine_paf, refuse_self_review
 
 
@@ -69,6 +71,7 @@ def submit_reversal_request(
     call_recording_ref: str = "",
     notes: str = "",
     evidence: Sequence[str] = (),
+    evidence_files: Sequence[UploadedFile] = (),
 ) -> ReversalRequest:
     """Log a PAF-and-penalty reversal form or a rating reversal.
 
@@ -89,6 +92,7 @@ def submit_reversal_request(
     evidence = [limits.bounded(ref, "evidence", limits.EVIDENCE_ITEM) for ref in evidence]
     notes = limits.bounded(notes, "notes", limits.NOTE)
     call_recording_ref = limits.bounded(call_recording_ref, "call_recording_ref", limits.REFERENCE)
+    check_evidence_files(evidence_files)
     with transaction.atomic():
         if paf is not None:
             paf = lock_row(PartnerAtFault, paf.pk, "booking")
@@ -115,7 +119,7 @@ def submit_reversal_request(
                 raise TransitionConflict(f"PAF #{paf.pk} is already reversed.")
         try:
             with transaction.atomic():
-                return ReversalRequest.objects.create(
+                logged = ReversalRequest.objects.create(
                     kind=kind,
                     paf=paf,
                     partner_id=partner_id,
@@ -133,6 +137,8 @@ def submit_reversal_request(
                 f"PAF #{paf.pk if paf else ''} already has an open reversal request.",
                 code="duplicate_request",
             ) from None
+        attach_evidence_files(logged, evidence_files, actor)
+        return logged
 
 
 def _lock_request_for_decision(request_id: int, actor: User) -> ReversalRequest:

@@ -26,11 +26,6 @@ pytestmark = [
 ]
 
 
-def paf_in(state: str):
-    reviewed = {} if state == PafState.PENDING_REVIEW else {"reviewed_at": timezone.now()}
-    return PafFactory(state=state, **reviewed)
-
-
 def styled(locator) -> bool:
     """A button drawn by the console's stylesheet: a coloured background, not the browser's
     plain grey or none at all."""
@@ -43,12 +38,15 @@ def test_partner_support_logs_a_reversal_for_each_kind_the_sop_allows(
     browser,  # noqa: F811
     reference_data,
     artifacts,
+    settings,
+    tmp_path,
 ):
+    settings.MEDIA_ROOT = tmp_path
     UserFactory(username="journey-ps-kinds", role="partner support")
     pending, not_genuine, genuine = (
-        paf_in(PafState.PENDING_REVIEW),
-        paf_in(PafState.NOT_GENUINE),
-        paf_in(PafState.GENUINE),
+        PafFactory(),
+        PafFactory(in_state=PafState.NOT_GENUINE),
+        PafFactory(in_state=PafState.GENUINE),
     )
     page = log_in(browser, live_server.url, "journey-ps-kinds")
 
@@ -67,6 +65,10 @@ def test_partner_support_logs_a_reversal_for_each_kind_the_sop_allows(
     expect(page.locator('label[for="id_call_recording_ref"] .cw-required')).to_have_count(1)
     page.get_by_label("Call recording").fill("REC-PENDING-1")
     page.get_by_label("Notes").fill("The recording shows the partner called on time.")
+    photo = b"\x89PNG\r\n\x1a\n" + b"\x00" * 24
+    page.locator("#id_evidence_files").set_input_files(
+        [{"name": "arrival.png", "mimeType": "image/png", "buffer": photo}]
+    )
     confirm = page.get_by_role("button", name="Confirm: Log a PAF and penalty reversal request")
     assert styled(confirm)
     confirm.click()
@@ -88,6 +90,16 @@ def test_partner_support_logs_a_reversal_for_each_kind_the_sop_allows(
     assert set(logged) == {pending.pk, not_genuine.pk}
     assert logged[not_genuine.pk].booking_id == not_genuine.booking_id
     assert logged[not_genuine.pk].partner_id == not_genuine.partner_id
+
+    # The photo attached to the first request opens from its page, as the photo.
+    page.goto(f"{live_server.url}/admin/payouts/reversalrequest/{logged[pending.pk].pk}/change/")
+    link = page.get_by_role("link", name="arrival.png")
+    opened = page.request.get(live_server.url + link.get_attribute("href"))
+    assert (opened.status, opened.headers["content-type"], opened.body()) == (
+        200,
+        "image/png",
+        photo,
+    )
 
 
 def test_an_agent_decides_with_a_flow_reading_words_on_styled_pages(

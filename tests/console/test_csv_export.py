@@ -213,7 +213,8 @@ def test_reversal_requests_export_their_evidence_as_text_and_defuse_formulas(
     # The cell's HTML as the reader sees it: lines kept, a link's address after its words,
     # and a cell a spreadsheet would run is quoted.
     assert row["Evidence"] == (
-        '\'=HYPERLINK("http://evil.example")\nimage 1 (https://files.example/a.jpg)\n1 file(s)'
+        '\'=HYPERLINK("http://evil.example")\nimage 1 (https://files.example/a.jpg)\n'
+        "1 name(s) without a stored file"
     )
     assert row["Original PAF decision"] == (
         "Pending review · marked for: No show: the partner did not come"

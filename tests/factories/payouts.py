@@ -24,6 +24,15 @@ class PafFactory(factory.django.DjangoModelFactory):
     marked_at = factory.LazyFunction(timezone.now)
     policy_version = "sop-2026.1"
 
+    class Params:
+        # `PafFactory(in_state="genuine")`: a PAF in that state, reviewed now unless pending.
+        in_state = "pending_review"
+
+    state = factory.LazyAttribute(lambda p: p.in_state)
+    reviewed_at = factory.LazyAttribute(
+        lambda p: None if p.in_state == "pending_review" else timezone.now()
+    )
+
 
 class PenaltyFactory(factory.django.DjangoModelFactory):
     """A pending revisit penalty: 60% of the PAF's booking invoice."""

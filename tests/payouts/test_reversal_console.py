@@ -5,7 +5,6 @@ form; a refusal keeps what was typed; the Add form names the PAF only and derive
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from payouts import services
 from payouts.models import PafState, ReversalRequest
@@ -21,9 +20,12 @@ GENUINE_WORDS = (
 )
 
 
-def paf_in(state: str, **fields):
-    reviewed = {} if state == PafState.PENDING_REVIEW else {"reviewed_at": timezone.now()}
-    return PafFactory(state=state, **reviewed, **fields)
+def add_form_post(console, paf=None, **fields):
+    """Save the Add form for a PAF and penalty reversal with a recording and notes typed."""
+    data = {"kind": "paf_penalty", "call_recording_ref": "REC-9", "notes": "Typed notes."}
+    if paf is not None:
+        data["paf"] = paf.pk
+    return console.post(reverse(ADD), {**data, **fields})
 
 
 def page_of(paf) -> str:
@@ -48,7 +50,7 @@ def logged(paf, console, *, user) -> ReversalRequest:
 def test_a_paf_pending_review_or_not_genuine_offers_the_reversal_form(
     partner_support_console, state
 ):
-    paf = paf_in(state)
+    paf = PafFactory(in_state=state)
     buttons, notices = buttons_and_notices(partner_support_console, paf)
     assert buttons == ["log_reversal_request"] and notices == []
     html = partner_support_console.get(page_of(paf)).content.decode()
@@ -56,7 +58,7 @@ def test_a_paf_pending_review_or_not_genuine_offers_the_reversal_form(
 
 
 def test_a_genuine_paf_says_the_sop_refusal_before_any_form(partner_support_console):
-    paf = paf_in(PafState.GENUINE)
+    paf = PafFactory(in_state=PafState.GENUINE)
     buttons, notices = buttons_and_notices(partner_support_console, paf)
     assert buttons == []
     assert notices == [f"No reversal request can be logged. {GENUINE_WORDS}."]
@@ -69,7 +71,7 @@ def test_a_genuine_paf_says_the_sop_refusal_before_any_form(partner_support_cons
 def test_a_reversed_paf_and_one_with_an_open_request_say_why(
     partner_support_console, partner_support, finance_user
 ):
-    open_paf = paf_in(PafState.NOT_GENUINE)
+    open_paf = PafFactory(in_state=PafState.NOT_GENUINE)
     request = logged(open_paf, partner_support_console, user=partner_support)
     buttons, notices = buttons_and_notices(partner_support_console, open_paf)
     assert buttons == []
@@ -86,12 +88,12 @@ def test_a_reversed_paf_and_one_with_an_open_request_say_why(
 
 def test_agents_see_no_reversal_notice(agent_console):
     # The notice is for those who may log a request; an agent is offered neither.
-    buttons, notices = buttons_and_notices(agent_console, paf_in(PafState.GENUINE))
+    buttons, notices = buttons_and_notices(agent_console, PafFactory(in_state=PafState.GENUINE))
     assert (buttons, notices) == ([], [])
 
 
 def test_the_call_recording_is_required_and_shown_required(partner_support_console):
-    paf = paf_in(PafState.NOT_GENUINE)
+    paf = PafFactory(in_state=PafState.NOT_GENUINE)
     ask = partner_support_console.post(
         reverse(CHANGELIST), {"action": "log_reversal_request", "_selected_action": paf.pk}
     )
@@ -115,7 +117,7 @@ def test_the_call_recording_is_required_and_shown_required(partner_support_conso
 
 def test_a_refused_request_comes_back_with_what_was_typed(partner_support_console):
     # Reached by a stale page or the list: the refusal is on the form, the notes are kept.
-    paf = paf_in(PafState.GENUINE)
+    paf = PafFactory(in_state=PafState.GENUINE)
     response = partner_support_console.post(
         reverse(CHANGELIST),
         {
@@ -139,23 +141,14 @@ def test_a_refused_request_comes_back_with_what_was_typed(partner_support_consol
 def test_the_add_form_names_the_paf_and_derives_booking_and_partner(
     partner_support_console, partner_support
 ):
-    paf = paf_in(PafState.NOT_GENUINE)
+    paf = PafFactory(in_state=PafState.NOT_GENUINE)
     page = partner_support_console.get(reverse(ADD))
     assert page.status_code == 200
     assert page.context["adminform"].form.fields["paf"].label == "PAF"
     html = page.content.decode()
     assert "admin-autocomplete" in html  # the PAF, booking and case each have their search
 
-    saved = partner_support_console.post(
-        reverse(ADD),
-        {
-            "kind": "paf_penalty",
-            "paf": paf.pk,
-            "call_recording_ref": "REC-9",
-            "notes": "The recording shows the customer cancelled.",
-            "evidence_refs": "https://example.com/a.jpg",
-        },
-    )
+    saved = add_form_post(partner_support_console, paf, evidence_refs="https://example.com/a.jpg")
     assert saved.status_code == 302, saved.context and saved.context["adminform"].form.errors
     request = ReversalRequest.objects.get()
     assert (request.paf_id, request.booking_id, request.partner_id) == (
@@ -171,16 +164,8 @@ def test_the_add_form_names_the_paf_and_derives_booking_and_partner(
 def test_the_add_form_refuses_a_genuine_paf_on_its_field_and_keeps_the_notes(
     partner_support_console,
 ):
-    paf = paf_in(PafState.GENUINE)
-    response = partner_support_console.post(
-        reverse(ADD),
-        {
-            "kind": "paf_penalty",
-            "paf": paf.pk,
-            "call_recording_ref": "REC-9",
-            "notes": "Typed notes.",
-        },
-    )
+    paf = PafFactory(in_state=PafState.GENUINE)
+    response = add_form_post(partner_support_console, paf)
     assert response.status_code == 200
     form = response.context["adminform"].form
     assert form.errors["paf"] == [f"No reversal request can be logged. {GENUINE_WORDS}."]
@@ -193,18 +178,9 @@ def test_the_add_form_refusal_from_the_service_comes_back_on_the_form(
 ):
     # The case must be about the PAF's booking: the service refuses it (400 on case) while
     # saving; the add form comes back with what was typed and the reason on its field.
-    paf = paf_in(PafState.NOT_GENUINE)
+    paf = PafFactory(in_state=PafState.NOT_GENUINE)
     other_case = CaseFactory()
-    response = partner_support_console.post(
-        reverse(ADD),
-        {
-            "kind": "paf_penalty",
-            "paf": paf.pk,
-            "case": other_case.pk,
-            "call_recording_ref": "REC-5",
-            "notes": "Kept notes.",
-        },
-    )
+    response = add_form_post(partner_support_console, paf, case=other_case.pk, notes="Kept notes.")
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["case"]
     assert "Kept notes." in response.content.decode()
@@ -212,9 +188,7 @@ def test_the_add_form_refusal_from_the_service_comes_back_on_the_form(
 
 
 def test_a_rating_reversal_needs_its_booking(partner_support_console):
-    response = partner_support_console.post(
-        reverse(ADD), {"kind": "rating", "call_recording_ref": "R", "notes": "n"}
-    )
+    response = add_form_post(partner_support_console, kind="rating")
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["booking"] == [
         "Choose the job whose rating is to be reversed."
@@ -222,6 +196,6 @@ def test_a_rating_reversal_needs_its_booking(partner_support_console):
 
 
 def test_the_paf_list_reads_reasons_in_words(partner_support_console):
-    paf_in(PafState.GENUINE, reason="no_show")
+    PafFactory(in_state=PafState.GENUINE, reason="no_show")
     html = partner_support_console.get(reverse(CHANGELIST)).content.decode()
     assert "No show: the partner did not come" in html and ">no_show<" not in html
