@@ -78,6 +78,15 @@ def parse_id(value: Any, hint: str = ID_HINT) -> int:
     return number
 
 
+def id_or_none(value: Any) -> int | None:
+    """A row id when the value is one (as `parse_id` reads it), None for anything else: for
+    links and filters where a wrong value means "no such filter", not an error."""
+    try:
+        return parse_id(value)
+    except (BadInput, TypeError):
+        return None
+
+
 def looks_like_a_number(text: str) -> bool:
     """Digits of any script ('12', '²', '٣', '½'): meant as an id, not as a name."""
     return bool(text) and text.isnumeric()

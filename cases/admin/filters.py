@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from unfold.contrib.filters.admin import DropdownFilter
 
+from core.inputs import id_or_none
 from core.roles import CASE_WORKERS
 from partners.models import Partner
 
@@ -146,17 +147,12 @@ class OtherThanFilter(admin.SimpleListFilter):
     title = "other than"
     parameter_name = "other_than"
 
-    @staticmethod
-    def case_id(value: str | None) -> int | None:
-        text = value or ""
-        return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
-
     def lookups(self, request, model_admin):
-        value = self.case_id(request.GET.get(self.parameter_name))
+        value = id_or_none(request.GET.get(self.parameter_name))
         return [(str(value), f"Other than case #{value}")] if value is not None else []
 
     def queryset(self, request, queryset):
-        value = self.case_id(self.value())
+        value = id_or_none(self.value())
         return queryset.exclude(pk=value) if value is not None else queryset
 
 

@@ -212,6 +212,23 @@ def test_other_cases_count_and_list_leave_out_the_case_you_are_on(agent_console)
     assert shown == {case.pk for case in others}
 
 
+@pytest.mark.parametrize("value", ["²", "١٢", "x", "-1", "9" * 30, ""])
+def test_an_other_than_value_that_is_no_id_filters_nothing(agent_console, value):
+    cases = {CaseFactory().pk for _ in range(2)}
+    listed = agent_console.get(
+        reverse("admin:cases_case_changelist"), {"work": "all", "other_than": value}
+    )
+    assert listed.status_code == 200
+    assert {case.pk for case in listed.context["cl"].result_list} == cases
+
+
+def test_id_or_none_reads_ids_as_parse_id_does():
+    from core.inputs import MAX_ID, id_or_none
+
+    assert [id_or_none(v) for v in ("0", "12", 12, str(MAX_ID))] == [0, 12, 12, MAX_ID]
+    assert [id_or_none(v) for v in (str(MAX_ID + 1), "²", "1.0", None, True, [1])] == [None] * 6
+
+
 def test_a_roleless_user_still_reads_words(db):
     # The words do not depend on the role: a supervisor reading a task sees the same.
     supervisor = logged_in(UserFactory(username="sup-words", role="supervisor"))
