@@ -100,31 +100,23 @@ def world(agent, partner_support):
         )
     paf = PafFactory(booking=booking, reason="Partner did not turn up")
     rival_paf = PafFactory(booking=rival_booking, reason="Rival did not turn up")
-    ids = {
-        "own": {
+
+    def records_of(partner, booking, case, customer, paf, recipient) -> dict[str, int]:
+        return {
             "bookings": booking.pk,
-            "calendar-slots": CalendarSlotFactory(partner=own, status="on_leave").pk,
+            "calendar-slots": CalendarSlotFactory(partner=partner, status="on_leave").pk,
             "cases": case.pk,
             "customers": customer.pk,
-            "notifications": NotificationFactory(recipient=login, case=case).pk,
+            "notifications": NotificationFactory(recipient=recipient, case=case).pk,
             "pafs": paf.pk,
-            "partners": own.pk,
+            "partners": partner.pk,
             "penalties": PenaltyFactory(paf=paf).pk,
             "reversal-requests": ReversalRequestFactory(paf=paf, requested_by=partner_support).pk,
-        },
-        "rival": {
-            "bookings": rival_booking.pk,
-            "calendar-slots": CalendarSlotFactory(partner=rival, status="on_leave").pk,
-            "cases": rival_case.pk,
-            "customers": rival_customer.pk,
-            "notifications": NotificationFactory(recipient=agent, case=rival_case).pk,
-            "pafs": rival_paf.pk,
-            "partners": rival.pk,
-            "penalties": PenaltyFactory(paf=rival_paf).pk,
-            "reversal-requests": ReversalRequestFactory(
-                paf=rival_paf, requested_by=partner_support
-            ).pk,
-        },
+        }
+
+    ids = {
+        "own": records_of(own, booking, case, customer, paf, login),
+        "rival": records_of(rival, rival_booking, rival_case, rival_customer, rival_paf, agent),
     }
     back_office = {
         "payout-runs": PayoutRunFactory().pk,
