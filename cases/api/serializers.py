@@ -13,7 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core import limits
-from core.api.fields import IdOrKeyField, PlainDecimalField, enum_field
+from core.api.fields import IdOrKeyField, MomentField, PlainDecimalField, enum_field
 from partners.api.fields import city_field
 from partners.models import Currency, LineOfBusiness, Partner
 
@@ -166,7 +166,7 @@ class BookingUpsertSerializer(serializers.Serializer):
     cart_value = PlainDecimalField(**MONEY)
     invoice_amount = PlainDecimalField(**MONEY)
     payment_mode = serializers.ChoiceField(choices=PaymentMode.choices)
-    booking_time = serializers.DateTimeField()
+    booking_time = MomentField()
     service_date = serializers.DateField()
     spd = serializers.DateField(required=False, allow_null=True)
     address = serializers.CharField(max_length=255, required=False, allow_blank=True)
@@ -472,7 +472,7 @@ class CaseCreateSerializer(serializers.Serializer):
         choices=Team.choices, required=False, help_text="Defaults to the kind's team."
     )
     priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.LOW)
-    due_at = serializers.DateTimeField(required=False, allow_null=True)
+    due_at = MomentField(required=False, allow_null=True)
 
 
 class CaseUpdateSerializer(serializers.Serializer):
@@ -485,7 +485,7 @@ class CaseUpdateSerializer(serializers.Serializer):
     )
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
     team = serializers.ChoiceField(choices=Team.choices, required=False)
-    due_at = serializers.DateTimeField(required=False, allow_null=True)
+    due_at = MomentField(required=False, allow_null=True)
     subject = serializers.CharField(max_length=limits.SUBJECT, required=False)
     description = serializers.CharField(
         required=False, allow_blank=True, max_length=limits.DESCRIPTION
@@ -504,7 +504,7 @@ class CaseTransitionSerializer(serializers.Serializer):
     reason = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=limits.REASON
     )
-    parked_until = serializers.DateTimeField(
+    parked_until = MomentField(
         required=False, allow_null=True, help_text="park: until when (in the future)."
     )
     disposition = serializers.CharField(

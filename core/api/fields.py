@@ -11,7 +11,28 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.inputs import BadInput, id_if_numeric, parse_plain_decimal
+from core.inputs import BadInput, id_if_numeric, parse_moment, parse_plain_decimal
+
+# A moment typed into the API (a due time, a booking, a call) is from 1970 on: earlier ones
+# are typing mistakes, and zones then kept local mean times whose offsets have seconds,
+# which no ISO 8601 / RFC 3339 reader takes back.
+EARLIEST_MOMENT_YEAR = 1970
+
+
+class MomentField(serializers.DateTimeField):
+    """A date and time taken as `core.inputs.parse_moment` reads it (ISO 8601, an offset a
+    clock can have, a day that exists), from 1970 on; DRF's field otherwise."""
+
+    def to_internal_value(self, value: Any):
+        try:
+            moment = parse_moment(value)
+        except BadInput as exc:
+            raise serializers.ValidationError(exc.message) from None
+        if moment.year < EARLIEST_MOMENT_YEAR:
+            raise serializers.ValidationError(
+                f"Give a moment from {EARLIEST_MOMENT_YEAR} on, ISO 8601."
+            )
+        return super().to_internal_value(moment)
 
 
 @extend_schema_field(OpenApiTypes.STR)

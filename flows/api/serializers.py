@@ -14,7 +14,7 @@ from rest_framework import serializers
 
 from cases.catalog import Team
 from cases.models import CaseEvent, Task, TaskState
-from core.api.fields import PlainDecimalField, enum_field
+from core.api.fields import MomentField, PlainDecimalField, enum_field
 from policies.sop import followups
 
 from ..intake import OosTicketResult, RevisitResult
@@ -36,7 +36,9 @@ class FlowInputSerializer(serializers.Serializer):
     required = serializers.BooleanField()
     nullable = serializers.BooleanField()
     choices = serializers.ListField(child=serializers.CharField())
-    default = serializers.JSONField(allow_null=True)
+    # Any JSON value, null included: documented as one schema (`{}`), not as oneOf any-or-null,
+    # which a null satisfies twice.
+    default = serializers.JSONField()
     help = serializers.CharField(allow_blank=True)
 
 
@@ -291,7 +293,7 @@ class CallScriptStepField(serializers.CharField):
 
 class CallAttemptSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=followups.CALL_OUTCOMES)
-    at = serializers.DateTimeField(
+    at = MomentField(
         required=False,
         help_text="When the call was made (default now); more than a few minutes ahead of now "
         "(FUTURE_TIME_TOLERANCE_SECONDS) is a 400 on at.",
@@ -302,7 +304,7 @@ class CallAttemptSerializer(serializers.Serializer):
     operations_note_days = serializers.IntegerField(
         required=False, allow_null=True, min_value=0, default=None
     )
-    new_appointment_at = serializers.DateTimeField(
+    new_appointment_at = MomentField(
         required=False,
         allow_null=True,
         default=None,

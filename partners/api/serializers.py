@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from core.api.fields import PlainDecimalField, enum_field
+from core.api.fields import MomentField, PlainDecimalField, enum_field
 
 from ..models import CalendarSlot, LineOfBusiness, Partner, Programme, SlotStatus
 from .fields import city_field
@@ -75,8 +75,8 @@ class CalendarSlotCreateSerializer(serializers.Serializer):
         required=False,
         help_text="Partner id or external id; a partner login marks its own calendar.",
     )
-    starts_at = serializers.DateTimeField()
-    ends_at = serializers.DateTimeField()
+    starts_at = MomentField()
+    ends_at = MomentField()
     status = serializers.ChoiceField(
         choices=[SlotStatus.ON_LEAVE, SlotStatus.WORKING], default=SlotStatus.ON_LEAVE
     )

@@ -278,3 +278,26 @@ def test_a_refund_amount_in_an_odd_form_is_a_400_on_amount(finance_api, amount):
     )
     assert response.status_code == 400, response.content
     assert_error_body(response, "amount")
+
+
+@pytest.mark.parametrize(
+    ("value", "taken"),
+    [
+        ("1970-01-01T00:00:00+00:00", True),
+        ("1969-12-31T23:59:59+00:00", False),
+        ("1413-11-14T09:44:43.163+01:40", False),
+        ("2026-02-30T10:00:00+05:30", False),
+        ("2026-12-07T10:00:00+15:00", False),
+    ],
+)
+def test_a_typed_moment_is_from_1970_on_and_real(value, taken):
+    from rest_framework.exceptions import ValidationError
+
+    from core.api.fields import MomentField
+
+    field = MomentField()
+    if taken:
+        assert field.to_internal_value(value).year == 1970
+    else:
+        with pytest.raises(ValidationError):
+            field.to_internal_value(value)
