@@ -276,19 +276,14 @@ def _check(url: str) -> None:
 
 def kick_after_commit() -> None:
     """Ask a worker to dispatch once the current transaction commits (once per transaction),
-    so a delivery leaves within a moment rather than at the next beat."""
-    if getattr(connection, "_webhook_kick_pending", False):
-        return
+    so a delivery leaves within a moment rather than at the next beat. The kick is looked
+    for among the transaction's own on-commit callbacks, which a rollback discards with it."""
     if not connection.in_atomic_block:
         _kick()
         return
-    connection._webhook_kick_pending = True
-
-    def kick() -> None:
-        connection._webhook_kick_pending = False
-        _kick()
-
-    transaction.on_commit(kick)
+    if any(func is _kick for _, func, _ in connection.run_on_commit):
+        return
+    transaction.on_commit(_kick)
 
 
 def _kick() -> None:

@@ -314,3 +314,24 @@ def test_docs_list_every_type_of_the_catalogue():
     text = (ROOT / "docs" / "events.md").read_text()
     documented = set(re.findall(r"^### `([a-z_]+\.[a-z_]+)`", text, re.M))
     assert documented == {kind.name for kind in catalogue()}
+
+
+def test_the_dispatch_kick_is_asked_once_per_commit_even_after_a_rollback(db):
+    from django.db import connection, transaction
+
+    from events.services import _kick, kick_after_commit
+
+    def kicks() -> int:
+        return sum(func is _kick for _, func, _ in connection.run_on_commit)
+
+    with transaction.atomic():
+        with transaction.atomic():
+            kick_after_commit()
+            kick_after_commit()
+            assert kicks() == 1
+            transaction.set_rollback(True)
+        # The inner block rolled back, and its kick with it: the next change asks again.
+        assert kicks() == 0
+        kick_after_commit()
+        assert kicks() == 1
+        transaction.set_rollback(True)
