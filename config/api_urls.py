@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("cases.api.urls")),
     path("", include("payouts.api.urls")),
     path("", include("flows.api.urls")),
+    path("", include("events.api.urls")),
 ]

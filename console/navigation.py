@@ -164,6 +164,23 @@ NAVIGATION = [
             _item("Users", "manage_accounts", "admin:auth_user_changelist", "auth.view_user"),
         ],
     },
+    {
+        "title": "Events out",
+        "items": [
+            _item(
+                "Webhook endpoints",
+                "webhook",
+                "admin:events_webhookendpoint_changelist",
+                "events.view_webhookendpoint",
+            ),
+            _item(
+                "Deliveries",
+                "outbox",
+                "admin:events_delivery_changelist",
+                "events.view_delivery",
+            ),
+        ],
+    },
 ]
 
 

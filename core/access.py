@@ -53,6 +53,14 @@ _PAYOUT_RUNS = {
 _LEDGER = {"payouts.view_ledgerentry"}
 _REFUNDS_READ = {"payouts.view_refund"}
 _REVERSALS_READ = {"payouts.view_reversalrequest"}
+# The outbox's delivery log and its endpoints (never their secrets): supervisors read it;
+# only administrators manage endpoints and send deliveries again (events.manage_webhooks).
+_WEBHOOK_LOG = {
+    "events.view_webhookendpoint",
+    "events.view_delivery",
+    "events.view_deliveryattempt",
+    "events.view_outboxevent",
+}
 
 # The operations the API and the console's buttons offer beyond seeing and editing rows,
 # each granted to one of core.roles' role sets (the services check the same sets).
@@ -71,6 +79,7 @@ OPERATIONS: dict[str, frozenset[str]] = {
     "payouts.operate_run": roles.RUN_OPERATORS,  # create, compute, export
     "payouts.approve_run": roles.RUN_APPROVERS,  # approve, mark paid
     "policies.edit_policy": roles.POLICY_EDITORS,
+    "events.manage_webhooks": frozenset(),  # administrators (superusers) only
 }
 
 _CONSOLE: dict[str, frozenset[str]] = {
@@ -96,6 +105,7 @@ _CONSOLE: dict[str, frozenset[str]] = {
         | _LEDGER
         | _REFUNDS_READ
         | _REVERSALS_READ
+        | _WEBHOOK_LOG
         | {
             "cases.reopen_case",
             "cases.change_booking",

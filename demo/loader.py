@@ -69,6 +69,27 @@ def ensure_team_leads(users: dict[str, User]) -> int:
     return done
 
 
+DEMO_ENDPOINT_URL = "https://booking-platform.example/hooks/casework"
+
+
+def ensure_demo_endpoint(users: dict[str, User]) -> None:
+    """One webhook endpoint, for the booking platform, disabled (its host does not exist):
+    it shows the endpoint pages; `make run WEBHOOK_LISTEN=1` adds a live local one."""
+    from events.models import WebhookEndpoint
+    from events.services import new_secret
+
+    WebhookEndpoint.objects.get_or_create(
+        url=DEMO_ENDPOINT_URL,
+        defaults={
+            "description": "Booking platform (demo: disabled, the host does not exist)",
+            "enabled": False,
+            "disabled_reason": "Demo endpoint: switch it on with a real URL.",
+            "secret": new_secret(),
+            "created_by": users.get("admin"),
+        },
+    )
+
+
 def demo_loaded() -> bool:
     return Partner.objects.filter(external_id=MARKER_EXTERNAL_ID).exists()
 
@@ -91,5 +112,6 @@ def load_demo(*, seed: int = SEED) -> DemoSummary:
             notes = MoneyDemoBuilder(seed=seed, users=users).build()
             summary.money_added = True
         summary.money = MoneySummary.read(notes=notes)
+        ensure_demo_endpoint(users)
     summary.seconds = (timezone.now() - started).total_seconds()
     return summary

@@ -257,6 +257,25 @@ def redeliver_failed_since(*, actor: User, endpoint_id: int, since: datetime, re
     return count
 
 
+def send_test_event(*, actor: User, endpoint_id: int) -> Delivery:
+    """A `webhook.test` event for this endpoint only (enabled or not: it is how a receiver is
+    checked before it is switched on), sent at the next dispatch like any other."""
+    from .events import WEBHOOK_TEST
+
+    _require_admin(actor, "send test events")
+    with transaction.atomic():
+        endpoint = WebhookEndpoint.objects.get(pk=endpoint_id)
+        event = pending_event(
+            WEBHOOK_TEST,
+            ("webhook_endpoint", endpoint.pk),
+            {"endpoint_id": endpoint.pk, "sent_by": actor.get_username(), "note": "Test event."},
+        )
+        event.save()
+        delivery = Delivery.objects.create(event=event, endpoint=endpoint, subject=event.subject)
+        kick_after_commit()
+    return delivery
+
+
 def prune_attempts(*, now: datetime | None = None) -> int:
     """Delete attempts older than WEBHOOK_ATTEMPT_RETENTION_DAYS (default 30)."""
     days = getattr(settings, "WEBHOOK_ATTEMPT_RETENTION_DAYS", 30)

@@ -20,6 +20,7 @@ from rest_framework.test import APIClient
 
 from cases import services
 from cases.models import CaseEvent, EventType
+from events.models import Delivery, OutboxEvent, WebhookEndpoint
 from tests.factories import (
     CalendarSlotFactory,
     CaseFactory,
@@ -118,10 +119,19 @@ def world(agent, partner_support):
         "own": records_of(own, booking, case, customer, paf, login),
         "rival": records_of(rival, rival_booking, rival_case, rival_customer, rival_paf, agent),
     }
+    endpoint = WebhookEndpoint.objects.create(url="https://platform.example/h", secret="whsec_x")
     back_office = {
         "payout-runs": PayoutRunFactory().pk,
         "refunds": RefundFactory(booking=booking).pk,
         "tasks": TaskFactory(case=case).pk,
+        "webhook-endpoints": endpoint.pk,
+        "webhook-deliveries": Delivery.objects.create(
+            event=OutboxEvent.objects.create(
+                type="webhook.test", subject=f"webhook_endpoint:{endpoint.pk}", payload={}
+            ),
+            endpoint=endpoint,
+            subject=f"webhook_endpoint:{endpoint.pk}",
+        ).pk,
     }
     for whose in ("own", "rival"):
         ids[whose].update(back_office)

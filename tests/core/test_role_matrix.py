@@ -18,6 +18,7 @@ from rest_framework.test import APIClient
 from cases.models import Notification, Task
 from core.access import MATRIX, may
 from demo.loader import load_demo
+from events.models import Delivery, OutboxEvent, WebhookEndpoint
 from payouts.models import (
     PartnerAtFault,
     PayoutRun,
@@ -98,6 +99,16 @@ API: dict[tuple[str, str], str] = {
     ("get", "/api/v1/tasks/{id}/"): "cases.view_task",
     ("post", "/api/v1/tasks/{id}/close/"): "cases.change_task",
     ("post", "/api/v1/tasks/{id}/reassign/"): "cases.reassign_task",
+    ("get", "/api/v1/webhook-deliveries/"): "events.view_delivery",
+    ("get", "/api/v1/webhook-deliveries/{id}/"): "events.view_delivery",
+    ("post", "/api/v1/webhook-deliveries/{id}/retry/"): "events.manage_webhooks",
+    ("get", "/api/v1/webhook-endpoints/"): "events.view_webhookendpoint",
+    ("post", "/api/v1/webhook-endpoints/"): "events.manage_webhooks",
+    ("get", "/api/v1/webhook-endpoints/{id}/"): "events.view_webhookendpoint",
+    ("patch", "/api/v1/webhook-endpoints/{id}/"): "events.manage_webhooks",
+    ("post", "/api/v1/webhook-endpoints/{id}/redeliver-failed/"): "events.manage_webhooks",
+    ("post", "/api/v1/webhook-endpoints/{id}/rotate-secret/"): "events.manage_webhooks",
+    ("post", "/api/v1/webhook-endpoints/{id}/send-test/"): "events.manage_webhooks",
 }
 OPEN = {("post", "/api/v1/auth/token/")}  # anyone may ask for a token
 
@@ -116,9 +127,13 @@ def test_the_table_names_every_operation_of_the_schema():
     assert schema_operations() - OPEN == set(API)
 
 
+ADMINISTRATORS_ONLY = {"events.manage_webhooks"}  # granted to no role: superusers only
+
+
 def test_every_permission_the_table_names_is_in_the_matrix():
     granted = set().union(*MATRIX.values())
-    assert {permission for permission in API.values()} <= granted
+    assert {permission for permission in API.values()} - ADMINISTRATORS_ONLY <= granted
+    assert not ADMINISTRATORS_ONLY & granted
 
 
 @pytest.fixture
@@ -127,6 +142,11 @@ def world(db):
     load_demo()
     booking = Refund.objects.select_related("booking").first().booking
     case = booking.cases.first() or Task.objects.exclude(case=None).first().case
+    endpoint = WebhookEndpoint.objects.first()
+    event = OutboxEvent.objects.create(
+        type="webhook.test", subject=f"webhook_endpoint:{endpoint.pk}", payload={}
+    )
+    delivery = Delivery.objects.create(event=event, endpoint=endpoint, subject=event.subject)
     return {
         "booking_id": booking.pk,
         "case_id": case.pk,
@@ -148,6 +168,8 @@ def world(db):
             "refunds": Refund.objects.first().pk,
             "reversal-requests": ReversalRequest.objects.first().pk,
             "tasks": Task.objects.first().pk,
+            "webhook-endpoints": endpoint.pk,
+            "webhook-deliveries": delivery.pk,
         },
     }
 
@@ -226,7 +248,7 @@ PARTNER_WRITES = {
     ("post", "/api/v1/reversal-requests/"),
     ("post", "/api/v1/notifications/{id}/read/"),
 }
-BACK_OFFICE_READS = {"payout-runs", "refunds", "tasks"}
+BACK_OFFICE_READS = {"payout-runs", "refunds", "tasks", "webhook-endpoints", "webhook-deliveries"}
 # Reads of the partner's own rows that would show what is not its to see: other partners
 # (allocation candidates), the SOP flows and decisions (the customer's fraud score).
 PARTNER_REFUSED_READS = {

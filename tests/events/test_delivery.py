@@ -5,10 +5,7 @@ one subject in order while another endpoint fails, leases taken over, and the SS
 
 from __future__ import annotations
 
-import json
-import threading
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import time_machine
@@ -23,69 +20,10 @@ from events import delivery as sender
 from events import services
 from events.delivery import SCHEDULE, UnsafeAddress, check_url, claim, dispatch
 from events.models import Delivery, DeliveryAttempt, DeliveryState, OutboxEvent
-from tests.factories import UserFactory
+from tests.events.receiver import Receiver
 from tests.helpers import opened
 
 pytestmark = pytest.mark.django_db
-
-
-class Receiver:
-    """A local HTTP receiver: answers each POST with the next status of `answers` (then
-    200), and keeps what it received."""
-
-    def __init__(self) -> None:
-        self.received: list[dict] = []
-        self.answers: list[int] = []
-        self.redirect_to = ""
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802
-                body = self.rfile.read(int(self.headers["content-length"])).decode()
-                receiver.received.append({"headers": dict(self.headers), "body": body})
-                status = receiver.answers.pop(0) if receiver.answers else 200
-                self.send_response(status)
-                if receiver.redirect_to:
-                    self.send_header("Location", receiver.redirect_to)
-                self.end_headers()
-                self.wfile.write(b'{"ok": true}')
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hooks"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-    def events(self) -> list[dict]:
-        return [json.loads(r["body"]) for r in self.received]
-
-
-@pytest.fixture
-def receiver(settings):
-    settings.WEBHOOK_ALLOW_LOOPBACK = True
-    server = Receiver()
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def admin_user(db):
-    return UserFactory(username="root-1", is_superuser=True, is_staff=True)
-
-
-@pytest.fixture
-def endpoint(receiver, admin_user):
-    endpoint, secret = services.create_endpoint(
-        actor=admin_user, url=receiver.url, event_types=[], description="Booking platform"
-    )
-    endpoint.plain_secret = secret
-    return endpoint
 
 
 def headers_of(request: dict) -> dict:
