@@ -13,6 +13,11 @@ if [ -z "${DATABASE_URL:-}" ] || [ -z "${CELERY_BROKER_URL:-}" ]; then
   export CELERY_BROKER_URL="${CELERY_BROKER_URL:-redis://127.0.0.1:${CASEWORK_REDIS_PORT:-63799}/0}"
 fi
 export DEBUG="${DEBUG:-1}"
+# make run WEBHOOK_LISTEN=1: a local receiver (manage.py webhook_listen) registered as an
+# endpoint for every event; the worker may then send to loopback, for this run only.
+WEBHOOK_LISTEN="${WEBHOOK_LISTEN:-}"
+WEBHOOK_LISTEN_PORT="${WEBHOOK_LISTEN_PORT:-8765}"
+if [ -n "$WEBHOOK_LISTEN" ]; then export WEBHOOK_ALLOW_LOOPBACK=1; fi
 
 $PY manage.py migrate --noinput
 $PY manage.py load_demo   # idempotent: does nothing when the demo data is already there
@@ -34,6 +39,11 @@ pids+=($!)
 .venv/bin/celery -A config beat --loglevel=INFO --schedule "$LOCAL/celerybeat-schedule" \
   >"$LOCAL/beat.log" 2>&1 &
 pids+=($!)
+if [ -n "$WEBHOOK_LISTEN" ]; then
+  $PY -u manage.py webhook_listen --port "$WEBHOOK_LISTEN_PORT" --register \
+    >"$LOCAL/webhooks.log" 2>&1 &
+  pids+=($!)
+fi
 echo "${pids[*]}" >"$LOCAL/run.pids"
 
 # Wait for the web server (Python, not curl: a fresh machine may not have curl).
@@ -59,4 +69,10 @@ Casework is running (logs in $LOCAL/*.log; Ctrl-C or 'make stop' to stop).
     supervisor   (supervisor)
     admin        (superuser)
 MSG
+if [ -n "$WEBHOOK_LISTEN" ]; then
+  echo "  Webhooks:  every event is POSTed to http://127.0.0.1:$WEBHOOK_LISTEN_PORT/ and printed,"
+  echo "             verified, in $LOCAL/webhooks.log (tail -f it)."
+else
+  echo "  Webhooks:  'make run WEBHOOK_LISTEN=1' also runs a local receiver that prints each event."
+fi
 wait

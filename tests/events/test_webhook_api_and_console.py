@@ -218,7 +218,9 @@ def test_supervisors_read_the_console_pages_without_buttons(endpoint, supervisor
     delivery = Delivery.objects.get()
     shown = console.get(reverse("admin:events_delivery_change", args=[delivery.pk]))
     html = shown.content.decode()
-    assert "&quot;type&quot;: &quot;case.created&quot;" in html and delivery.event.webhook_id in html
+    assert (
+        "&quot;type&quot;: &quot;case.created&quot;" in html and delivery.event.webhook_id in html
+    )
     assert shown.context["record_buttons"] == []
 
 
