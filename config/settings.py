@@ -160,6 +160,12 @@ EVIDENCE_CONTENT_TYPES = env.list(
 
 LOGIN_URL = "admin:login"
 
+# Outgoing mail (events.mail sends it from the outbox): EMAIL_URL as smtp://user:pass@host:587
+# or submission://... (STARTTLS); by default it is printed to the worker's log.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Casework <casework@localhost>")
+MAIL_MESSAGE_ID_DOMAIN = env("MAIL_MESSAGE_ID_DOMAIN", default="casework.local")
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -276,8 +282,14 @@ CELERY_BEAT_SCHEDULE = {
 WEBHOOK_DISPATCH_SECONDS = env.float("WEBHOOK_DISPATCH_SECONDS", default=5.0)
 WEBHOOK_ATTEMPT_RETENTION_DAYS = env.int("WEBHOOK_ATTEMPT_RETENTION_DAYS", default=30)
 WEBHOOK_ALLOW_LOOPBACK = env.bool("WEBHOOK_ALLOW_LOOPBACK", default=False)
+WEBHOOK_LEASE_SECONDS = env.float("WEBHOOK_LEASE_SECONDS", default=30.0)
 CELERY_BEAT_SCHEDULE["dispatch-webhooks"] = {
     "task": "events.tasks.dispatch_webhooks",
+    "schedule": timedelta(seconds=WEBHOOK_DISPATCH_SECONDS),
+    "options": {"expires": WEBHOOK_DISPATCH_SECONDS},
+}
+CELERY_BEAT_SCHEDULE["send-queued-mail"] = {
+    "task": "events.tasks.send_queued_mail",
     "schedule": timedelta(seconds=WEBHOOK_DISPATCH_SECONDS),
     "options": {"expires": WEBHOOK_DISPATCH_SECONDS},
 }

@@ -31,7 +31,14 @@ SCHEDULE: tuple[int, ...] = (0, 5, 300, 1800, 7200, 18000, 36000, 36000)
 JITTER = 0.1  # each wait is moved by up to 10% either way, so retries do not arrive in step
 TIMEOUT_SECONDS = 10
 BODY_KEPT = 2048
-LEASE = timedelta(seconds=TIMEOUT_SECONDS * 3)
+
+
+def lease() -> timedelta:
+    """How long a claim holds (WEBHOOK_LEASE_SECONDS, default 30: three request timeouts):
+    a killed worker's deliveries are taken again after it."""
+    return timedelta(seconds=getattr(settings, "WEBHOOK_LEASE_SECONDS", TIMEOUT_SECONDS * 3))
+
+
 FAILING_DAYS_DISABLE = 5
 USER_AGENT = "Casework-Webhooks/1"
 
@@ -160,10 +167,10 @@ RETURNING d.id
 
 
 def claim(limit: int, *, now: datetime | None = None) -> list[int]:
-    """Take up to `limit` due deliveries for this worker (a lease of LEASE)."""
+    """Take up to `limit` due deliveries for this worker (a lease of `lease()`)."""
     now = now or timezone.now()
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(_CLAIM, [now + LEASE, now, now, limit])
+        cursor.execute(_CLAIM, [now + lease(), now, now, limit])
         return [row[0] for row in cursor.fetchall()]
 
 

@@ -155,3 +155,63 @@ class DeliveryAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.status_code or self.error}"
+
+
+class MailState(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed (all attempts used)"
+
+
+class OutgoingMail(models.Model):
+    """An e-mail to send, written in the transaction of the change that causes it (so a
+    rolled-back change sends nothing) and sent from here by a worker, retried on the
+    webhooks' schedule until the mail server takes it. Its Message-ID is fixed when it is
+    written: a resend after a crash carries the same one."""
+
+    message_id = models.CharField(max_length=255, unique=True)
+    from_email = models.CharField(max_length=255, blank=True)
+    to = ArrayField(models.CharField(max_length=254), default=list)
+    cc = ArrayField(models.CharField(max_length=254), default=list, blank=True)
+    subject = models.CharField(max_length=255)
+    body = models.TextField()
+    headers = models.JSONField(default=dict, blank=True)
+    state = models.CharField(max_length=16, choices=MailState.choices, default=MailState.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, default=timezone.now)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                name="outgoing_mail_due",
+                condition=models.Q(state="pending"),
+            ),
+            models.Index(fields=["state", "created_at"], name="outgoing_mail_state"),
+        ]
+        ordering = ["-id"]
+        verbose_name = "outgoing e-mail"
+        verbose_name_plural = "outgoing e-mails"
+
+    def __str__(self) -> str:
+        return f"{self.subject} to {', '.join(self.to)} ({self.get_state_display()})"
+
+
+class MailAttempt(models.Model):
+    """One try at handing a mail to the mail server: when, how long, and the error if any."""
+
+    mail = models.ForeignKey(OutgoingMail, on_delete=models.CASCADE, related_name="tries")
+    at = models.DateTimeField(default=timezone.now)
+    error = models.CharField(max_length=500, blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["at"], name="mail_attempt_at")]
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.error or 'sent'}"

@@ -1,5 +1,6 @@
-"""Telling someone: an in-app notification, and the same by e-mail through Django's mail
-backend (sent once the transaction commits, so a rolled-back decision sends nothing)."""
+"""Telling someone: an in-app notification, and the same by e-mail through the outbox
+(events.mail: written in the same transaction, so a rolled-back decision sends nothing, and
+sent by a worker, retried while the mail server is down, never lost)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
 from core.errors import NotPermitted
 from core.locks import lock_row
 from core.roles import User
+from events.mail import queue_mail
 
 from ..models import Case, Notification
 
@@ -31,18 +32,12 @@ def notify(
     note = Notification.objects.create(
         recipient=recipient, case=case, kind=kind, title=title[:200], body=body
     )
-    to = [recipient.email] if getattr(recipient, "email", "") else []
-    copies = [address for address in cc if address]
-    if to or copies:
-        transaction.on_commit(
-            lambda: send_mail(
-                subject=f"[Casework] {title}"[:200],
-                message=body or title,
-                from_email=None,
-                recipient_list=to + copies,
-                fail_silently=True,
-            )
-        )
+    queue_mail(
+        to=[getattr(recipient, "email", "")],
+        cc=cc,
+        subject=f"[Casework] {title}"[:200],
+        body=body or title,
+    )
     return note
 
 
@@ -60,7 +55,7 @@ class Notice:
 
 def notify_many(notices: list[Notice], *, subject: str) -> int:
     """Notify in bulk: one in-app row per notice with a recipient, and one e-mail digest per
-    address once the transaction commits (a breach storm sends one mail per lead, not one
+    address, queued in the same transaction (a breach storm sends one mail per lead, not one
     per case). Returns the rows written."""
     rows = [
         Notification(
@@ -78,19 +73,12 @@ def notify_many(notices: list[Notice], *, subject: str) -> int:
     for n in notices:
         if n.email:
             digests[n.email].append(f"- {n.title}" + (f": {n.body}" if n.body else ""))
-    if digests:
-
-        def send() -> None:
-            for address, lines in digests.items():
-                send_mail(
-                    subject=f"[Casework] {subject} ({len(lines)})"[:200],
-                    message="\n".join(lines),
-                    from_email=None,
-                    recipient_list=[address],
-                    fail_silently=True,
-                )
-
-        transaction.on_commit(send)
+    for address, lines in digests.items():
+        queue_mail(
+            to=[address],
+            subject=f"[Casework] {subject} ({len(lines)})"[:200],
+            body="\n".join(lines),
+        )
     return len(rows)
 
 

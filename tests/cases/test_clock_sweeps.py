@@ -13,6 +13,7 @@ from cases import services
 from cases.models import Case, CaseEvent, ClockFiring, EventType, Notification, SweepStatus
 from cases.services import timers
 from cases.services.tasks import TaskSpec
+from events.mail import send_due_mail
 from tests.factories import UserFactory
 from tests.helpers import opened, team_lead
 
@@ -76,6 +77,7 @@ def test_a_missed_first_response_is_marked_raised_and_told_to_the_lead(time_mach
     assert row.next_deadline_at == row.warn_at  # the resolution clock runs on
     note = Notification.objects.get(recipient=lead)
     assert note.kind == "sla_first_response" and f"#{case.pk}" in note.title
+    assert send_due_mail() == 1  # the outbox's mail, sent by the worker's task
     assert [m.to for m in mail.outbox] == [["lead@example.com"]]
     event = CaseEvent.objects.get(case=case, type=EventType.CLOCK)
     assert event.payload["priority_from"] == "low" and event.payload["priority_to"] == "medium"

@@ -167,7 +167,7 @@ def test_a_claim_left_by_a_dead_worker_is_taken_again_after_its_lease(receiver, 
     with time_machine.travel(now, tick=False):
         assert len(claim(10)) == 1  # a worker claims it, then dies before sending
         assert dispatch() == 0  # the lease holds it
-    with time_machine.travel(now + sender.LEASE + timedelta(seconds=1), tick=False):
+    with time_machine.travel(now + sender.lease() + timedelta(seconds=1), tick=False):
         assert dispatch() == 1
     assert len(receiver.received) == 1
 
