@@ -10,6 +10,7 @@ import json
 import logging
 import random
 import socket
+import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -111,12 +112,24 @@ class Outcome:
         return self.status_code is not None and 200 <= self.status_code < 300
 
 
+_local = threading.local()
+
+
+def _session() -> requests.Session:
+    """This thread's HTTP session: connections to a receiver are kept alive between
+    deliveries (a new TCP connection per delivery costs more than the POST itself)."""
+    session = getattr(_local, "session", None)
+    if session is None:
+        session = _local.session = requests.Session()
+    return session
+
+
 def post(endpoint: WebhookEndpoint, msg_id: str, body: str, *, at: datetime) -> Outcome:
     """One signed POST (no redirects followed; 10 s timeout); never raises."""
     started = time.monotonic()
     try:
         check_url(endpoint.url)
-        response = requests.post(
+        response = _session().post(
             endpoint.url,
             data=body.encode(),
             headers={
@@ -144,19 +157,24 @@ def _ms(started: float) -> int:
 
 # --- the dispatcher -----------------------------------------------------------------------
 
-# Due pending deliveries not claimed by a live lease, whose earlier events for the same
-# endpoint and subject are all done: one subject reaches one endpoint in recorded order, and
-# an endpoint that fails holds back only its own subjects.
+# Due pending deliveries not claimed by a live lease, each the first pending one of its
+# endpoint and subject: one subject reaches one endpoint in recorded order, and an endpoint
+# that fails holds back only its own subjects. The "first of its subject" test is a scalar
+# subquery on purpose: it runs as one probe of the delivery_order index per candidate (the
+# lowest event_id of that endpoint and subject), where a NOT EXISTS is turned into an anti
+# join that, misjudged after a burst of new rows, scanned every pending row per candidate.
 _CLAIM = f"""
 UPDATE "{Delivery._meta.db_table}" AS d SET claimed_until = %s
 WHERE d.id IN (
     SELECT c.id FROM "{Delivery._meta.db_table}" AS c
     WHERE c.state = 'pending' AND c.next_attempt_at <= %s
       AND (c.claimed_until IS NULL OR c.claimed_until < %s)
-      AND NOT EXISTS (
-          SELECT 1 FROM "{Delivery._meta.db_table}" AS e
+      AND c.event_id = (
+          SELECT e.event_id FROM "{Delivery._meta.db_table}" AS e
           WHERE e.state = 'pending' AND e.endpoint_id = c.endpoint_id
-            AND e.subject = c.subject AND e.event_id < c.event_id
+            AND e.subject = c.subject
+          ORDER BY e.event_id
+          LIMIT 1
       )
     ORDER BY c.next_attempt_at
     LIMIT %s
@@ -186,6 +204,17 @@ def deliver(delivery_id: int, *, now: datetime | None = None) -> Delivery:
     return record_outcome(delivery, outcome, at=at)
 
 
+_OUTCOME_FIELDS = [
+    "attempts",
+    "last_status",
+    "last_error",
+    "claimed_until",
+    "state",
+    "delivered_at",
+    "next_attempt_at",
+]
+
+
 def record_outcome(delivery: Delivery, outcome: Outcome, *, at: datetime) -> Delivery:
     endpoint = delivery.endpoint
     with transaction.atomic():
@@ -206,7 +235,8 @@ def record_outcome(delivery: Delivery, outcome: Outcome, *, at: datetime) -> Del
             delivery.state = DeliveryState.DELIVERED
             delivery.delivered_at = at
             delivery.next_attempt_at = None
-            WebhookEndpoint.objects.filter(pk=endpoint.pk).update(failing_since=None)
+            if endpoint.failing_since is not None:
+                WebhookEndpoint.objects.filter(pk=endpoint.pk).update(failing_since=None)
         elif outcome.status_code == 410:
             delivery.state = DeliveryState.FAILED
             delivery.next_attempt_at = None
@@ -222,7 +252,7 @@ def record_outcome(delivery: Delivery, outcome: Outcome, *, at: datetime) -> Del
             WebhookEndpoint.objects.filter(pk=endpoint.pk, failing_since__isnull=True).update(
                 failing_since=at
             )
-        delivery.save()
+        delivery.save(update_fields=_OUTCOME_FIELDS)
         if failed_now:
             # Later events of the same subject fail with it (never sent out of order); a
             # redelivery of the endpoint's failed ones sends them all again, in order.
@@ -237,6 +267,8 @@ def record_outcome(delivery: Delivery, outcome: Outcome, *, at: datetime) -> Del
                 last_error=f"Held behind delivery #{delivery.pk}, which failed.",
             )
             transaction.on_commit(lambda: signals.delivery_failed.send(Delivery, delivery=delivery))
+        if outcome.delivered:
+            return delivery  # a success neither starts nor prolongs a failing streak
         endpoint.refresh_from_db(fields=["failing_since", "enabled"])
         if (
             endpoint.enabled

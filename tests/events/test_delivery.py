@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
@@ -255,3 +255,20 @@ def test_old_attempts_are_pruned_after_the_retention(receiver, endpoint, agent, 
     assert DeliveryAttempt.objects.count() == 1
     assert services.prune_attempts(now=timezone.now() + timedelta(days=29)) == 0
     assert services.prune_attempts(now=timezone.now() + timedelta(days=31)) == 1
+
+
+def test_the_claim_probes_one_subject_per_candidate_by_index(receiver, endpoint, agent):
+    # The "first pending of its subject" test must be an index probe per candidate, never a
+    # scan of every pending row per candidate (quadratic: 100,000 pending timed out).
+    for _ in range(30):
+        opened(actor=agent)
+    now = timezone.now()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (COSTS OFF) " + sender._CLAIM, [now, now, now, 200])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        transaction.set_rollback(True)
+    assert "Index Scan using delivery_due on events_delivery c" in plan
+    assert "Index Only Scan using delivery_order on events_delivery e" in plan
+    assert "Index Cond: ((endpoint_id = c.endpoint_id) AND (subject = (c.subject)::text))" in plan
+        in plan
+    )

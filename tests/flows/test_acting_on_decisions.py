@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from cases.models import Booking, CaseEvent, EventType, Notification, Task, TeamLead
+from events.mail import send_due_mail
 from flows import runner
 from partners.models import CalendarSlot
 from payouts.models import MgPlanExclusion, PartnerAtFault, ReversalRequest
@@ -180,6 +181,7 @@ def test_a_revisit_after_the_sme_one_escalates_to_a_supervisor(
     assert Booking.objects.filter(revisit_of=original).count() == 2
     note = Notification.objects.get(recipient=leads["supervisor"])
     assert note.case_id == body["case"]["id"] and "escalated" in note.title
+    assert send_due_mail() == 1  # the outbox's mail, sent by the worker's task
     assert [m.to for m in mailoutbox] == [[leads["supervisor"].email]]
 
 
@@ -317,6 +319,7 @@ def test_a_safety_case_is_escalated_the_moment_it_is_decided(
     notes = lead_api.get("/api/v1/notifications/?unread=true").json()["results"]
     assert [n["case"] for n in notes] == [case.pk]
     assert client_for(agent2).get("/api/v1/notifications/").json()["results"] == []
+    assert send_due_mail() == 1
     assert len(mailoutbox) == 1 and mailoutbox[0].to == [leads["supervisor"].email]
     read = lead_api.post(f"/api/v1/notifications/{notes[0]['id']}/read/")
     assert read.status_code == 200 and read.json()["read_at"]
