@@ -179,6 +179,12 @@ NAVIGATION = [
                 "admin:events_delivery_changelist",
                 "events.view_delivery",
             ),
+            _item(
+                "Outgoing e-mail",
+                "mail",
+                "admin:events_outgoingmail_changelist",
+                "events.view_outgoingmail",
+            ),
         ],
     },
 ]

@@ -60,6 +60,8 @@ _WEBHOOK_LOG = {
     "events.view_delivery",
     "events.view_deliveryattempt",
     "events.view_outboxevent",
+    "events.view_outgoingmail",
+    "events.view_mailattempt",
 }
 
 # The operations the API and the console's buttons offer beyond seeing and editing rows,

@@ -23,7 +23,14 @@ from core.errors import DomainError
 
 from . import selectors, services
 from .catalogue import catalogue
-from .models import Delivery, DeliveryAttempt, DeliveryState, WebhookEndpoint
+from .models import (
+    Delivery,
+    DeliveryAttempt,
+    DeliveryState,
+    MailAttempt,
+    OutgoingMail,
+    WebhookEndpoint,
+)
 
 
 def _type_choices() -> list[tuple[str, str]]:
@@ -345,3 +352,48 @@ class DeliveryAdmin(ReadOnlyAdmin):
             apply_one=lambda d, data: services.retry_now(actor=request.user, delivery_id=d.pk),
             describe=lambda d: f"{d.event.type} on {d.subject} to {d.endpoint}",
         )
+
+
+class MailAttemptInline(ConsoleTabularInline):
+    model = MailAttempt
+    fields = ("at", "error", "duration_ms")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "attempts"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OutgoingMail)
+class OutgoingMailAdmin(ReadOnlyAdmin):
+    """Mail the system sent or is sending (staff notifications): each with its attempts."""
+
+    list_display = ("id", "created_at", "subject", "recipients", "state", "attempts", "last_error")
+    list_filter = ("state", ("created_at", admin.DateFieldListFilter))
+    search_fields = ("=id", "subject", "message_id")
+    fields = (
+        "message_id",
+        "from_email",
+        "to",
+        "cc",
+        "subject",
+        "body",
+        "state",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+        "sent_at",
+        "created_at",
+    )
+    readonly_fields = fields
+    inlines = [MailAttemptInline]
+    show_full_result_count = False
+
+    @admin.display(description="to")
+    def recipients(self, mail: OutgoingMail) -> str:
+        return ", ".join([*mail.to, *mail.cc])

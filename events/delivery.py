@@ -12,6 +12,7 @@ import random
 import socket
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
@@ -192,16 +193,20 @@ def claim(limit: int, *, now: datetime | None = None) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
+def send(delivery: Delivery, at: datetime) -> Outcome:
+    """POST one delivery (no database access: safe in a sending thread)."""
+    event = delivery.event
+    body = json.dumps(event.envelope(), separators=(",", ":"))
+    return post(delivery.endpoint, event.webhook_id, body, at=at)
+
+
 def deliver(delivery_id: int, *, now: datetime | None = None) -> Delivery:
     """Send one claimed delivery and record the attempt and its consequence."""
     delivery = Delivery.objects.select_related("event", "endpoint").get(pk=delivery_id)
     if delivery.state != DeliveryState.PENDING:
         return delivery
     at = now or timezone.now()
-    event, endpoint = delivery.event, delivery.endpoint
-    body = json.dumps(event.envelope(), separators=(",", ":"))
-    outcome = post(endpoint, event.webhook_id, body, at=at)
-    return record_outcome(delivery, outcome, at=at)
+    return record_outcome(delivery, send(delivery, at), at=at)
 
 
 _OUTCOME_FIELDS = [
@@ -216,66 +221,71 @@ _OUTCOME_FIELDS = [
 
 
 def record_outcome(delivery: Delivery, outcome: Outcome, *, at: datetime) -> Delivery:
-    endpoint = delivery.endpoint
     with transaction.atomic():
-        DeliveryAttempt.objects.create(
-            delivery=delivery,
-            at=at,
-            status_code=outcome.status_code,
-            error=outcome.error,
-            duration_ms=outcome.duration_ms,
-            response_body=outcome.body,
-        )
-        delivery.attempts += 1
-        delivery.last_status = outcome.status_code
-        delivery.last_error = outcome.error
-        delivery.claimed_until = None
-        failed_now = False
-        if outcome.delivered:
-            delivery.state = DeliveryState.DELIVERED
-            delivery.delivered_at = at
-            delivery.next_attempt_at = None
-            if endpoint.failing_since is not None:
-                WebhookEndpoint.objects.filter(pk=endpoint.pk).update(failing_since=None)
-        elif outcome.status_code == 410:
+        return _record(delivery, outcome, at=at)
+
+
+def _record(delivery: Delivery, outcome: Outcome, *, at: datetime) -> Delivery:
+    """record_outcome's work, inside the caller's transaction."""
+    endpoint = delivery.endpoint
+    DeliveryAttempt.objects.create(
+        delivery=delivery,
+        at=at,
+        status_code=outcome.status_code,
+        error=outcome.error,
+        duration_ms=outcome.duration_ms,
+        response_body=outcome.body,
+    )
+    delivery.attempts += 1
+    delivery.last_status = outcome.status_code
+    delivery.last_error = outcome.error
+    delivery.claimed_until = None
+    failed_now = False
+    if outcome.delivered:
+        delivery.state = DeliveryState.DELIVERED
+        delivery.delivered_at = at
+        delivery.next_attempt_at = None
+        if endpoint.failing_since is not None:
+            WebhookEndpoint.objects.filter(pk=endpoint.pk).update(failing_since=None)
+    elif outcome.status_code == 410:
+        delivery.state = DeliveryState.FAILED
+        delivery.next_attempt_at = None
+        _disable(endpoint, "The receiver answered 410 Gone.")
+    else:
+        wait = next_wait(delivery.attempts)
+        if wait is None:
             delivery.state = DeliveryState.FAILED
             delivery.next_attempt_at = None
-            _disable(endpoint, "The receiver answered 410 Gone.")
+            failed_now = True
         else:
-            wait = next_wait(delivery.attempts)
-            if wait is None:
-                delivery.state = DeliveryState.FAILED
-                delivery.next_attempt_at = None
-                failed_now = True
-            else:
-                delivery.next_attempt_at = at + wait
-            WebhookEndpoint.objects.filter(pk=endpoint.pk, failing_since__isnull=True).update(
-                failing_since=at
-            )
-        delivery.save(update_fields=_OUTCOME_FIELDS)
-        if failed_now:
-            # Later events of the same subject fail with it (never sent out of order); a
-            # redelivery of the endpoint's failed ones sends them all again, in order.
-            Delivery.objects.filter(
-                endpoint_id=endpoint.pk,
-                subject=delivery.subject,
-                state=DeliveryState.PENDING,
-                event_id__gt=delivery.event_id,
-            ).update(
-                state=DeliveryState.FAILED,
-                next_attempt_at=None,
-                last_error=f"Held behind delivery #{delivery.pk}, which failed.",
-            )
-            transaction.on_commit(lambda: signals.delivery_failed.send(Delivery, delivery=delivery))
-        if outcome.delivered:
-            return delivery  # a success neither starts nor prolongs a failing streak
-        endpoint.refresh_from_db(fields=["failing_since", "enabled"])
-        if (
-            endpoint.enabled
-            and endpoint.failing_since is not None
-            and at - endpoint.failing_since >= timedelta(days=FAILING_DAYS_DISABLE)
-        ):
-            _disable(endpoint, f"Every delivery failed for {FAILING_DAYS_DISABLE} days.")
+            delivery.next_attempt_at = at + wait
+        WebhookEndpoint.objects.filter(pk=endpoint.pk, failing_since__isnull=True).update(
+            failing_since=at
+        )
+    delivery.save(update_fields=_OUTCOME_FIELDS)
+    if failed_now:
+        # Later events of the same subject fail with it (never sent out of order); a
+        # redelivery of the endpoint's failed ones sends them all again, in order.
+        Delivery.objects.filter(
+            endpoint_id=endpoint.pk,
+            subject=delivery.subject,
+            state=DeliveryState.PENDING,
+            event_id__gt=delivery.event_id,
+        ).update(
+            state=DeliveryState.FAILED,
+            next_attempt_at=None,
+            last_error=f"Held behind delivery #{delivery.pk}, which failed.",
+        )
+        transaction.on_commit(lambda: signals.delivery_failed.send(Delivery, delivery=delivery))
+    if outcome.delivered:
+        return delivery  # a success neither starts nor prolongs a failing streak
+    endpoint.refresh_from_db(fields=["failing_since", "enabled"])
+    if (
+        endpoint.enabled
+        and endpoint.failing_since is not None
+        and at - endpoint.failing_since >= timedelta(days=FAILING_DAYS_DISABLE)
+    ):
+        _disable(endpoint, f"Every delivery failed for {FAILING_DAYS_DISABLE} days.")
     return delivery
 
 
@@ -290,15 +300,54 @@ def _disable(endpoint: WebhookEndpoint, reason: str) -> None:
     )
 
 
+def _send_threads() -> int:
+    return max(1, int(getattr(settings, "WEBHOOK_SEND_THREADS", 8)))
+
+
+RECORD_CHUNK = 50
+
+
 def dispatch(*, batch: int = 200, rounds: int = 50, now: datetime | None = None) -> int:
     """Claim and send due deliveries until none is due (or `rounds` batches); returns how many
-    were attempted. Safe to run in several workers at once."""
+    were attempted. Safe to run in several workers at once.
+
+    A batch holds at most one delivery per endpoint and subject (the claim takes only the
+    first pending of each), so its POSTs go out at once on WEBHOOK_SEND_THREADS threads (8)
+    and a slow receiver holds up only its own; outcomes are recorded in the dispatcher's
+    thread as they come, RECORD_CHUNK to a transaction. A worker killed before a chunk is
+    recorded leaves those deliveries claimed: they are sent again after the lease, with the
+    same webhook-id."""
     done = 0
-    for _ in range(rounds):
-        ids = claim(batch, now=now)
-        if not ids:
-            break
-        for delivery_id in ids:
-            deliver(delivery_id, now=now)
-            done += 1
+    with ThreadPoolExecutor(max_workers=_send_threads(), thread_name_prefix="webhook") as pool:
+        for _ in range(rounds):
+            ids = claim(batch, now=now)
+            if not ids:
+                break
+            claimed = Delivery.objects.select_related("event", "endpoint").filter(
+                pk__in=ids, state=DeliveryState.PENDING
+            )
+            at = now or timezone.now()
+            futures = {pool.submit(send, d, at): d for d in claimed}
+            chunk: list[tuple[Delivery, Outcome]] = []
+            for future in as_completed(futures):
+                chunk.append((futures[future], future.result()))
+                if len(chunk) >= RECORD_CHUNK:
+                    _record_chunk(chunk, at)
+                    chunk = []
+            _record_chunk(chunk, at)
+            done += len(futures)
     return done
+
+
+def _record_chunk(chunk: list[tuple[Delivery, Outcome]], at: datetime) -> None:
+    if not chunk:
+        return
+    with transaction.atomic():
+        disabled: set[int] = set()
+        for delivery, outcome in chunk:
+            if delivery.endpoint_id in disabled and not outcome.delivered:
+                outcome = Outcome(outcome.status_code, "Endpoint disabled.", 0, outcome.body)
+                delivery.attempts = len(SCHEDULE)  # no retry: the endpoint is off
+            _record(delivery, outcome, at=at)
+            if not delivery.endpoint.enabled:
+                disabled.add(delivery.endpoint_id)

@@ -270,5 +270,15 @@ def test_the_claim_probes_one_subject_per_candidate_by_index(receiver, endpoint,
     assert "Index Scan using delivery_due on events_delivery c" in plan
     assert "Index Only Scan using delivery_order on events_delivery e" in plan
     assert "Index Cond: ((endpoint_id = c.endpoint_id) AND (subject = (c.subject)::text))" in plan
-        in plan
-    )
+
+
+def test_a_410_in_a_batch_fails_the_rest_of_that_endpoint_in_it(receiver, endpoint, agent):
+    receiver.answers = [410, 500, 500]
+    for _ in range(3):
+        opened(actor=agent)  # three cases: three subjects, one batch
+    assert dispatch() == 3
+    endpoint.refresh_from_db()
+    assert not endpoint.enabled
+    states = set(Delivery.objects.values_list("state", flat=True))
+    assert states == {DeliveryState.FAILED}
+    assert dispatch() == 0  # nothing left to retry on a disabled endpoint
