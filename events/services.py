@@ -8,6 +8,7 @@ import base64
 import json
 import logging
 import secrets
+import time
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,7 +22,14 @@ from core.errors import InvalidInput, NotPermitted, TransitionConflict
 from core.roles import User
 
 from .catalogue import EventType, catalogue, event_type
-from .models import Delivery, DeliveryAttempt, DeliveryState, OutboxEvent, WebhookEndpoint
+from .models import (
+    Delivery,
+    DeliveryAttempt,
+    DeliveryState,
+    MailAttempt,
+    OutboxEvent,
+    WebhookEndpoint,
+)
 
 
 class EventShapeError(ValueError):
@@ -31,6 +39,17 @@ class EventShapeError(ValueError):
 def _plain(payload: dict[str, Any]) -> dict[str, Any]:
     # Decimals as strings, moments as ISO text: what JSON receivers read without loss.
     return json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
+
+
+def ordered_uuid() -> uuid.UUID:
+    """A UUID whose first 48 bits are the time in milliseconds (the UUIDv7 layout), the rest
+    random: new ids land at the end of the unique index instead of on a random page."""
+    millis = time.time_ns() // 1_000_000
+    rand = int.from_bytes(secrets.token_bytes(10), "big")
+    value = (millis << 80) | rand
+    value = (value & ~(0xF << 76)) | (0x7 << 76)  # version 7
+    value = (value & ~(0x3 << 62)) | (0x2 << 62)  # RFC 4122 variant
+    return uuid.UUID(int=value)
 
 
 def pending_event(
@@ -51,7 +70,7 @@ def pending_event(
     if name != kind.subject:
         raise EventShapeError(f"{kind.name} is about a {kind.subject}, not a {name}.")
     return OutboxEvent(
-        uid=uuid.uuid4(),
+        uid=ordered_uuid(),
         type=kind.name,
         version=kind.version,
         subject=f"{name}:{key}",
@@ -277,11 +296,12 @@ def send_test_event(*, actor: User, endpoint_id: int) -> Delivery:
 
 
 def prune_attempts(*, now: datetime | None = None) -> int:
-    """Delete attempts older than WEBHOOK_ATTEMPT_RETENTION_DAYS (default 30)."""
+    """Delete webhook and mail attempts older than WEBHOOK_ATTEMPT_RETENTION_DAYS (30)."""
     days = getattr(settings, "WEBHOOK_ATTEMPT_RETENTION_DAYS", 30)
     cutoff = (now or timezone.now()) - timedelta(days=days)
     deleted, _ = DeliveryAttempt.objects.filter(at__lt=cutoff).delete()
-    return deleted
+    mail_deleted, _ = MailAttempt.objects.filter(at__lt=cutoff).delete()
+    return deleted + mail_deleted
 
 
 def _check(url: str) -> None:
@@ -305,9 +325,49 @@ def kick_after_commit() -> None:
     transaction.on_commit(_kick)
 
 
+KICK_COALESCE_SECONDS = 1
+
+
+def kick_key() -> str:
+    """The cache key saying "a dispatch was asked for and has not started yet", per broker
+    and queue (tests and the demo may share one cache)."""
+    return f"events:kick:{settings.CELERY_BROKER_URL}:{settings.CELERY_TASK_DEFAULT_QUEUE}"
+
+
+_redis: Any = None
+
+
+def _kick_store():
+    """One Redis client for the process (the cache's Redis): the kick is on every commit that
+    wrote deliveries, and a client made per call costs more than the command."""
+    global _redis
+    if _redis is None:
+        import redis
+
+        location = settings.CACHES["default"]["LOCATION"]
+        _redis = redis.Redis.from_url(location if isinstance(location, str) else location[0])
+    return _redis
+
+
+def clear_kick() -> None:
+    """A dispatch starts: from now on a commit asks for the next one."""
+    try:
+        _kick_store().delete(kick_key())
+    except Exception:  # the cache is down: kicks are simply not coalesced
+        logging.getLogger(__name__).warning("webhook kick key not cleared", exc_info=True)
+
+
 def _kick() -> None:
+    """Ask for a dispatch, unless one was asked for and has not started yet (a dispatch that
+    starts later sees this commit's deliveries): a busy system sends a dispatch task per
+    second at most, not one per committed change."""
     from .tasks import dispatch_webhooks
 
+    try:
+        if not _kick_store().set(kick_key(), 1, nx=True, ex=KICK_COALESCE_SECONDS):
+            return
+    except Exception:  # the cache is down: kick every time
+        pass
     try:
         dispatch_webhooks.delay()
     except Exception:  # the broker is down: the beat dispatcher picks the deliveries up

@@ -8,6 +8,7 @@ from . import delivery, mail, services
 
 @shared_task(name="events.tasks.dispatch_webhooks", ignore_result=True)
 def dispatch_webhooks() -> int:
+    services.clear_kick()
     return delivery.dispatch()
 
 

@@ -110,3 +110,17 @@ def test_a_claim_holds_for_its_lease_only(lead):
     (claimed,) = outbox.claim(10, now=now)
     assert outbox.claim(10, now=now + outbox.LEASE - timedelta(seconds=1)) == []
     assert outbox.claim(10, now=now + outbox.LEASE + timedelta(seconds=1)) == [claimed]
+
+
+def test_old_mail_attempts_are_pruned_with_the_webhook_ones(lead, settings, time_machine):
+    from events.models import MailAttempt
+    from events.services import prune_attempts
+
+    settings.WEBHOOK_ATTEMPT_RETENTION_DAYS = 30
+    notify(lead, kind="note", title="Old")
+    outbox.send_due_mail()
+    time_machine.move_to(timezone.now() + timedelta(days=29), tick=False)
+    assert prune_attempts() == 0
+    time_machine.move_to(timezone.now() + timedelta(days=2), tick=False)
+    assert prune_attempts() == 1 and not MailAttempt.objects.exists()
+    assert OutgoingMail.objects.get().state == MailState.SENT  # the mail's row stays

@@ -335,3 +335,35 @@ def test_the_dispatch_kick_is_asked_once_per_commit_even_after_a_rollback(db):
         kick_after_commit()
         assert kicks() == 1
         transaction.set_rollback(True)
+
+
+def test_kicks_are_coalesced_until_the_asked_dispatch_starts(db, settings):
+    # On the real broker: the dispatch tasks waiting in the queue are counted.
+    import redis
+
+    from config.celery import app
+    from events import services
+
+    queue = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    name = app.conf.task_default_queue
+    app.control.purge()
+    services.clear_kick()
+    try:
+        services._kick()
+        services._kick()  # a dispatch was asked for and has not started: no second one
+        assert queue.llen(name) == 1
+        services.clear_kick()  # the dispatch starts
+        services._kick()
+        assert queue.llen(name) == 2
+    finally:
+        app.control.purge()
+        services.clear_kick()
+
+
+def test_event_uids_are_time_ordered_version_7():
+    from events.services import ordered_uuid
+
+    first, second = ordered_uuid(), ordered_uuid()
+    assert first.version == 7 and first.variant == "specified in RFC 4122"
+    assert first.int >> 80 <= second.int >> 80  # milliseconds first
+    assert len({ordered_uuid() for _ in range(1000)}) == 1000
