@@ -333,6 +333,15 @@ def main() -> None:
         log("== claim plan with nothing due, beside the history")
         for line in claim_plan():
             log(f"  PLAN {line}")
+        log("== claim plan with 10,000 due, beside the history")
+        endpoint = only_endpoint("https://1.1.1.1/plan", ["webhook.test"])
+        test_events(10_000)
+        with connection.cursor() as cursor:
+            cursor.execute(f'ANALYZE "{Delivery._meta.db_table}"')
+        for line in claim_plan():
+            log(f"  PLAN10K {line}")
+        Delivery.objects.filter(endpoint=endpoint).delete()
+        WebhookEndpoint.objects.filter(pk=endpoint.pk).update(enabled=False)
     if "throughput" in parts:
         run_throughput()
     if "drain" in parts:

@@ -77,6 +77,20 @@ $PY bench/bench_sweeps.py | tee bench/sweeps.log
   echo '```'
 } >> bench/RESULTS.md
 
+echo "== bench/bench_webhooks.py"
+$PY bench/bench_webhooks.py | tee bench/webhooks.log
+{
+  echo
+  echo "## Events out: webhook dispatch, drain, claim plan, latency, transition overhead"
+  echo
+  echo 'Command: `make bench` (runs `bench/bench_webhooks.py` on the same database; a receiver'
+  echo 'process on 127.0.0.1, 1,000,000 delivered rows written once with SQL). Its output:'
+  echo
+  echo '```'
+  grep -E "RESULT|Index|Execution Time" bench/webhooks.log
+  echo '```'
+} >> bench/RESULTS.md
+
 echo "== bench/bench_console.py"
 $PY bench/bench_console.py | tee bench/console.log
 {
