@@ -222,9 +222,19 @@ def update_endpoint(*, actor: User, endpoint_id: int, **changes: Any) -> Webhook
         if "description" in changes:
             endpoint.description = str(changes["description"])[:200]
         if "enabled" in changes:
-            endpoint.enabled = bool(changes["enabled"])
+            was_enabled, endpoint.enabled = endpoint.enabled, bool(changes["enabled"])
             if endpoint.enabled:
                 endpoint.disabled_reason, endpoint.failing_since = "", None
+            elif was_enabled:
+                # Nothing more is sent to it: what waited is failed, to be sent again with
+                # "redeliver failed since" once it is switched back on.
+                endpoint.disabled_reason = f"Disabled by {actor}."[:200]
+                Delivery.objects.filter(endpoint=endpoint, state=DeliveryState.PENDING).update(
+                    state=DeliveryState.FAILED,
+                    next_attempt_at=None,
+                    claimed_until=None,
+                    last_error=f"Endpoint disabled by {actor}."[:500],
+                )
         endpoint.save()
     return endpoint
 

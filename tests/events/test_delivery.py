@@ -282,3 +282,25 @@ def test_a_410_in_a_batch_fails_the_rest_of_that_endpoint_in_it(receiver, endpoi
     states = set(Delivery.objects.values_list("state", flat=True))
     assert states == {DeliveryState.FAILED}
     assert dispatch() == 0  # nothing left to retry on a disabled endpoint
+
+
+def test_an_endpoint_switched_off_gets_nothing_more_until_redelivered(
+    receiver, endpoint, admin_user, agent
+):
+    receiver.answers = [500]
+    opened(actor=agent)
+    dispatch()  # one failed attempt: the delivery waits for its retry
+    services.update_endpoint(actor=admin_user, endpoint_id=endpoint.pk, enabled=False)
+    waiting = Delivery.objects.get()
+    assert waiting.state == DeliveryState.FAILED and "disabled by" in waiting.last_error
+    with time_machine.travel(timezone.now() + timedelta(hours=1), tick=False):
+        assert dispatch() == 0
+    services.update_endpoint(actor=admin_user, endpoint_id=endpoint.pk, enabled=True)
+    since = waiting.created_at - timedelta(seconds=1)
+    assert (
+        services.redeliver_failed_since(
+            actor=admin_user, endpoint_id=endpoint.pk, since=since, reason="back on"
+        )
+        == 1
+    )
+    assert dispatch() == 1 and len(receiver.received) == 2
