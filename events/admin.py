@@ -256,19 +256,26 @@ def _secret_message(secret: str) -> str:
     )
 
 
-class AttemptInline(ConsoleTabularInline):
-    model = DeliveryAttempt
-    fields = ("at", "status_code", "error", "duration_ms", "response_body")
-    readonly_fields = fields
+class _AttemptsInline(ConsoleTabularInline):
+    """The attempts under a delivery or a mail: read, never added, changed or removed."""
+
     extra = 0
     can_delete = False
     verbose_name_plural = "attempts"
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
 
     def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class AttemptInline(_AttemptsInline):
+    model = DeliveryAttempt
+    fields = ("at", "status_code", "error", "duration_ms", "response_body")
 
 
 class EventTypeFilter(admin.SimpleListFilter):
@@ -354,19 +361,9 @@ class DeliveryAdmin(ReadOnlyAdmin):
         )
 
 
-class MailAttemptInline(ConsoleTabularInline):
+class MailAttemptInline(_AttemptsInline):
     model = MailAttempt
     fields = ("at", "error", "duration_ms")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    verbose_name_plural = "attempts"
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(OutgoingMail)
