@@ -95,9 +95,13 @@ class Delivery(models.Model):
     """One event for one endpoint: written with the event (same statement), sent from here,
     retried on the schedule until delivered or failed."""
 
-    event = models.ForeignKey(OutboxEvent, on_delete=models.PROTECT, related_name="deliveries")
+    # No index of their own: the unique (event, endpoint) pair and delivery_by_endpoint lead
+    # with them, and every index more is written by every recorded change.
+    event = models.ForeignKey(
+        OutboxEvent, on_delete=models.PROTECT, related_name="deliveries", db_index=False
+    )
     endpoint = models.ForeignKey(
-        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries", db_index=False
     )
     subject = models.CharField(max_length=64)  # the event's: one subject is sent in order
     state = models.CharField(

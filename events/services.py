@@ -4,10 +4,13 @@
 
 from __future__ import annotations
 
+import atexit
 import base64
 import json
 import logging
+import os
 import secrets
+import threading
 import time
 import uuid
 from datetime import datetime, timedelta
@@ -367,7 +370,7 @@ def clear_kick() -> None:
         logging.getLogger(__name__).warning("webhook kick key not cleared", exc_info=True)
 
 
-def _kick() -> None:
+def ask_for_dispatch() -> None:
     """Ask for a dispatch, unless one was asked for and has not started yet (a dispatch that
     starts later sees this commit's deliveries): a busy system sends a dispatch task per
     second at most, not one per committed change."""
@@ -382,3 +385,61 @@ def _kick() -> None:
         dispatch_webhooks.delay()
     except Exception:  # the broker is down: the beat dispatcher picks the deliveries up
         logging.getLogger(__name__).warning("webhook dispatch kick not sent", exc_info=True)
+
+
+class _Kicker:
+    """Asks for dispatches from a thread of its own, so that a committing change does not
+    wait for the cache and the broker (a round trip to each: more than recording the event
+    cost). Kicks that arrive while one is being asked for become one more ask, not many.
+
+    Losing a kick loses nothing: the deliveries are committed, and the beat dispatcher sends
+    them at its next run. The thread is made on first use in each process (so that a forked
+    worker has its own) and dies with the process."""
+
+    def __init__(self) -> None:
+        self._reset()
+        # A forked child (a Celery pool process) starts afresh: no thread, a lock nobody holds.
+        os.register_at_fork(after_in_child=self._reset)
+        atexit.register(self.wait, 2.0)  # a script's last kick is asked for before it exits
+
+    def _reset(self) -> None:
+        self._changed = threading.Condition()
+        self._asked = 0  # kicks received
+        self._done = 0  # kicks whose ask has been made
+        self._started = False
+
+    def kick(self) -> None:
+        with self._changed:
+            if not self._started:
+                self._started = True
+                threading.Thread(target=self._run, name="webhook-kick", daemon=True).start()
+            self._asked += 1
+            self._changed.notify_all()
+
+    def _run(self) -> None:
+        while True:
+            with self._changed:
+                self._changed.wait_for(lambda: self._asked > self._done)
+                upto = self._asked
+            try:
+                ask_for_dispatch()
+            except Exception:  # never let the thread die: the next kick asks again
+                logging.getLogger(__name__).exception("webhook kick failed")
+            with self._changed:
+                self._done = upto
+                self._changed.notify_all()
+
+    def wait(self, timeout: float = 5.0) -> bool:
+        """Wait until every kick made so far has been asked for (tests; process exit)."""
+        with self._changed:
+            target = self._asked
+            return self._changed.wait_for(lambda: self._done >= target, timeout)
+
+
+_kicker = _Kicker()
+wait_for_kicks = _kicker.wait
+
+
+def _kick() -> None:
+    """Hand the kick to the kicker thread (a few microseconds on the committing thread)."""
+    _kicker.kick()

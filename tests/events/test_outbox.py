@@ -3,6 +3,7 @@ rolls back or is refused), carry exactly their catalogued fields, and the catalo
 that records and the OpenAPI webhooks agree."""
 
 import re
+import threading
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -349,12 +350,50 @@ def test_kicks_are_coalesced_until_the_asked_dispatch_starts(db, settings):
     app.control.purge()
     services.clear_kick()
     try:
-        services._kick()
-        services._kick()  # a dispatch was asked for and has not started: no second one
+        services.ask_for_dispatch()
+        services.ask_for_dispatch()  # a dispatch was asked for and has not started: no second
         assert queue.llen(name) == 1
         services.clear_kick()  # the dispatch starts
-        services._kick()
+        services.ask_for_dispatch()
         assert queue.llen(name) == 2
+    finally:
+        app.control.purge()
+        services.clear_kick()
+
+
+def test_a_commit_hands_its_kick_to_a_thread_that_asks_for_the_dispatch(
+    transactional_db, settings, monkeypatch
+):
+    import redis
+
+    from config.celery import app
+    from events import services
+
+    queue = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    name = app.conf.task_default_queue
+    app.control.purge()
+    services.clear_kick()
+    committing_thread = threading.get_ident()
+    asked_on: list[int] = []
+    real_ask = services.ask_for_dispatch
+
+    def ask() -> None:
+        asked_on.append(threading.get_ident())
+        if len(asked_on) == 1:
+            raise ConnectionError("cache and broker both down")  # the thread must survive it
+        real_ask()
+
+    monkeypatch.setattr(services, "ask_for_dispatch", ask)
+    try:
+        with transaction.atomic():  # a real commit runs the kick
+            services.kick_after_commit()
+        assert services.wait_for_kicks(5)
+        assert queue.llen(name) == 0  # the first ask failed; nothing raised in the committer
+        with transaction.atomic():  # a real commit runs the kick
+            services.kick_after_commit()
+        assert services.wait_for_kicks(5)
+        assert queue.llen(name) == 1
+        assert len(asked_on) == 2 and committing_thread not in asked_on
     finally:
         app.control.purge()
         services.clear_kick()
