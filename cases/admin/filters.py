@@ -157,13 +157,14 @@ class OtherThanFilter(admin.SimpleListFilter):
 
 
 class OverdueFilter(admin.SimpleListFilter):
-    """Open cases past (or near) their due time; served by the partial index on due_at."""
+    """Open cases past (or near) the time promised to the customer (due_at, an agent's own
+    promise, not an SLA clock); served by the partial index on due_at."""
 
-    title = "due"
+    title = "promised to the customer"
     parameter_name = "due"
 
     def lookups(self, request, model_admin):
-        return [("overdue", "Overdue"), ("next_24h", "Due in the next 24 hours")]
+        return [("overdue", "Promise passed"), ("next_24h", "Promised within 24 hours")]
 
     def queryset(self, request, queryset):
         now = timezone.now()

@@ -204,5 +204,7 @@ class NoteForm(forms.Form):
         max_length=4000,
     )
     public = forms.BooleanField(
-        label="Sent to the customer (a first response on the SLA clock)", required=False
+        label="I told the customer this, by phone or elsewhere (a first response on the SLA "
+        "clock; nothing is sent from here)",
+        required=False,
     )

@@ -62,5 +62,8 @@ def case_header(case: Case) -> dict[str, Any]:
         clocks.append(
             Clock("Breached at", case.resolution_breached_at or case.first_response_breached_at)
         )
+    if case.due_at:  # the agent's own promise, beside the system's clocks
+        passed = case.is_overdue
+        clocks.append(Clock("Promised to the customer by", case.due_at, "passed" if passed else ""))
     header["clocks"] = clocks
     return header

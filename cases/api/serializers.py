@@ -296,7 +296,11 @@ class CaseListSerializer(serializers.ModelSerializer):
     booking_external_id = serializers.CharField(
         source="booking.external_id", read_only=True, allow_null=True
     )
-    is_overdue = serializers.BooleanField(read_only=True)
+    is_overdue = serializers.BooleanField(
+        read_only=True,
+        help_text="The time promised to the customer (due_at) passed while the case is open; "
+        "the SLA's own state is in sla.",
+    )
     status = enum_field(CaseStatus, read_only=True)
     sla = serializers.SerializerMethodField()
 
@@ -472,7 +476,12 @@ class CaseCreateSerializer(serializers.Serializer):
         choices=Team.choices, required=False, help_text="Defaults to the kind's team."
     )
     priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.LOW)
-    due_at = MomentField(required=False, allow_null=True)
+    due_at = MomentField(
+        required=False,
+        allow_null=True,
+        help_text="A time promised to the customer (optional); not an SLA deadline: those are "
+        "first_response_due_at and resolution_due_at, kept by the system.",
+    )
 
 
 class CaseUpdateSerializer(serializers.Serializer):
@@ -485,7 +494,12 @@ class CaseUpdateSerializer(serializers.Serializer):
     )
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
     team = serializers.ChoiceField(choices=Team.choices, required=False)
-    due_at = MomentField(required=False, allow_null=True)
+    due_at = MomentField(
+        required=False,
+        allow_null=True,
+        help_text="A time promised to the customer (optional); not an SLA deadline: those are "
+        "first_response_due_at and resolution_due_at, kept by the system.",
+    )
     subject = serializers.CharField(max_length=limits.SUBJECT, required=False)
     description = serializers.CharField(
         required=False, allow_blank=True, max_length=limits.DESCRIPTION
@@ -521,7 +535,9 @@ class NoteSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=limits.NOTE)
     public = serializers.BooleanField(
         default=False,
-        help_text="Sent to the customer: a first response on the SLA clock. Default: internal.",
+        help_text="The customer was told this by phone or elsewhere (nothing is sent from "
+        "here): a first response on the SLA clock, and readable by the case's partner. "
+        "Default: internal.",
     )
 
 

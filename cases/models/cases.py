@@ -105,7 +105,15 @@ class Case(ConcurrentTransitionMixin, models.Model):
         DispositionTag, on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
     )
     parked_until = models.DateTimeField(null=True, blank=True)
-    due_at = models.DateTimeField(null=True, blank=True)
+    # Not a deadline of the SLA (those are the clocks below, kept by the system): a time an
+    # agent promised the customer, e.g. "we call you back by 5 pm", shown beside the clocks.
+    due_at = models.DateTimeField(
+        "promised to the customer by",
+        null=True,
+        blank=True,
+        help_text="Optional: a time you promised the customer (a call back, an answer). "
+        "The SLA clocks are kept by the system and shown above.",
+    )
     # SLA clocks, kept on the row (cases.services.sla): nothing is replayed from history.
     # (db defaults too: bulk loads that write SQL directly leave a case without clocks)
     sla_version = models.CharField(

@@ -140,8 +140,9 @@ def update_case(
 
 
 def add_note(*, case_id: int, actor: User, text: str, public: bool = False) -> CaseEvent:
-    """Add an agent's note to the case's trail. A public note (sent to the customer) is a
-    first response on the SLA clock; an internal note is not."""
+    """Add an agent's note to the case's trail. A public note says what the agent told the
+    customer by phone or elsewhere (nothing is sent from here): a first response on the SLA
+    clock, and readable by the case's partner; an internal note is neither."""
     text = limits.bounded(text, "text", limits.NOTE)
     if not text:
         raise InvalidInput({"text": "A note cannot be empty."})

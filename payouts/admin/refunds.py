@@ -15,6 +15,16 @@ from ..models import (
 )
 
 
+class PaymentReferenceForm(forms.Form):
+    """Marking refunds paid asks for what finance has in hand: the payment's reference."""
+
+    payment_reference = forms.CharField(
+        max_length=Refund._meta.get_field("payment_reference").max_length,
+        help_text="The bank's or the gateway's reference for the payment (one batch "
+        "reference when the selected refunds were paid together). Kept on each refund.",
+    )
+
+
 class ToApproveFilter(admin.SimpleListFilter):
     title = "queue"
     parameter_name = "queue"
@@ -137,8 +147,8 @@ class RefundAdmin(ServiceCreatedAdmin):
         record_label="Mark this refund paid",
         record_title="Mark this refund paid",
         verb="Refunds marked paid",
-        form_class=OptionalReasonForm,
+        form_class=PaymentReferenceForm,
         apply=lambda r, data, user: services.mark_refund_paid(
-            refund_id=r.pk, actor=user, payment_reference=data["reason"]
+            refund_id=r.pk, actor=user, payment_reference=data["payment_reference"]
         ),
     )

@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from payouts import services
-from payouts.models import LedgerEntry, PayoutRun, ReversalRequest
+from payouts.models import LedgerEntry, PayoutRun, Refund, ReversalRequest
 from tests.factories import (
     BookingFactory,
     LedgerEntryFactory,
@@ -233,6 +233,36 @@ def test_refund_queue_bulk_approval_skips_own_requests(client, finance_user, age
     mine.refresh_from_db()
     assert (theirs.state, mine.state) == ("approved", "requested")
     assert LedgerEntry.objects.get().amount == Decimal("-50.00")
+
+
+def test_marking_refunds_paid_asks_for_the_payment_reference_by_its_name(
+    client, finance_user, agent, supervisor
+):
+    refunds = [
+        services.request_refund(
+            booking=BookingFactory(), reason="other", amount=Decimal("5.00"), actor=agent
+        )
+        for _ in range(2)
+    ]
+    for refund in refunds:
+        services.approve_refund(refund_id=refund.pk, actor=supervisor)
+    _login(client, finance_user)
+    changelist = reverse("admin:payouts_refund_changelist")
+    chosen = {"action": "mark_paid", "_selected_action": [r.pk for r in refunds]}
+    page = client.post(changelist, chosen).content.decode()
+    assert '<label for="id_payment_reference"' in page and "Payment reference" in page
+    assert 'name="reason"' not in page
+    refused = client.post(changelist, {**chosen, "apply": "1", "payment_reference": ""})
+    assert 'name="payment_reference"' in refused.content.decode()  # asked again, nothing paid
+    assert {r.state for r in Refund.objects.filter(pk__in=chosen["_selected_action"])} == {
+        "approved"
+    }
+    client.post(changelist, {**chosen, "apply": "1", "payment_reference": " UTR-2026-7781 "})
+    assert set(
+        Refund.objects.filter(pk__in=chosen["_selected_action"]).values_list(
+            "state", "payment_reference"
+        )
+    ) == {("paid", "UTR-2026-7781")}
 
 
 def test_console_cannot_edit_or_delete_ledger_entries(client, supervisor):

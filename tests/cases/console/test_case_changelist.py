@@ -192,6 +192,8 @@ def test_overdue_filter_lists_open_cases_past_due(agent_console):
     case_in("resolved", due_at=past)
     response = agent_console.get(CHANGELIST, {"due": "overdue"})
     assert [c.pk for c in response.context["cl"].result_list] == [overdue.pk]
+    html = response.content.decode()
+    assert "Promise passed" in html and "promised to the customer" in html.lower()
 
 
 def test_assigned_to_me_filter(agent_console, agent):

@@ -283,6 +283,34 @@ def test_case_times_are_shown_in_the_regions_zone_without_server_time_notes(agen
     assert "behind server time" not in html and "ahead of server time" not in html
 
 
+def test_one_due_time_the_clocks_and_a_promise_to_the_customer_beside_them(agent_console):
+    # The page once showed an editable "Due at" that contradicted the SLA clocks. The SLA's
+    # deadlines are the clocks; due_at is only a promise to the customer, named so, beside them.
+    case = CaseFactory(
+        due_at=timezone.now() - timedelta(hours=2),
+        resolution_due_at=timezone.now() + timedelta(hours=4),
+    )
+    html = agent_console.get(change_url(case)).content.decode()
+    clocks = html[
+        html.index('id="case-clocks"') : html.index("</section>", html.index('id="case-clocks"'))
+    ]
+    assert "Resolution due:" in clocks
+    assert "Promised to the customer by:" in clocks and "(passed)" in clocks
+    assert "Due at" not in html
+    assert '<label for="id_due_at"' in html
+    form_label = re.search(r'<label for="id_due_at"[^>]*>(.*?)</label>', html, re.S).group(1)
+    assert "Promised to the customer by" in form_label
+
+
+def test_without_a_promise_the_clocks_are_the_only_due_times(agent_console):
+    case = CaseFactory(due_at=None, resolution_due_at=timezone.now() + timedelta(hours=4))
+    html = agent_console.get(change_url(case)).content.decode()
+    clocks = html[
+        html.index('id="case-clocks"') : html.index("</section>", html.index('id="case-clocks"'))
+    ]
+    assert "Resolution due:" in clocks and "Promised to the customer" not in clocks
+
+
 def test_the_header_shows_customer_booking_partner_and_other_cases(agent_console):
     booking = BookingFactory()
     case = CaseFactory(booking=booking, customer=booking.customer, partner=booking.partner)
@@ -325,6 +353,30 @@ def test_note_form_adds_a_note_event(agent_console, agent):
     assert note.reason == "Customer asked for a call after 6 pm."
     assert note.actor == agent
     assert "Customer asked for a call after 6 pm." in response.content.decode()
+
+
+def test_the_told_the_customer_tick_says_nothing_is_sent_and_records_a_first_response(
+    agent_console,
+):
+    # Until mail is sent from the case, the tick means "I answered by phone or elsewhere":
+    # it starts no mail, and it stops the first-response clock.
+    from events.models import OutgoingMail
+    from tests.helpers import opened
+
+    case = opened()  # its SLA clocks started
+    assert case.first_responded_at is None
+    html = agent_console.get(change_url(case)).content.decode()
+    assert "I told the customer this, by phone or elsewhere" in html
+    assert "nothing is sent from here" in html and "Sent to the customer" not in html
+    response = agent_console.post(
+        reverse("admin:cases_case_note", args=[case.pk]),
+        {"text": "Told her the technician comes at 5 pm.", "public": "on"},
+        follow=True,
+    )
+    case.refresh_from_db()
+    assert case.first_responded_at is not None
+    assert not OutgoingMail.objects.exists()
+    assert "told the customer</span>" in response.content.decode()
 
 
 def test_empty_note_is_refused(agent_console):
