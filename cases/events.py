@@ -358,17 +358,17 @@ def booking_moved(booking, *, name: str, previous_partner_id, actor_id) -> None:
         )
 
 
-def booking_rescheduled(booking, *, booking_time, service_date) -> None:
-    """booking.rescheduled: `booking` still holds the time before the move."""
+def booking_rescheduled(booking, *, previous: tuple) -> None:
+    """booking.rescheduled: `booking` holds the new time, `previous` the (time, date) before."""
     record_event(
         BOOKING_RESCHEDULED,
         ("booking", booking.pk),
         {
             "booking_id": booking.pk,
             "external_id": booking.external_id,
-            "booking_time": booking_time,
-            "service_date": service_date,
-            "previous_booking_time": booking.booking_time,
-            "previous_service_date": booking.service_date,
+            "booking_time": booking.booking_time,
+            "service_date": booking.service_date,
+            "previous_booking_time": previous[0],
+            "previous_service_date": previous[1],
         },
     )

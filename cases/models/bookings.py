@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
@@ -151,6 +153,12 @@ class Booking(ConcurrentTransitionMixin, models.Model):
     def reallocate(self, partner: Partner) -> None:
         """Give an allocated job to another partner (a preferred or a different one)."""
         self.partner = partner
+
+    @transition(field=status, source=[BookingStatus.CREATED, BookingStatus.ALLOCATED], target=None)
+    def reschedule(self, booking_time: datetime, service_date: date) -> None:
+        """Another time for a job not yet started; its state and its partner stay."""
+        self.booking_time = booking_time
+        self.service_date = service_date
 
     @transition(field=status, source=BookingStatus.ALLOCATED, target=BookingStatus.STARTED)
     def start(self) -> None:

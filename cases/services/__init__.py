@@ -6,6 +6,7 @@ from .bookings import (
     check_allocation,
     create_visit_booking,
     new_revisit_booking,
+    reschedule_booking,
     transition_booking,
     upsert_booking,
     upsert_customer,
@@ -56,6 +57,7 @@ __all__ = [
     "upsert_booking",
     "upsert_customer",
     "new_revisit_booking",
+    "reschedule_booking",
     "check_allocation",
     "create_visit_booking",
 ]

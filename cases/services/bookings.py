@@ -167,21 +167,14 @@ def transition_booking(
             booking.save()
         except (TransitionNotAllowed, ConcurrentTransition) as exc:
             raise TransitionConflict(str(exc), code="stale_state") from exc
-        BookingEvent.objects.create(
-            booking=booking,
-            actor=actor_or_none(actor),
-            transition=name,
-            from_state=from_state,
-            to_state=booking.status,
-            payload={
-                k: v
-                for k, v in {
-                    "partner": partner.external_id if partner is not None else None,
-                    "code": code or None,
-                    "cancelled_by": cancelled_by or None,
-                }.items()
-                if v is not None
-            },
+        _trail(
+            booking,
+            name,
+            from_state,
+            actor,
+            partner=partner.external_id if partner is not None else None,
+            code=code or None,
+            cancelled_by=cancelled_by or None,
         )
         events.booking_moved(
             booking,
@@ -189,6 +182,57 @@ def transition_booking(
             previous_partner_id=previous_partner_id,
             actor_id=getattr(actor_or_none(actor), "pk", None),
         )
+    return booking
+
+
+def _trail(booking: Booking, name: str, from_state: str, actor: User | None, **facts: Any) -> None:
+    """The booking's audit event for a move (the facts given, those that are set)."""
+    BookingEvent.objects.create(
+        booking=booking,
+        actor=actor_or_none(actor),
+        transition=name,
+        from_state=from_state,
+        to_state=booking.status,
+        payload={key: value for key, value in facts.items() if value is not None},
+    )
+
+
+def reschedule_booking(
+    *,
+    booking_id: int,
+    booking_time: datetime,
+    service_date: date,
+    actor: User | None = None,
+    at: datetime | None = None,
+) -> Booking | None:
+    """Move a job that has not started to another time; its state and partner stay. Leaves
+    its audit event and booking.rescheduled. None when it is at that time already (nothing
+    moved, nothing recorded); 409 once the job has started, been done or cancelled."""
+    with transaction.atomic():
+        booking = lock_row(Booking, booking_id)
+        if not can_proceed(booking.reschedule):
+            raise TransitionConflict(
+                f"Booking {booking.external_id} is {booking.get_status_display().lower()}: "
+                "it can no longer be rescheduled."
+            )
+        before = (booking.booking_time, booking.service_date)
+        if before == (booking_time, service_date):
+            return None
+        from_state = booking.status
+        booking.reschedule(booking_time, service_date)
+        booking.updated_at = at or timezone.now()
+        booking.save(update_fields=["booking_time", "service_date", "updated_at"])
+        _trail(
+            booking,
+            "reschedule",
+            from_state,
+            actor,
+            booking_time_from=before[0].isoformat(),
+            booking_time_to=booking_time.isoformat(),
+            service_date_from=before[1].isoformat(),
+            service_date_to=service_date.isoformat(),
+        )
+        events.booking_rescheduled(booking, previous=before)
     return booking
 
 

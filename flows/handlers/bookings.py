@@ -9,7 +9,6 @@ from django.utils import timezone
 from cases import selectors as case_selectors
 from cases import services as case_services
 from cases.catalog import Team
-from cases.events import booking_rescheduled
 from cases.models import Booking, BookingStatus, CancellationCode, CancelledBy
 from core.errors import InvalidInput, TransitionConflict
 from partners import services as partner_services
@@ -90,13 +89,16 @@ def reschedule_booking(run: DecisionRun, action: Action) -> None:
     if service_date < timezone.localtime(run.now, run.zone).date():
         raise InvalidInput({"preferred_date": "A reschedule date cannot be in the past."})
     before = (booking.booking_time, booking.service_date)
-    if before == (booking_time, service_date):
+    moved = case_services.reschedule_booking(
+        booking_id=booking.pk,
+        booking_time=booking_time,
+        service_date=service_date,
+        actor=run.actor,
+        at=run.now,
+    )
+    if moved is None:
         run.done(action, "already_done", booking_id=booking.pk)
         return
-    booking_rescheduled(booking, booking_time=booking_time, service_date=service_date)
-    Booking.objects.filter(pk=booking.pk).update(
-        booking_time=booking_time, service_date=service_date, updated_at=run.now
-    )
     if run.case.booking is not None:
         run.case.booking.booking_time = booking_time
         run.case.booking.service_date = service_date

@@ -130,3 +130,76 @@ def test_every_action_kind_is_carried_out_or_a_task(kind, agent, partner_support
     else:
         assert step["status"] in PERFORMED
         assert tasks == []
+
+
+def _bookings() -> dict[int, tuple]:
+    from cases.models import Booking
+
+    fields = [f.attname for f in Booking._meta.concrete_fields]
+    return {row[0]: row for row in Booking.objects.order_by("pk").values_list("pk", *fields)}
+
+
+@pytest.mark.parametrize("kind", sorted(ActionKind, key=str))
+def test_every_booking_change_leaves_its_event(kind, agent, partner_support):
+    # No handler writes a booking around the booking services: a changed booking has a new
+    # event on its trail, a new booking its booking.created in the outbox.
+    from cases.models import BookingEvent
+    from events.models import OutboxEvent
+
+    make_case, params, _ = WALK[kind]
+    case = make_case()
+    actor = partner_support if kind == ActionKind.RATING_REVERSAL_FORM else agent
+    decision = Decision(
+        outcome="walk",
+        actions=(Action.of(kind, **params),),
+        tag=None,
+        reason="walk",
+        policy_version="sop-2026.1",
+    )
+    before = _bookings()
+    trail = {b: BookingEvent.objects.filter(booking_id=b).count() for b in before}
+    outbox = OutboxEvent.objects.count()
+    case = Case.objects.select_related("city__region", "booking__partner").get(pk=case.pk)
+    runner.apply_decision(case, decision, actor)
+    after = _bookings()
+    changed = [b for b in before if after[b] != before[b]]
+    for booking_id in changed:
+        assert BookingEvent.objects.filter(booking_id=booking_id).count() > trail[booking_id], (
+            f"{kind}: booking {booking_id} changed without an event on its trail"
+        )
+    subjects = set(OutboxEvent.objects.order_by("id")[outbox:].values_list("type", "subject"))
+    for booking_id in set(after) - set(before):
+        assert ("booking.created", f"booking:{booking_id}") in subjects, kind
+
+
+def test_a_reschedule_leaves_its_event_and_keeps_state_and_partner(agent):
+    from cases.models import BookingEvent
+    from events.models import OutboxEvent
+
+    case = _future_case()
+    booking = case.booking
+    status, partner = booking.status, booking.partner_id
+    decision = Decision(
+        outcome="walk",
+        actions=(Action.of(ActionKind.RESCHEDULE_BOOKING, preferred_slot=IN_TWO_DAYS),),
+        tag=None,
+        reason="walk",
+        policy_version="sop-2026.1",
+    )
+    case = Case.objects.select_related("city__region", "booking__partner").get(pk=case.pk)
+    runner.apply_decision(case, decision, agent)
+    booking.refresh_from_db()
+    assert booking.booking_time == IN_TWO_DAYS
+    assert (booking.status, booking.partner_id) == (status, partner)
+    event = BookingEvent.objects.get(booking=booking, transition="reschedule")
+    assert (event.from_state, event.to_state, event.actor) == (status, status, agent)
+    assert event.payload["booking_time_to"] == IN_TWO_DAYS.isoformat()
+    sent = OutboxEvent.objects.get(type="booking.rescheduled", subject=f"booking:{booking.pk}")
+    second = IN_TWO_DAYS.strftime("%Y-%m-%dT%H:%M:%S")
+    assert sent.payload["booking_time"].startswith(second)
+    assert not sent.payload["previous_booking_time"].startswith(second)
+    # The same decision again moves nothing and records nothing more.
+    case = Case.objects.select_related("city__region", "booking__partner").get(pk=case.pk)
+    again = runner.apply_decision(case, decision, agent)
+    assert again.payload["actions_applied"][0]["status"] == "already_done"
+    assert BookingEvent.objects.filter(booking=booking, transition="reschedule").count() == 1
