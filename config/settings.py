@@ -273,7 +273,7 @@ CELERY_BEAT_SCHEDULE = {
         ("sweep-case-clocks", "flows.tasks.sweep_case_clocks"),
         ("sweep-spd", "flows.tasks.sweep_spd"),
         ("sweep-refund-tat", "flows.tasks.sweep_refund_tat"),
-        ("requeue-payout-leases", "payouts.tasks.requeue_expired_leases"),
+        ("sweep-payout-leases", "payouts.tasks.sweep_expired_leases_task"),
     )
 }
 # Webhooks (events/): the dispatcher's beat (it is also kicked after each commit that writes

@@ -24,7 +24,7 @@ from core.locks import lock_row
 from core.roles import User, actor_or_none, require_role
 from partners.models import Partner, Region
 
-from .. import events, selectors
+from .. import events, selectors, signals
 from ..models import (
     PayoutLine,
     PayoutRun,
@@ -99,14 +99,14 @@ def _lease_until() -> datetime:
 
 def _queue(run: PayoutRun) -> None:
     """Give the run to a new task (a fresh lease) and send the task once this commits."""
-    from ..tasks import compute_payout_run as compute_task
-
     fsm_move(run, "start_compute")
     run.task_id = uuid.uuid4().hex
     run.lease_expires_at = _lease_until()
     run.save()
     run_id, task_id = run.pk, run.task_id
-    transaction.on_commit(lambda: compute_task.apply_async(args=[run_id], task_id=task_id))
+    transaction.on_commit(
+        lambda: signals.run_queued.send(sender=PayoutRun, run_id=run_id, task_id=task_id)
+    )
 
 
 def _run_is_busy(run_id: int) -> bool:

@@ -188,7 +188,7 @@ def test_compute_button_queues_the_task(client, finance_user, monkeypatch):
     from payouts import tasks
 
     sent = []
-    monkeypatch.setattr(tasks.compute_payout_run, "apply_async", lambda **kw: sent.append(kw))
+    monkeypatch.setattr(tasks.compute_payout_run_task, "apply_async", lambda **kw: sent.append(kw))
     run = PayoutRunFactory()
     _login(client, finance_user)
     with pytest.MonkeyPatch.context():

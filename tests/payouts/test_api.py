@@ -258,7 +258,7 @@ def test_payout_run_lifecycle_through_the_api(
     from payouts import tasks
 
     monkeypatch.setattr(
-        tasks.compute_payout_run,
+        tasks.compute_payout_run_task,
         "apply_async",
         lambda args, task_id: services.compute_payout_run(run_id=args[0], task_id=task_id),
     )

@@ -280,7 +280,7 @@ def test_request_compute_queues_the_task_after_commit(
     sent = []
     from payouts import tasks
 
-    monkeypatch.setattr(tasks.compute_payout_run, "apply_async", lambda **kw: sent.append(kw))
+    monkeypatch.setattr(tasks.compute_payout_run_task, "apply_async", lambda **kw: sent.append(kw))
     run = PayoutRunFactory()
     with django_capture_on_commit_callbacks(execute=True):
         run = services.request_compute(run_id=run.pk, actor=finance_user)

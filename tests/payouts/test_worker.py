@@ -13,7 +13,7 @@ from core.errors import TransitionConflict
 from partners.models import Partner
 from payouts import services
 from payouts.models import PayoutLine, PayoutRun, PayoutRunEntry
-from payouts.tasks import compute_payout_run
+from payouts.tasks import compute_payout_run_task
 from tests.factories import LedgerEntryFactory, PartnerFactory, PayoutRunFactory
 from tests.worker import celery_worker_process
 
@@ -30,14 +30,14 @@ def test_worker_computes_a_run_and_a_redelivery_does_nothing():
     run = PayoutRunFactory()
     task_id = f"payout-run-{uuid.uuid4().hex}"  # results are kept by id on the shared broker
     with celery_worker_process() as queue:
-        first = compute_payout_run.apply_async(args=[run.pk], queue=queue, task_id=task_id)
+        first = compute_payout_run_task.apply_async(args=[run.pk], queue=queue, task_id=task_id)
         assert first.get(timeout=60)["computed"] is True
         lines = set(PayoutLine.objects.values_list("pk", flat=True))
         computed_at = PayoutRun.objects.get(pk=run.pk).computed_at
         # A redelivery of the same message (same task id); its result shares the id, so wait on
         # a probe sent after it: the solo worker runs them in order.
-        compute_payout_run.apply_async(args=[run.pk], queue=queue, task_id=task_id)
-        probe = compute_payout_run.apply_async(args=[run.pk], queue=queue)
+        compute_payout_run_task.apply_async(args=[run.pk], queue=queue, task_id=task_id)
+        probe = compute_payout_run_task.apply_async(args=[run.pk], queue=queue)
         assert probe.get(timeout=60) == {"run": run.pk, "computed": False}  # superseded
     assert set(PayoutLine.objects.values_list("pk", flat=True)) == lines
     assert PayoutRun.objects.get(pk=run.pk).computed_at == computed_at
