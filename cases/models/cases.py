@@ -234,6 +234,20 @@ class Case(ConcurrentTransitionMixin, models.Model):
             self.due_at is not None and self.status in OPEN_STATES and self.due_at < timezone.now()
         )
 
+    # The order of the case page's transition buttons: every transition, once (a test checks).
+    BUTTON_ORDER = (
+        "open",
+        "mark_pending",
+        "park",
+        "unpark",
+        "wait_on_customer",
+        "wait_on_third_party",
+        "resume",
+        "resolve",
+        "close",
+        "reopen",
+    )
+
     # Transitions. Each is a verb; conditions are the SOP's preconditions, permission the role.
     # The one transition path (cases.services.transitions.transition_case) locks the row,
     # calls one of these, saves the changed fields and appends the audit event, atomically.

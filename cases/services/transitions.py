@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django_fsm import TransitionNotAllowed, can_proceed
 
-from core import limits
+from core import fsm, limits
 from core.errors import InvalidInput, NotFoundError, NotPermitted, TransitionConflict
 from core.roles import User
 from events.services import FANNED, kick_after_commit, outbox_ctes, outbox_params
@@ -129,7 +129,7 @@ def _write(case: Case, from_state: str, before: tuple[Any, ...], event: CaseEven
     audit.mark_written(event, row[0])
     if row[1]:  # deliveries were written: a worker sends them once this commits
         kick_after_commit()
-    case._update_initial_state()  # as ConcurrentTransitionMixin.save does: now saved
+    fsm.mark_saved(case)  # as ConcurrentTransitionMixin.save does after its write
 
 
 def _transition_values(case: Case) -> tuple[Any, ...]:
@@ -247,7 +247,7 @@ def _move(
             f"{case.get_status_display()}; allowed only from "
             f"{', '.join(transition_sources(name))}."
         )
-    if not role_checked and not method._django_fsm.has_transition_perm(case, case.status, actor):
+    if not role_checked and not fsm.may_take(case, name, actor):
         raise NotPermitted(f"Your role may not {name.replace('_', ' ')} a case.")
     before = _transition_values(case)
     applied = _apply_inputs(case, name, data)
