@@ -17,7 +17,7 @@ from cases.models import (
     Priority,
     Reporter,
 )
-from flows import intake, runner
+from flows import calls, intake
 from payouts import services as payouts
 from payouts.models import (
     PartnerAtFault,
@@ -181,7 +181,7 @@ class MoneyScenarios:
                 "follow_up.open_first_visit_ticket",
                 {"reason": "customer_asked_to_reschedule"},
             )
-            runner.record_call_attempt(
+            calls.record_call_attempt(
                 case_id=case.pk, actor=self.agent, outcome=outcome, at=timezone.now()
             )
 

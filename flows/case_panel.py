@@ -14,7 +14,7 @@ from core import roles
 from policies.selectors import version_in_words
 from policies.words import outcome_in_words
 
-from .runner import decision_history
+from .selectors import decision_history
 from .table import flow_named, flows_for_kind
 
 DECISIONS_SHOWN = 50

@@ -53,7 +53,8 @@ from payouts.models import PayoutRun, Refund, RefundState, RunState
 from policies.sop import followups
 
 from .context import FlowContext
-from .runner import CLOSED_STATES, _decide, apply_decision, lock_case_with_records
+from .loading import lock_case_with_records
+from .runner import CLOSED_STATES, _decide, apply_decision
 from .table import flow_named
 
 logger = logging.getLogger(__name__)

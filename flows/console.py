@@ -30,7 +30,8 @@ from policies.decision import to_jsonable
 from policies.selectors import version_in_words
 from policies.words import action_in_words, code_words, outcome_in_words
 
-from . import runner
+from . import call_script, loading, runner
+from . import selectors as flow_selectors
 from .context import FlowContext
 from .flow import Flow
 from .inputs import BOOL, CHOICE, DATE, DATETIME, DECIMAL, INT, LIST, STR, InputSpec
@@ -46,7 +47,7 @@ def _require_worker(request: HttpRequest) -> None:
 
 def _case(case_id: int) -> Case:
     try:
-        return runner.case_with_records(case_id)
+        return loading.case_with_records(case_id)
     except DomainError:
         raise Http404(f"No case {case_id}.") from None
 
@@ -158,7 +159,7 @@ def flow_list_view(request: HttpRequest, case_id: int) -> HttpResponse:
     _require_worker(request)
     case = _case(case_id)
     rows = []
-    for flow, ctx in runner.flows_offered(case):
+    for flow, ctx in flow_selectors.flows_offered(case):
         rows.append(
             {
                 "flow": flow,
@@ -242,7 +243,7 @@ def flow_run_view(request: HttpRequest, case_id: int, flow: str) -> HttpResponse
         form=form,
         filled=filled_in_words(entry.filled_preview(ctx)),
         decision=decision,
-        call_script=runner.call_script_for(case) if entry.records_call_attempt else (),
+        call_script=call_script.script_for(case) if entry.records_call_attempt else (),
         script_done=request.POST.getlist("script_step"),
         outcome_words=outcome_in_words(decision.outcome) if decision else "",
         policy_words=version_in_words(decision.policy_version) if decision else "",

@@ -27,7 +27,8 @@ from policies.sop import oos, revisits
 from .context import original_booking, prior_revisits_of, service_day_start
 from .fills import measured_distance_m
 from .flow import PreparedCall
-from .runner import CLOSED_STATES, apply_decision, lock_case_with_records
+from .loading import lock_case_with_records
+from .runner import CLOSED_STATES, apply_decision
 
 # A case opened for a revisit: the customer says the work was not done properly. The catalog
 # has no neutral "revisit requested" kind; the scenario flows run on every revisit kind.

@@ -5,6 +5,9 @@ in force at the flow's reference time. A gate flow's refusal writes nothing and 
 PolicyRefusal (422); other refusals are recorded as the answer given. `apply_decision` hands
 each action to its handler (flows.handlers), sets the disposition and writes one DECISION
 event; record-creating handlers find what an earlier run made instead of making it twice.
+
+Beside it: who may run flows (access), loading a case with what flows read (loading), the
+follow-up call script (call_script), a logged call (calls) and the reads (selectors).
 """
 
 from __future__ import annotations
@@ -15,34 +18,26 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from cases import services as case_services
-from cases.catalog import CaseKind
-from cases.models import Case, CaseEvent, CaseStatus, EventType, Task
-from core import roles
-from core.errors import (
-    InvalidInput,
-    NotFoundError,
-    NotPermitted,
-    PolicyRefusal,
-    TransitionConflict,
-)
+from cases.models import Case, CaseEvent, CaseStatus, EventType
+from core.errors import InvalidInput, NotFoundError, PolicyRefusal, TransitionConflict
 from core.roles import User
 from policies.decision import Decision, to_jsonable
 from policies.parameters import Policy
 from policies.selectors import policy_by_version, policy_in_force
-from policies.sop import followups
 
+from . import call_script
+from .access import require_case_worker
 from .context import FlowContext
 from .decision_run import DecisionRun
 from .flow import Flow, PreparedCall, plain_value
 from .handlers import carry_out
-from .table import flow_named, flows_for_kind
+from .loading import case_with_records, lock_case_with_records
+from .table import flow_named
 
 CLOSED_STATES = (CaseStatus.RESOLVED, CaseStatus.CLOSED)
-CALL_ATTEMPT_FLOW = "follow_up.call_attempt"
 
 
 @dataclass(frozen=True)
@@ -54,12 +49,6 @@ class FlowRun:
     case: Case
 
 
-def require_case_worker(actor: User | None) -> None:
-    """Only agents, partner support and supervisors decide cases with the SOP flows."""
-    if not roles.has_role(actor, roles.CASE_WORKERS):
-        raise NotPermitted("Only agents, partner support and supervisors may run SOP flows.")
-
-
 def _flow(name: str) -> Flow:
     flow = flow_named(name)
     if flow is None:
@@ -67,35 +56,6 @@ def _flow(name: str) -> Flow:
     if flow.system:
         raise InvalidInput({"flow": f"{name} is run by the system's clock, not by hand."})
     return flow
-
-
-def _cases_with_records() -> QuerySet[Case]:
-    return Case.objects.select_related(
-        "city__region",
-        "customer",
-        "partner",
-        "disposition",
-        "booking__partner",
-        "booking__customer",
-        "booking__city__region",
-        "booking__revisit_of",
-    )
-
-
-def lock_case_with_records(case_id: int) -> Case:
-    """The case locked, with what the flows read joined (not locked)."""
-    try:
-        return _cases_with_records().select_for_update(of=("self",)).get(pk=case_id)
-    except Case.DoesNotExist:
-        raise NotFoundError(f"Case {case_id} does not exist.") from None
-
-
-def case_with_records(case_id: int) -> Case:
-    """The case with what the flows read, for listing and previewing them (no lock)."""
-    try:
-        return _cases_with_records().get(pk=case_id)
-    except Case.DoesNotExist:
-        raise NotFoundError(f"Case {case_id} does not exist.") from None
 
 
 def _check_flow_applies(case: Case, flow: Flow) -> None:
@@ -117,12 +77,6 @@ def _decide(
     prepared = flow.prepare(ctx, inputs)
     policy = policy_in_force(flow.reference_at(ctx, prepared))
     return prepared, policy, flow.run(prepared, policy)
-
-
-def flows_offered(case: Case, *, now: datetime | None = None) -> list[tuple[Flow, FlowContext]]:
-    """The flows an agent may run on the case, each with its context (for input schemas)."""
-    ctx = FlowContext(case, now=now)
-    return [(flow, ctx) for flow in flows_for_kind(case.kind)]
 
 
 def preview_decision(
@@ -151,14 +105,14 @@ def decide_case(
     409 on a resolved or closed case, 400 for bad inputs. A gate flow's refusal (revisit
     outside warranty, OOS too far, RWM partner) is a 422 with nothing written; other
     refusals are recorded as the answer given. `script_done`: the call script's steps the
-    agent ticked, saved with a call attempt (see `call_script_done`)."""
+    agent ticked, saved with a call attempt (see `call_script.done_steps`)."""
     require_case_worker(actor)
     entry = _flow(flow)
     with transaction.atomic():
         case = lock_case_with_records(case_id)
         _check_flow_applies(case, entry)
         script = (
-            call_script_done(case, script_done, reject_unknown_steps=reject_unknown_steps)
+            call_script.done_steps(case, script_done, reject_unknown_steps=reject_unknown_steps)
             if entry.records_call_attempt
             else []
         )
@@ -167,107 +121,11 @@ def decide_case(
         if decision.refused and entry.gate:
             raise PolicyRefusal(decision.reason, code=decision.outcome)
         if entry.records_call_attempt:
-            _log_call_attempt(case, actor, prepared, ctx, decision, script)
+            call_script.log_call_attempt(case, actor, prepared, ctx, decision, script)
         event = apply_decision(
             case, decision, actor, policy=policy, flow=entry, prepared=prepared, now=ctx.now
         )
     return FlowRun(decision=decision, event=event, case=case)
-
-
-def record_call_attempt(
-    *,
-    case_id: int,
-    actor: User | None,
-    outcome: str,
-    at: datetime,
-    material_needed: bool | None = None,
-    operations_note_days: int | None = None,
-    new_appointment_at: datetime | None = None,
-    script: Sequence[str] = (),
-) -> Decision:
-    """Log one follow-up call (a CALL_ATTEMPT event) and apply the pending-customer-action
-    SOP to it: the earlier calls come from the case's CALL_ATTEMPT events and the business
-    days from the region's calendar. `script`: the call script's steps done on the call; one
-    that is not a step of the case's script is a 400 on `script`."""
-    inputs: dict[str, Any] = {"outcome": outcome, "at": at}
-    if material_needed is not None:
-        inputs["material_needed"] = material_needed
-    if operations_note_days is not None:
-        inputs["operations_note_days"] = operations_note_days
-    if new_appointment_at is not None:
-        inputs["new_appointment_at"] = new_appointment_at
-    run = decide_case(
-        case_id=case_id,
-        flow=CALL_ATTEMPT_FLOW,
-        inputs=inputs,
-        actor=actor,
-        script_done=script,
-        reject_unknown_steps=True,
-    )
-    return run.decision
-
-
-def call_script_for(case: Case) -> tuple[str, ...]:
-    """The SOP's call script for a follow-up case (first visit or second appointment)."""
-    first = case.kind == CaseKind.FOLLOW_UP_FIRST_VISIT
-    return followups.call_script(
-        followups.FLOW_FIRST_VISIT if first else followups.FLOW_SECOND_APPOINTMENT
-    )
-
-
-def call_script_done(
-    case: Case, ticked: Sequence[str], *, reject_unknown_steps: bool = False
-) -> list[str]:
-    """The steps of the case's call script that were ticked: each once, in the script's order,
-    as a CALL_ATTEMPT event saves them.
-
-    A ticked step that is not in the script is dropped (the console's checkboxes offer only the
-    script's steps) or, with `reject_unknown_steps` (the API), a 400 on `script` naming it."""
-    script = call_script_for(case)
-    ticked_once = dict.fromkeys(ticked)
-    unknown = [step for step in ticked_once if step not in script]
-    if unknown and reject_unknown_steps:
-        raise InvalidInput(
-            {"script": [f"Not a step of this case's call script: {step!r}." for step in unknown]}
-        )
-    return [step for step in script if step in ticked_once]
-
-
-def _log_call_attempt(
-    case: Case,
-    actor: User | None,
-    prepared: PreparedCall,
-    ctx: FlowContext,
-    decision: Decision,
-    script_done: Sequence[str],
-) -> CaseEvent:
-    at: datetime = prepared.kwargs["at"]
-    return case_services.append_event(
-        case,
-        type=EventType.CALL_ATTEMPT,
-        actor=actor,
-        reason=f"Follow-up call: {prepared.kwargs['outcome'].replace('_', ' ')}.",
-        payload={
-            "outcome": prepared.kwargs["outcome"],
-            "at": at.isoformat(),
-            "attempt": len(ctx.call_attempts) + 1,
-            # The steps of the SOP's call script the agent ticked (call_script_done).
-            "script": list(script_done),
-        },
-        policy_version=decision.policy_version,
-    )
-
-
-def decision_history(*, case_id: int) -> QuerySet[CaseEvent]:
-    """The case's decisions, oldest first, with their actors and tasks (two queries)."""
-    return (
-        CaseEvent.objects.filter(case_id=case_id, type=EventType.DECISION)
-        .select_related("actor")
-        .prefetch_related(
-            Prefetch("tasks", queryset=Task.objects.select_related("owner", "closed_by"))
-        )
-        .order_by("at", "id")
-    )
 
 
 def apply_decision(

@@ -19,7 +19,8 @@ from core.api.permissions import MatrixPermission, may_work_cases
 from core.api.throttles import ThrottleFirst
 from core.roles import is_back_office
 
-from .. import intake, runner
+from .. import calls, intake, loading, runner
+from .. import selectors as flow_selectors
 from ..table import FLOWS
 from . import serializers as s
 
@@ -63,8 +64,8 @@ class CaseFlowsView(_CaseView):
     )
     def get(self, request: Request, case_id: int) -> Response:
         self.visible_case_id(request, case_id)
-        case = runner.case_with_records(case_id)
-        data = [flow.to_dict(ctx) for flow, ctx in runner.flows_offered(case)]
+        case = loading.case_with_records(case_id)
+        data = [flow.to_dict(ctx) for flow, ctx in flow_selectors.flows_offered(case)]
         return Response(data)
 
 
@@ -105,7 +106,7 @@ class DecisionHistoryView(_CaseView):
     )
     def get(self, request: Request, case_id: int) -> Response:
         self.visible_case_id(request, case_id)
-        events = runner.decision_history(case_id=case_id)
+        events = flow_selectors.decision_history(case_id=case_id)
         return Response(s.DecisionEventSerializer(events, many=True).data)
 
 
@@ -121,7 +122,7 @@ class CallAttemptView(_CaseView):
         incoming = s.CallAttemptSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
-        decision = runner.record_call_attempt(
+        decision = calls.record_call_attempt(
             case_id=case_id,
             actor=request.user,
             outcome=data["outcome"],

@@ -203,7 +203,7 @@ def test_a_decision_on_the_case_page_lists_the_tasks_it_created(agent):
 
 
 def test_a_follow_up_call_shows_the_sops_script_and_saves_the_ticked_steps(agent):
-    from flows.runner import call_script_for
+    from flows.call_script import script_for as call_script_for
     from policies.sop import followups
 
     case = case_on("follow_up_first_visit", job(days_ago=-1))

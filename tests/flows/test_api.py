@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from cases.models import Booking, Case, CaseEvent, EventType
-from flows import runner
+from flows import calls, runner
 from payouts.models import PartnerAtFault, Penalty
 from policies.sop import followups
 from policies.sop.oos import EARTH_RADIUS_M
@@ -90,7 +90,7 @@ def test_flow_list_query_count_does_not_grow_with_the_case(
 ):
     case = case_on("follow_up_first_visit", job(days_ago=-1))
     for _ in range(5):
-        runner.record_call_attempt(
+        calls.record_call_attempt(
             case_id=case.pk, actor=agent, outcome="wants_followup", at=case.created_at
         )
     with django_assert_max_num_queries(8):

@@ -9,7 +9,7 @@ import pytest
 
 from cases.models import Booking, CaseEvent, EventType
 from core.errors import InvalidInput
-from flows import runner
+from flows import calls
 from tests.factories import CustomerFactory, PartnerFactory, city
 from tests.helpers import case_on, job
 
@@ -20,7 +20,7 @@ CAIRO = ZoneInfo("Africa/Cairo")
 
 
 def call(case, actor, outcome, at, **kwargs):
-    decision = runner.record_call_attempt(
+    decision = calls.record_call_attempt(
         case_id=case.pk, actor=actor, outcome=outcome, at=at, **kwargs
     )
     case.refresh_from_db()

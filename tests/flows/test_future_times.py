@@ -11,7 +11,7 @@ from django.urls import reverse
 from cases.models import Booking, CaseEvent, EventType
 from core.errors import InvalidInput
 from core.moments import future_error
-from flows import runner
+from flows import calls
 from flows.inputs import DATE, DATETIME
 from flows.table import FLOWS
 from tests.helpers import case_on, client_for, job, logged_in
@@ -98,11 +98,11 @@ def test_a_call_within_the_tolerance_is_taken_and_one_beyond_it_is_not(agent, ti
     time_machine.move_to(NOW, tick=False)
     case = _follow_up_case()
     with pytest.raises(InvalidInput) as refused:
-        runner.record_call_attempt(
+        calls.record_call_attempt(
             case_id=case.pk, actor=agent, outcome="no_answer", at=NOW + timedelta(seconds=301)
         )
     assert list(refused.value.fields) == ["at"]
-    decision = runner.record_call_attempt(
+    decision = calls.record_call_attempt(
         case_id=case.pk, actor=agent, outcome="no_answer", at=NOW + timedelta(seconds=300)
     )
     assert decision.outcome == "next_attempt_scheduled"
@@ -111,7 +111,7 @@ def test_a_call_within_the_tolerance_is_taken_and_one_beyond_it_is_not(agent, ti
 def test_a_new_appointment_in_the_future_is_still_taken(agent, time_machine):
     time_machine.move_to(NOW, tick=False)
     case = case_on("follow_up_second_appointment", job(status="completed"))
-    decision = runner.record_call_attempt(
+    decision = calls.record_call_attempt(
         case_id=case.pk,
         actor=agent,
         outcome="new_appointment",

@@ -18,7 +18,7 @@ from cases.models import (
     Notification,
     Task,
 )
-from flows import clocks, runner
+from flows import calls, clocks, runner
 from flows.health import problems
 from payouts.models import Refund
 from policies.actions import ActionKind
@@ -92,7 +92,7 @@ def test_a_ticket_waiting_on_the_customer_is_closed_at_seven_days(time_machine, 
 def test_a_ticket_resolved_in_time_is_left_alone(time_machine, agent):
     time_machine.move_to(ist(3, 16, 10), tick=False)
     case = open_follow_up(agent)
-    runner.record_call_attempt(
+    calls.record_call_attempt(
         case_id=case.pk,
         actor=agent,
         outcome="new_appointment",
@@ -124,7 +124,7 @@ def test_the_first_call_is_due_in_8_hours_and_its_breach_goes_to_the_shift_lead(
 def test_the_next_attempt_is_due_on_the_next_business_day(time_machine, agent):
     time_machine.move_to(ist(3, 14, 12), tick=False)  # Saturday; Sunday is off in India
     case = open_follow_up(agent)
-    runner.record_call_attempt(case_id=case.pk, actor=agent, outcome="no_answer", at=ist(3, 14, 12))
+    calls.record_call_attempt(case_id=case.pk, actor=agent, outcome="no_answer", at=ist(3, 14, 12))
     task = Task.objects.filter(case=case, kind="schedule_followup").latest("id")
     assert timezone.localtime(task.due_at, IST).date() == date(2026, 3, 16)
 
@@ -134,7 +134,7 @@ def test_a_call_attempt_is_the_first_response(time_machine, agent):
     case = opened("follow_up_first_visit")
     assert case.first_responded_at is None
     time_machine.move_to(ist(3, 16, 12), tick=False)
-    runner.record_call_attempt(case_id=case.pk, actor=agent, outcome="no_answer", at=ist(3, 16, 12))
+    calls.record_call_attempt(case_id=case.pk, actor=agent, outcome="no_answer", at=ist(3, 16, 12))
     assert Case.objects.get(pk=case.pk).first_responded_at == ist(3, 16, 12)
 
 
