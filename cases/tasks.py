@@ -1,20 +1,22 @@
-"""Celery entry points for the cases app's clocks (thin: call the sweep)."""
+"""Celery entry points for the cases app's sweeps. One scheme for every sweep: the beat entry
+`sweep-<name>` runs the task `<app>.tasks.sweep_<name>_task`, which calls the service
+`sweep_<name>`, whose runs are recorded under `<name>` (the clock health)."""
 
 from celery import shared_task
 
 from . import services
 
 
-@shared_task(name="cases.tasks.unpark_due_cases")
-def unpark_due_cases() -> int:
-    return services.unpark_due_cases()
+@shared_task(name="cases.tasks.sweep_unpark_task")
+def sweep_unpark_task() -> int:
+    return services.sweep_unpark().processed
 
 
-@shared_task(name="cases.tasks.sweep_sla")
-def sweep_sla() -> int:
+@shared_task(name="cases.tasks.sweep_sla_task")
+def sweep_sla_task() -> int:
     return services.sweep_sla().processed
 
 
-@shared_task(name="cases.tasks.sweep_tasks")
-def sweep_tasks() -> int:
+@shared_task(name="cases.tasks.sweep_tasks_task")
+def sweep_tasks_task() -> int:
     return services.sweep_tasks().processed

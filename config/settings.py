@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "axes",
     "core",
     "events",
+    "sweeps",
     "policies",
     "partners",
     "cases",
@@ -267,13 +268,15 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": CLOCK_SWEEP_SECONDS},
     }
     for name, task in (
-        ("unpark-due-cases", "cases.tasks.unpark_due_cases"),
-        ("sweep-sla", "cases.tasks.sweep_sla"),
-        ("sweep-tasks", "cases.tasks.sweep_tasks"),
-        ("sweep-case-clocks", "flows.tasks.sweep_case_clocks"),
-        ("sweep-spd", "flows.tasks.sweep_spd"),
-        ("sweep-refund-tat", "flows.tasks.sweep_refund_tat"),
-        ("sweep-payout-leases", "payouts.tasks.sweep_expired_leases_task"),
+        # One scheme: beat `sweep-<name>` -> task `<app>.tasks.sweep_<name>_task` -> service
+        # `sweep_<name>`, its runs recorded as `<name>` (tests/core/test_sweep_names.py).
+        ("sweep-unpark", "cases.tasks.sweep_unpark_task"),
+        ("sweep-sla", "cases.tasks.sweep_sla_task"),
+        ("sweep-tasks", "cases.tasks.sweep_tasks_task"),
+        ("sweep-case-clocks", "flows.tasks.sweep_case_clocks_task"),
+        ("sweep-spd", "flows.tasks.sweep_spd_task"),
+        ("sweep-refund-tat", "flows.tasks.sweep_refund_tat_task"),
+        ("sweep-payout-leases", "payouts.tasks.sweep_payout_leases_task"),
     )
 }
 # Webhooks (events/): the dispatcher's beat (it is also kicked after each commit that writes

@@ -36,21 +36,16 @@ from cases.models import (
     CaseStatus,
     Channel,
     Reporter,
-    SweepStatus,
     Task,
     TaskState,
 )
-from cases.services.timers import (
-    BATCH,
-    SweepResult,
-    case_clock_batch,
-    record_firings,
-    run_sweep,
-)
+from cases.services.case_clocks import case_clock_batch, record_firings
 from partners.models import Region
 from payouts import services as payout_services
 from payouts.models import PayoutRun, Refund, RefundState, RunState
 from policies.sop import followups
+from sweeps.engine import BATCH, SweepResult, run_sweep
+from sweeps.models import SweepStatus
 
 from .context import FlowContext
 from .loading import lock_case_with_records
@@ -345,5 +340,5 @@ def sweep_all(*, now: datetime | None = None, batch: int = BATCH) -> list[SweepR
         sweep_case_clocks(now=now, batch=batch),
         sweep_spd(now=now, batch=batch),
         sweep_refund_tat(now=now, batch=batch),
-        payout_services.sweep_expired_leases(now=now),
+        payout_services.sweep_payout_leases(now=now),
     ]

@@ -40,8 +40,8 @@ def send_compute_task(sender, *, run_id: int, task_id: str, **kwargs) -> None:
     compute_payout_run_task.apply_async(args=[run_id], task_id=task_id)
 
 
-@shared_task(name="payouts.tasks.sweep_expired_leases_task")
-def sweep_expired_leases_task() -> int:
-    """The lease sweep (services.sweep_expired_leases): runs whose computation stopped
+@shared_task(name="payouts.tasks.sweep_payout_leases_task")
+def sweep_payout_leases_task() -> int:
+    """The lease sweep (services.sweep_payout_leases): runs whose computation stopped
     renewing its lease go to a new task."""
-    return services.sweep_expired_leases().processed
+    return services.sweep_payout_leases().processed

@@ -20,7 +20,7 @@ from .cases import (
     Priority,
     Reporter,
 )
-from .clocks import CaseClock, CaseClockState, ClockFiring, SweepStatus
+from .clocks import CaseClock, CaseClockState, ClockFiring
 from .customers import Customer
 from .dispositions import DispositionTag
 from .events import CaseEvent, EventType
@@ -44,7 +44,6 @@ __all__ = [
     "CaseClockState",
     "CaseEvent",
     "ClockFiring",
-    "SweepStatus",
     "CaseStatus",
     "Channel",
     "Customer",

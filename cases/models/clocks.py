@@ -72,21 +72,3 @@ class CaseClock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} on case #{self.case_id} due {self.due_at:%Y-%m-%d %H:%M}"
-
-
-class SweepStatus(models.Model):
-    """The last run of each sweep: what the health check reports."""
-
-    name = models.CharField(max_length=64, unique=True)
-    last_started_at = models.DateTimeField(null=True, blank=True)
-    last_finished_at = models.DateTimeField(null=True, blank=True)
-    last_processed = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    runs = models.PositiveBigIntegerField(default=0)
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name_plural = "sweep statuses"
-
-    def __str__(self) -> str:
-        return self.name

@@ -11,13 +11,15 @@ from .bookings import (
     upsert_booking,
     upsert_customer,
 )
+from .case_clocks import start_clock
 from .cases import EDITABLE_FIELDS, add_note, create_case, update_case
 from .escalation import escalate_case, higher_priority
 from .links import require_case_of_booking
 from .notifications import mark_read, notify
 from .sla import mark_first_response
+from .sla_sweep import sweep_sla
+from .task_sweep import sweep_tasks
 from .tasks import TaskSpec, close_task, create_tasks, may_close, reassign_task
-from .timers import start_clock, sweep_sla, sweep_tasks, sweep_unpark, unpark_due_cases
 from .transitions import (
     TRANSITION_FIELDS,
     lock_case,
@@ -25,6 +27,7 @@ from .transitions import (
     transition_names,
     transition_sources,
 )
+from .unpark_sweep import sweep_unpark, unpark_due_cases
 
 __all__ = [
     "EDITABLE_FIELDS",

@@ -55,7 +55,7 @@ from .runs import (
     mark_run_paid,
     request_compute,
     requeue_expired_leases,
-    sweep_expired_leases,
+    sweep_payout_leases,
 )
 
 __all__ = [
@@ -70,7 +70,7 @@ __all__ = [
     "LeaseLost",
     "RunBusy",
     "requeue_expired_leases",
-    "sweep_expired_leases",
+    "sweep_payout_leases",
     "RUN_LOCK_NAMESPACE",
     "approve_refund",
     "approve_reversal_request",

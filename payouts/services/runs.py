@@ -23,6 +23,7 @@ from core.errors import (
 from core.locks import lock_row
 from core.roles import User, actor_or_none, require_role
 from partners.models import Partner, Region
+from sweeps.engine import run_sweep
 
 from .. import events, selectors, signals
 from ..models import (
@@ -157,10 +158,8 @@ def requeue_expired_leases(*, now: datetime | None = None, limit: int = 50) -> l
     return [run.pk for run in runs]
 
 
-def sweep_expired_leases(*, now: datetime | None = None):
+def sweep_payout_leases(*, now: datetime | None = None):
     """The lease sweep as a recorded sweep (its last run shows in the clock health)."""
-    from cases.services.timers import run_sweep
-
     return run_sweep(
         "payout_leases",
         lambda at, limit: len(requeue_expired_leases(now=at, limit=limit)),

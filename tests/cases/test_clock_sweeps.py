@@ -10,10 +10,11 @@ from django.core import mail
 from django.db import connection
 
 from cases import services
-from cases.models import Case, CaseEvent, ClockFiring, EventType, Notification, SweepStatus
-from cases.services import timers
+from cases.models import Case, CaseEvent, ClockFiring, EventType, Notification
+from cases.services import sla_sweep
 from cases.services.tasks import TaskSpec
 from events.mail import send_due_mail
+from sweeps.models import SweepStatus
 from tests.factories import UserFactory
 from tests.helpers import opened, team_lead
 
@@ -225,7 +226,7 @@ def test_a_sweep_that_dies_mid_batch_loses_nothing(time_machine, lead, monkeypat
     def dies(*args, **kwargs):
         raise RuntimeError("worker lost")
 
-    monkeypatch.setattr(timers, "notify_many", dies)
+    monkeypatch.setattr(sla_sweep, "notify_many", dies)
     with pytest.raises(RuntimeError):
         services.sweep_sla()
     # The batch rolled back: nothing marked, nothing recorded, still due.

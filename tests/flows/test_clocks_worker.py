@@ -79,12 +79,12 @@ def test_beat_and_a_worker_unpark_a_case_and_close_a_follow_up_ticket(agent, par
 SLOW_SWEEP = """
 import django, time
 django.setup()
-from cases.services import timers
+from cases.services import sla_sweep
 def stuck(*args, **kwargs):
     print("holding the batch", flush=True)
     time.sleep(120)
-timers.notify_many = stuck
-timers.sweep_sla()
+sla_sweep.notify_many = stuck
+sla_sweep.sweep_sla()
 """
 
 
