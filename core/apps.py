@@ -24,4 +24,8 @@ class CoreConfig(AppConfig):
 
         admin.site.add_action(export_csv, EXPORT_ACTION)
 
+        from .admin import theme
+
+        theme.install()  # the theme's per-row header rebuild, done once per list
+
         post_migrate.connect(_sync, dispatch_uid="core.sync_role_permissions")

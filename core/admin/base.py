@@ -3,17 +3,21 @@ on, and the bases for records that only services write."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from contextlib import nullcontext
 from datetime import tzinfo
 from typing import Any
 
+from django.contrib.admin import display, helpers
 from django.contrib.admin.utils import unquote
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from unfold.admin import ModelAdmin as ThemedModelAdmin
 from unfold.admin import StackedInline as ConsoleStackedInline
 from unfold.admin import TabularInline as ConsoleTabularInline
+from unfold.admin import checkbox as themed_checkbox
 
 from core.errors import DomainError
 from core.times import zone_named
@@ -38,6 +42,16 @@ def record_label(label: str) -> Callable[[Callable[..., Any]], Callable[..., Any
     return mark
 
 
+_PK_MARK = "0000000000000000000"  # digits only, so no escaping can change it
+
+
+@functools.cache
+def _row_checkbox() -> str:
+    html = themed_checkbox.render(helpers.ACTION_CHECKBOX_NAME, _PK_MARK)
+    assert html.count(_PK_MARK) == 1, html
+    return html
+
+
 class ConsoleAdmin(ThemedModelAdmin):
     """Every console model admin: the theme, full-width lists, and records that act: the
     actions named in `record_actions` are buttons on the record's page, shown only when the
@@ -47,6 +61,13 @@ class ConsoleAdmin(ThemedModelAdmin):
     form) as the list action, for this one record, unless `record_action_url` names a page of
     the record's own for it (then the button is a link there). `record_notices` are shown
     above the buttons: what the record's state means and why an action is not offered."""
+
+    @display(description=ThemedModelAdmin.action_checkbox.short_description)
+    def action_checkbox(self, obj: Any) -> str:
+        """The row's selection box: the theme's own markup, rendered once and given each
+        row's id (the theme renders it through the template engine for every row, a third
+        of a list page's time)."""
+        return mark_safe(_row_checkbox().replace(_PK_MARK, str(int(obj.pk))))
 
     list_fullwidth = True
     warn_unsaved_form = True

@@ -1,0 +1,46 @@
+"""core.admin.theme replaces what the theme costs on every list page. These tests fail if a
+theme upgrade moves what is wrapped, or if the list stops rendering the same."""
+
+import pytest
+from unfold.templatetags import unfold_list
+
+from core.admin.theme import headers_once
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_list_headers_are_built_once_per_list_and_read_by_every_row():
+    assert getattr(unfold_list.result_headers, "casework_wrapped", False)
+    calls = []
+
+    def build(cl):
+        calls.append(cl)
+        yield {"text": "id"}
+        yield {"text": "status"}
+
+    once = headers_once(build)
+    cl, other = object.__new__(type("CL", (), {})), object.__new__(type("CL", (), {}))
+    assert [h["text"] for h in once(cl)] == ["id", "status"]
+    assert [h["text"] for h in once(cl)] == ["id", "status"]  # a second row: same headers
+    assert [h["text"] for h in once(other)] == ["id", "status"]
+    assert calls == [cl, other]
+
+
+def test_the_case_queue_renders_the_same_as_with_the_themes_own_headers(agent_console, monkeypatch):
+    import re
+
+    from django.urls import reverse
+
+    from tests.factories import CaseFactory
+
+    CaseFactory.create_batch(3)
+    url = reverse("admin:cases_case_changelist")
+
+    def page() -> str:
+        html = agent_console.get(url).content.decode()
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+
+    ours = page()
+    monkeypatch.setattr(unfold_list, "result_headers", unfold_list.result_headers.__wrapped__)
+    assert page() == ours
+    assert ours.count("action-select") >= 3
