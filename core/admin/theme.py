@@ -8,6 +8,9 @@ import functools
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+
 _CACHE = "_casework_result_headers"
 
 
@@ -27,8 +30,60 @@ def headers_once(result_headers: Callable[[Any], Iterator[dict]]) -> Callable:
     return once
 
 
+_OPTION = "django/forms/widgets/select_option.html"
+_ICON = (
+    '<span class="material-symbols-outlined absolute group-[.primary]:text-white '
+    "pointer-events-none mr-[12px] right-0 text-base-400 top-0 top-1/2 hover:text-base-700 "
+    'dark:text-base-500 dark:hover:text-base-200 -translate-y-1/2">expand_more</span>'
+)
+
+
+def _attrs(attrs: dict[str, Any]) -> str:
+    """As django/forms/widgets/attrs.html writes them: False left out, True bare."""
+    return "".join(
+        f" {name}" if value is True else f' {name}="{conditional_escape(str(value))}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+def fast_select(widget_class: type) -> type:
+    """The theme's select (unfold/widgets/select.html) written in Python: the template
+    includes a template per option, and a filter of 150 agents spent 9 ms on it."""
+
+    class FastSelect(widget_class):
+        def render(self, name, value, attrs=None, renderer=None):
+            w = self.get_context(name, value, attrs)["widget"]
+            select = f'<select name="{conditional_escape(w["name"])}"{_attrs(w["attrs"])}>'
+            parts = ['<div class="grow relative max-w-2xl">', select]
+            for group_name, options, _index in w["optgroups"]:
+                if group_name:
+                    parts.append(f'<optgroup label="{conditional_escape(str(group_name))}">')
+                for option in options:
+                    if option["template_name"] != _OPTION:
+                        return super().render(name, value, attrs, renderer)
+                    parts.append(
+                        f'<option value="{conditional_escape(str(option["value"]))}"'
+                        f"{_attrs(option['attrs'])}>{conditional_escape(option['label'])}</option>"
+                    )
+                if group_name:
+                    parts.append("</optgroup>")
+            parts.append(f"</select>{_ICON}</div>")
+            return mark_safe("".join(parts))
+
+    FastSelect.__name__ = f"Fast{widget_class.__name__}"
+    return FastSelect
+
+
 def install() -> None:
+    from unfold.contrib.filters import forms as filter_forms
     from unfold.templatetags import unfold_list
 
     if not getattr(unfold_list.result_headers, "casework_wrapped", False):
         unfold_list.result_headers = headers_once(unfold_list.result_headers)
+    widget = filter_forms.DropdownForm.widget
+    if not getattr(widget, "casework_fast", False):
+        fast = fast_select(type(widget))(attrs=dict(widget.attrs))
+        fast.attrs = dict(widget.attrs)  # the class list as the theme built it, not again
+        fast.casework_fast = True
+        filter_forms.DropdownForm.widget = fast

@@ -44,3 +44,31 @@ def test_the_case_queue_renders_the_same_as_with_the_themes_own_headers(agent_co
     monkeypatch.setattr(unfold_list, "result_headers", unfold_list.result_headers.__wrapped__)
     assert page() == ours
     assert ours.count("action-select") >= 3
+
+
+def _tags(html: str) -> str:
+    import re
+
+    return re.sub(r">\s+<", "><", html.strip())
+
+
+@pytest.mark.parametrize("value", ["", "me", "7", "<b>"])
+def test_the_fast_dropdown_writes_what_the_themes_template_writes(value):
+    from unfold.contrib.filters.forms import DropdownForm
+
+    from core.admin.theme import fast_select
+
+    widget = DropdownForm.widget
+    assert getattr(widget, "casework_fast", False)
+    themed = type(widget).__mro__[1](attrs=dict(widget.attrs))
+    themed.attrs = dict(widget.attrs)
+    choices = [("", "All"), ("me", "Assigned to me"), ("7", "Ayesha <A&B>"), ("<b>", 'q"x')]
+    themed.choices = widget.choices = choices
+    ours = widget.render("assignee", value)
+    assert _tags(ours) == _tags(themed.render("assignee", value))
+    assert ours.count("<option") == 4 and "&lt;A&amp;B&gt;" in ours
+    grouped = fast_select(type(themed))()
+    grouped.choices = [("Group <1>", [("a", "A")]), ("b", "B")]
+    plain = type(themed)()
+    plain.choices = grouped.choices
+    assert _tags(grouped.render("g", "a")) == _tags(plain.render("g", "a"))
