@@ -5,9 +5,10 @@ Inputs never save: the views hand their validated data to a service.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -38,6 +39,8 @@ from ..models import (
     Priority,
     Reporter,
 )
+from ..models.cases import promise_passed
+from ..selectors import CASE_LIST_COLUMNS as QUEUE_ROW
 from ..selectors import available_transitions
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0")}
@@ -242,23 +245,23 @@ class SlaSummarySerializer(serializers.Serializer):
     breached = serializers.BooleanField()
 
 
-def sla_summary_of(case: Case) -> dict[str, Any]:
-    """SlaSummarySerializer's JSON, built directly (the queue's hot path)."""
+def sla_summary_of(row: Mapping[str, Any]) -> dict[str, Any]:
+    """SlaSummarySerializer's JSON, built directly from a queue row (the hot path)."""
     dt = _DATETIME.to_representation
     first, resolution, deadline = (
-        case.first_response_due_at,
-        case.resolution_due_at,
-        case.next_deadline_at,
+        row["first_response_due_at"],
+        row["resolution_due_at"],
+        row["next_deadline_at"],
     )
     return {
         "first_response_due_at": dt(first) if first else None,
         "resolution_due_at": dt(resolution) if resolution else None,
         "next_deadline_at": dt(deadline) if deadline else None,
-        "paused": case.paused_since is not None,
-        "paused_seconds": case.paused_seconds,
-        "warned": case.sla_warned_at is not None,
-        "breached": case.first_response_breached_at is not None
-        or case.resolution_breached_at is not None,
+        "paused": row["paused_since"] is not None,
+        "paused_seconds": row["paused_seconds"],
+        "warned": row["sla_warned_at"] is not None,
+        "breached": row["first_response_breached_at"] is not None
+        or row["resolution_breached_at"] is not None,
     }
 
 
@@ -291,33 +294,53 @@ def _moment_or_none(value: datetime | None) -> str | None:
     return _DATETIME.to_representation(value) if value else None
 
 
-# The case list's one field list: each column's name and how it reads from the case (its
-# related rows come with select_related). Meta.fields is made from it.
-CASE_LIST_COLUMNS: dict[str, Callable[[Case], Any]] = {
-    "id": lambda c: c.pk,
-    "kind": lambda c: c.kind,
-    "status": lambda c: c.status,
-    "priority": lambda c: c.priority,
-    "team": lambda c: c.team,
-    "channel": lambda c: c.channel,
-    "reporter": lambda c: c.reporter,
-    "subject": lambda c: c.subject,
-    "city": lambda c: c.city_id,
-    "city_name": lambda c: c.city.name,
-    "assignee": lambda c: c.assignee_id,
-    "assignee_username": lambda c: c.assignee.username if c.assignee_id else None,
-    "partner": lambda c: c.partner_id,
-    "partner_name": lambda c: c.partner.name if c.partner_id else None,
-    "booking": lambda c: c.booking_id,
-    "booking_external_id": lambda c: c.booking.external_id if c.booking_id else None,
-    "customer": lambda c: c.customer_id,
-    "due_at": lambda c: _moment_or_none(c.due_at),
-    "is_overdue": lambda c: c.is_overdue,
-    "parked_until": lambda c: _moment_or_none(c.parked_until),
+# The case list's one field list: each column's name and how it reads from a queue row
+# (selectors.CASE_LIST_COLUMNS: the case's columns and the four names, read with values()).
+# Meta.fields is made from it; a case instance is read through the same row (row_of).
+CASE_LIST_COLUMNS: dict[str, Callable[[Mapping[str, Any]], Any]] = {
+    "id": itemgetter("id"),
+    "kind": itemgetter("kind"),
+    "status": itemgetter("status"),
+    "priority": itemgetter("priority"),
+    "team": itemgetter("team"),
+    "channel": itemgetter("channel"),
+    "reporter": itemgetter("reporter"),
+    "subject": itemgetter("subject"),
+    "city": itemgetter("city_id"),
+    "city_name": itemgetter("city__name"),
+    "assignee": itemgetter("assignee_id"),
+    "assignee_username": itemgetter("assignee__username"),
+    "partner": itemgetter("partner_id"),
+    "partner_name": itemgetter("partner__name"),
+    "booking": itemgetter("booking_id"),
+    "booking_external_id": itemgetter("booking__external_id"),
+    "customer": itemgetter("customer_id"),
+    "due_at": lambda r: _moment_or_none(r["due_at"]),
+    "is_overdue": lambda r: promise_passed(r["due_at"], r["status"]),
+    "parked_until": lambda r: _moment_or_none(r["parked_until"]),
     "sla": sla_summary_of,
-    "created_at": lambda c: _moment_or_none(c.created_at),
-    "updated_at": lambda c: _moment_or_none(c.updated_at),
+    "created_at": lambda r: _moment_or_none(r["created_at"]),
+    "updated_at": lambda r: _moment_or_none(r["updated_at"]),
 }
+
+
+def _follow(case: Case, path: str) -> Any:
+    value: Any = case
+    for part in path.split("__"):
+        value = getattr(value, part)
+        if value is None:
+            return None
+    return value
+
+
+def row_of(case: Case) -> dict[str, Any]:
+    """A case instance as the queue row values() reads."""
+    return {path: _follow(case, path) for path in QUEUE_ROW}
+
+
+def case_list_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    """The JSON of one queue row (CaseListSerializer's, without the serializer)."""
+    return {name: value(row) for name, value in CASE_LIST_COLUMNS.items()}
 
 
 class CaseListSerializer(serializers.ModelSerializer):
@@ -341,12 +364,12 @@ class CaseListSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(SlaSummarySerializer)
     def get_sla(self, case: Case) -> dict[str, Any]:
-        return sla_summary_of(case)
+        return sla_summary_of(row_of(case))
 
     def to_representation(self, case: Case) -> dict[str, Any]:
-        # The queue's hot path: the same JSON as the declared fields (the schema still comes
-        # from them; a test compares both), built from one table instead of field by field.
-        return {name: value(case) for name, value in CASE_LIST_COLUMNS.items()}
+        # The same JSON as the declared fields (the schema still comes from them; a test
+        # compares both), built from the one column table; the list view reads rows directly.
+        return case_list_row(row_of(case))
 
     def field_by_field(self, case: Case) -> dict[str, Any]:
         """DRF's own rendering of the declared fields, for the test that pins the fast path."""

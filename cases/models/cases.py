@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -50,6 +52,14 @@ class CaseStatus(models.TextChoices):
 S = CaseStatus
 WORKING_STATES = [S.OPEN, S.PENDING, S.PARKED, S.WAITING_ON_CUSTOMER, S.WAITING_ON_THIRD_PARTY]
 OPEN_STATES = [S.NEW, *WORKING_STATES]
+
+
+def promise_passed(due_at: datetime | None, status: str) -> bool:
+    """The time promised to the customer passed while the case is open (Case.is_overdue,
+    and the queue's rows read without a model)."""
+    return due_at is not None and status in OPEN_STATES and due_at < timezone.now()
+
+
 # A clock breached (first response or resolution): with OPEN_STATES, the queue's "breached"
 # (the index case_sla_breached, the API and console filters, the home page count).
 SLA_BREACHED = models.Q(first_response_breached_at__isnull=False) | models.Q(
@@ -230,9 +240,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        return (
-            self.due_at is not None and self.status in OPEN_STATES and self.due_at < timezone.now()
-        )
+        return promise_passed(self.due_at, self.status)
 
     # The order of the case page's transition buttons: every transition, once (a test checks).
     BUTTON_ORDER = (

@@ -211,3 +211,37 @@ def test_fast_list_rendering_matches_drf_field_by_field(agent_client):
     for case in rows:
         assert serializer.to_representation(case) == serializer.field_by_field(case)
     assert set(CaseListSerializer().fields) == set(serializer.to_representation(rows[0]))
+
+
+def test_the_queue_read_as_rows_answers_what_drf_renders_field_by_field(agent_client):
+    """The list endpoint reads rows with values() (no model instances); through the URL
+    stack its JSON must be exactly the serializer's declared fields for the same cases."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cases.api.serializers import CaseListSerializer
+    from cases.selectors import case_list
+    from tests.factories import CaseFactory, UserFactory
+    from tests.helpers import case_in
+
+    made = [
+        CaseFactory(
+            assignee=UserFactory(username="assignee-y", role="agent"),
+            due_at=timezone.now() - timedelta(hours=1),
+            first_response_breached_at=timezone.now(),
+        ),
+        CaseFactory(booking=None, partner=None, customer=None),
+        case_in("parked"),
+    ]
+    response = agent_client.get("/api/v1/cases/", {"page_size": 50})
+    assert response.status_code == 200
+    answered = {row["id"]: row for row in response.json()["results"]}
+    serializer = CaseListSerializer()
+    expected = case_list(user=agent_client.handler._force_user).filter(pk__in=[c.pk for c in made])
+    assert len(expected) == 3
+    for case in expected:
+        assert answered[case.pk] == serializer.field_by_field(case)
+    assert answered[made[0].pk]["is_overdue"] is True
+    assert answered[made[0].pk]["sla"]["breached"] is True
+    assert answered[made[1].pk]["booking_external_id"] is None
