@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -13,8 +12,6 @@ from ..models import (
     TeamLead,
 )
 from .notifications import Notice
-
-logger = logging.getLogger(__name__)
 
 
 def leads_of(teams: Iterable[str]) -> dict[str, TeamLead]:

@@ -3,7 +3,6 @@ the lead told), each firing recorded once."""
 
 from __future__ import annotations
 
-import logging
 from dataclasses import replace
 from datetime import datetime
 
@@ -23,9 +22,6 @@ from .case_clocks import record_firings
 from .lead_notices import lead_notice, leads_of, local_time
 from .notifications import Notice, notify_many
 from .sla import clocks_of, policy_of, put
-
-logger = logging.getLogger(__name__)
-
 
 SLA_WARNING = "sla_warning"
 SLA_FIRST_RESPONSE = "sla_first_response"

@@ -3,7 +3,6 @@ after it, each firing recorded once."""
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 
 from django.db import transaction
@@ -22,9 +21,6 @@ from .audit import append_events, new_event
 from .case_clocks import record_firings
 from .lead_notices import lead_notice, leads_of, local_time
 from .notifications import Notice, notify_many
-
-logger = logging.getLogger(__name__)
-
 
 TASK_WARNING = "task_warning"
 TASK_OVERDUE = "task_overdue"

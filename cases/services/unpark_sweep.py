@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 
 from django.db import transaction
@@ -14,8 +13,6 @@ from ..models import (
     CaseStatus,
 )
 from .transitions import transition_case
-
-logger = logging.getLogger(__name__)
 
 
 def unpark_batch(now: datetime, limit: int) -> int:
