@@ -12,6 +12,7 @@ from partners.models import (
     Partner,
 )
 
+from .history import HISTORY_DAYS, HistoryBuilder, history_lines, history_loaded
 from .money import MoneyDemoBuilder
 from .money_summary import MoneySummary, money_demo_loaded
 from .seed import (
@@ -94,10 +95,11 @@ def demo_loaded() -> bool:
     return Partner.objects.filter(external_id=MARKER_EXTERNAL_ID).exists()
 
 
-def load_demo(*, seed: int = SEED) -> DemoSummary:
-    """Create the demo world once, and its payouts part once (each has its own marker, so a
-    database holding the demo world from before the payouts part existed gets that part
-    added); a later call only reports what is there."""
+def load_demo(*, seed: int = SEED, history_days: int = HISTORY_DAYS) -> DemoSummary:
+    """Create the demo world once, its past (`history_days` days lived through the services,
+    demo.history; 0 for none) once, and its payouts part once (each has its own marker, so a
+    database holding the demo world from before a part existed gets that part added); a
+    later call only reports what is there."""
     started = timezone.now()
     with transaction.atomic():
         users, users_created = ensure_role_users()
@@ -107,6 +109,11 @@ def load_demo(*, seed: int = SEED) -> DemoSummary:
         else:
             summary = WorldBuilder(seed=seed, users=users).build()
         summary.users_created = users_created
+        if history_days and not history_loaded():
+            history_started = timezone.now()
+            counts = HistoryBuilder(seed=seed, users=users, days=history_days).build()
+            seconds = (timezone.now() - history_started).total_seconds()
+            summary.history = history_lines(counts, seconds, history_days)
         notes: list[str] = []
         if not money_demo_loaded():
             notes = MoneyDemoBuilder(seed=seed, users=users).build()

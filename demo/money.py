@@ -58,6 +58,7 @@ from .money_summary import (
     SKU_INDEX,
 )
 from .seed import (
+    HISTORY_PREFIX,
     SLA_HOURS,
     VOICE,
     near,
@@ -69,6 +70,8 @@ from .seed import (
 
 class MoneyDemoBuilder(MoneyScenarios):
     """The payouts part of the demo; see the comment above MONEY_PREFIX."""
+
+    PREFIX = MONEY_PREFIX  # the external ids of the jobs this builder pushes
 
     def __init__(self, *, seed: int, users: dict[str, User]) -> None:
         self.rng = random.Random(seed + 1)
@@ -216,7 +219,7 @@ class MoneyDemoBuilder(MoneyScenarios):
             )
         else:
             self.pushed += 1
-            external_id = f"{MONEY_PREFIX}{self.pushed:04d}"
+            external_id = f"{self.PREFIX}{self.pushed:04d}"
             customer = self.rng.choice(self.customers[city.pk])
             partner = self._partner(city, lob)
             unit_price = sku_price(price, currency)
@@ -374,13 +377,15 @@ class MoneyDemoBuilder(MoneyScenarios):
         """Every completed demo job earns its invoice once (record_earning). A job done before
         this month is dated when it was done, so last month's run takes it; record_earning
         has no date parameter, so that entry is posted first under the same key, and
-        record_earning then finds it (checked)."""
+        record_earning then finds it (checked). The history's jobs earned when they were
+        completed (demo.history)."""
         completed = (
             Booking.objects.filter(
                 external_id__startswith=DEMO_PREFIX,
                 status=BookingStatus.COMPLETED,
                 invoice_amount__gt=0,
             )
+            .exclude(external_id__startswith=HISTORY_PREFIX)
             .select_related("city__region")
             .order_by("pk")
         )

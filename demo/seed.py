@@ -20,6 +20,9 @@ from partners.models import (
 DEMO_PASSWORD = "demo1234"
 # The first demo partner doubles as the marker: when it exists the demo data is loaded.
 MARKER_EXTERNAL_ID = "DEMO-PX-0001"
+# The history's jobs (demo.history); the first is the history's marker.
+HISTORY_PREFIX = "DEMO-HX-"
+HISTORY_MARKER_EXTERNAL_ID = f"{HISTORY_PREFIX}0001"
 SEED = 20240601
 
 # username -> role group (None: superuser, who holds every role).

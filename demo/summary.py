@@ -25,12 +25,18 @@ class DemoSummary:
     overdue: int = 0
     seconds: float = 0.0
 
+    history: list[str] = field(default_factory=list)  # what the history added, if it ran
     money_added: bool = False
     money: MoneySummary | None = None
 
     @property
     def nothing_done(self) -> bool:
-        return self.already_loaded and not self.money_added and not self.users_created
+        return (
+            self.already_loaded
+            and not self.money_added
+            and not self.history
+            and not self.users_created
+        )
 
     def lines(self) -> list[str]:
         if self.already_loaded:
@@ -57,6 +63,7 @@ class DemoSummary:
                 f"({counts_text(self.cases)}); {self.transitions} transitions, "
                 f"{self.overdue} overdue",
             ]
+        lines += self.history
         if self.money_added:
             lines.append(
                 f"Payouts demo added in {self.seconds:.1f} s (marker booking "

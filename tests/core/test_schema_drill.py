@@ -43,7 +43,7 @@ def drill(base_url: str, role: str) -> list[str]:
     # The demo world: every kind of record, in every state, so lists and details answer
     # with real rows (a PAF nobody reviewed, a refund nobody approved, a customer with no
     # e-mail...) and not only with empty pages.
-    load_demo()
+    load_demo(history_days=0)
     user = UserFactory(username=f"drill-{role.replace(' ', '-')}", role=role)
     headers = {"Authorization": f"Token {Token.objects.create(user=user).key}"}
     # The schema is staff-only outside DEBUG (API_DOCS_PUBLIC): read with the role's token.

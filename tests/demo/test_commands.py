@@ -66,7 +66,7 @@ INDIA = ZoneInfo("Asia/Kolkata")
 
 def load_demo() -> str:
     out = StringIO()
-    call_command("load_demo", stdout=out)
+    call_command("load_demo", "--history-days", "0", stdout=out)
     return out.getvalue()
 
 
