@@ -21,6 +21,7 @@ class CoreConfig(AppConfig):
 
         from . import lookups  # noqa: F401  (registers field__contains_ci)
         from .admin.export import EXPORT_ACTION, export_csv
+        from .api import checks  # noqa: F401  (every API operation names a matrix permission)
 
         admin.site.add_action(export_csv, EXPORT_ACTION)
 

@@ -72,3 +72,27 @@ def test_the_fast_dropdown_writes_what_the_themes_template_writes(value):
     plain = type(themed)()
     plain.choices = grouped.choices
     assert _tags(grouped.render("g", "a")) == _tags(plain.render("g", "a"))
+
+
+def test_the_app_list_is_built_only_when_a_page_reads_it(agent_console):
+    from django.contrib.admin.sites import AdminSite
+    from django.urls import reverse
+
+    from core.admin.theme import lazy_app_list
+
+    assert getattr(AdminSite.get_app_list, "casework_wrapped", False)
+    calls = []
+
+    def build(site, request, app_label=None):
+        calls.append(app_label)
+        return [{"app_label": app_label or "cases", "models": []}]
+
+    lazy = lazy_app_list(build)(object(), "request")
+    assert calls == []  # a page that never reads it never builds it
+    assert [app["app_label"] for app in lazy] == ["cases"]
+    assert len(lazy) == 1 and lazy[0]["models"] == []
+    assert calls == [None]  # built once, when read
+    # The pages that read it still list what the role may see.
+    page = agent_console.get(reverse("admin:app_list", args=["cases"]))
+    assert page.status_code == 200
+    assert reverse("admin:cases_case_changelist") in page.content.decode()
