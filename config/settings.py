@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "cases",
     "payouts",
     "flows",
+    "backtests",
     "console",
     "demo",
 ]

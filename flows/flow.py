@@ -236,7 +236,12 @@ class Flow:
 
 
 def plain_value(value: Any) -> Any:
-    """A filled value as the audit trail and the API show it: a calendar is summarised."""
+    """A filled value as the audit trail and the API show it. A calendar is written whole
+    (its holidays as dates, so a backtest can replay the decision), with its count."""
     if isinstance(value, BusinessCalendar):
-        return {"weekend_days": sorted(value.weekend_days), "holidays": len(value.holidays)}
+        return {
+            "weekend_days": sorted(value.weekend_days),
+            "holidays": len(value.holidays),
+            "holiday_dates": sorted(day.isoformat() for day in value.holidays),
+        }
     return value

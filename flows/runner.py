@@ -172,6 +172,8 @@ def apply_decision(
         payload: dict[str, Any] = {
             **decision.to_dict(),
             "flow": flow.name if flow else "",
+            # The zone its moments were read in (a backtest replays them in it).
+            "zone": run.zone.key,
             "given_inputs": to_jsonable(prepared.given) if prepared else {},
             "filled_inputs": to_jsonable(_plain(prepared.filled)) if prepared else {},
             "disposition": run.disposition,

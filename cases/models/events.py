@@ -47,7 +47,13 @@ class CaseEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["case", "at"])]
+        indexes = [
+            models.Index(fields=["case", "at"]),
+            # The stored decisions of a period, for a backtest (backtests.selectors).
+            models.Index(
+                fields=["at"], name="caseevent_decision_at", condition=models.Q(type="decision")
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.type} {self.transition or ''}".strip()

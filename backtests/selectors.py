@@ -1,0 +1,100 @@
+"""Reads for backtests: the stored decisions of a period, streamed with the few facts of each
+case the tally needs; who may run and read backtests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from cases.models import CaseEvent, EventType
+from core import roles
+from core.roles import User
+
+from .models import Backtest
+from .tally import Facts
+
+BACKTESTERS = frozenset({roles.SUPERVISOR, roles.FINANCE})
+CHUNK = 2000  # rows per fetch of the server-side cursor
+
+_COLUMNS = (
+    "id",
+    "case_id",
+    "at",
+    "payload",
+    "case__kind",
+    "case__team",
+    "case__city__name",
+    "case__partner_id",
+    "case__booking__partner_id",
+    "case__booking__currency",
+    "case__city__region__currency",
+)
+
+
+def may_backtest(user: User | None) -> bool:
+    """Supervisors and finance run and read backtests; agents may not."""
+    return roles.has_role(user, BACKTESTERS)
+
+
+def decisions(start: datetime, end: datetime, filters: Mapping[str, Any]) -> QuerySet:
+    """The period's stored decisions (the partial index caseevent_decision_at), filtered."""
+    qs = CaseEvent.objects.filter(type=EventType.DECISION, at__gte=start, at__lt=end)
+    if filters.get("region"):
+        qs = qs.filter(case__city__region_id=filters["region"])
+    if filters.get("city"):
+        qs = qs.filter(case__city_id=filters["city"])
+    if filters.get("kind"):
+        qs = qs.filter(case__kind=filters["kind"])
+    if filters.get("flow"):
+        qs = qs.filter(payload__flow=filters["flow"])
+    if filters.get("partner"):
+        partner = filters["partner"]
+        qs = qs.filter(Q(case__partner_id=partner) | Q(case__booking__partner_id=partner))
+    return qs
+
+
+def decision_stream(
+    start: datetime, end: datetime, filters: Mapping[str, Any]
+) -> Iterator[tuple[dict[str, Any], Facts]]:
+    """(payload, facts) per decision in time order, through a server-side cursor in chunks,
+    so memory stays flat however long the period."""
+    rows = decisions(start, end, filters).order_by("at", "id").values_list(*_COLUMNS)
+    for (
+        event_id,
+        case_id,
+        at,
+        payload,
+        kind,
+        team,
+        city,
+        partner_id,
+        booking_partner_id,
+        booking_currency,
+        region_currency,
+    ) in rows.iterator(chunk_size=CHUNK):
+        yield (
+            payload,
+            Facts(
+                event_id=event_id,
+                case_id=case_id,
+                at=at,
+                kind=kind,
+                team=team,
+                city=city or "",
+                partner_id=partner_id or booking_partner_id,
+                currency=booking_currency or region_currency or "",
+            ),
+        )
+
+
+def backtests_visible_to(user: User | None) -> QuerySet[Backtest]:
+    if not may_backtest(user):
+        return Backtest.objects.none()
+    return Backtest.objects.select_related("version", "created_by")
+
+
+def latest_backtest_of(version_id: int) -> Backtest | None:
+    return Backtest.objects.filter(version_id=version_id).order_by("-created_at", "-id").first()
