@@ -37,6 +37,10 @@ class Backtest(models.Model):
     progress_done = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(default=0)
     result = models.JSONField(default=dict, blank=True)
+    # The task that runs it holds a lease it renews as it goes; a lease that passes (the
+    # worker died) is picked up by the recovery sweep (backtests.services.sweep_backtests).
+    task_id = models.CharField(max_length=64, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -51,7 +55,14 @@ class Backtest(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["version", "-created_at"], name="backtest_by_version")]
+        indexes = [
+            models.Index(fields=["version", "-created_at"], name="backtest_by_version"),
+            models.Index(
+                fields=["lease_expires_at"],
+                name="backtest_running_lease",
+                condition=models.Q(state="running"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Backtest #{self.pk}: {self.label}"

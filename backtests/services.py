@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -22,8 +24,9 @@ from core.roles import User
 from policies.models import PolicyVersion
 from policies.parameters import Policy, PolicyParameters, PolicyValidationError
 from policies.selectors import policy_by_version
+from sweeps.engine import SweepResult, run_sweep
 
-from . import selectors
+from . import selectors, signals
 from .models import Backtest, BacktestState
 from .replay import replay
 from .tally import Tally
@@ -111,6 +114,7 @@ def request_backtest(
     if reusable is not None:
         return reusable, False
     backtest = Backtest.objects.create(
+        task_id=uuid.uuid4().hex,
         label=(label or (f"Version {version.version}" if version else "Changed parameters"))[:120],
         version=version,
         parameters=canonical,
@@ -120,7 +124,20 @@ def request_backtest(
         inputs_key=key,
         created_by=actor if actor is not None and actor.is_authenticated else None,
     )
+    _send(backtest)
     return backtest, True
+
+
+def _send(backtest: Backtest) -> None:
+    """To a worker once the queueing commits (never for a change that rolls back)."""
+    backtest_id, task_id = backtest.pk, backtest.task_id
+    transaction.on_commit(
+        lambda: signals.backtest_queued.send(Backtest, backtest_id=backtest_id, task_id=task_id)
+    )
+
+
+def _lease_until():
+    return timezone.now() + timedelta(seconds=settings.BACKTEST_LEASE_SECONDS)
 
 
 def candidate_policy(backtest: Backtest) -> Policy:
@@ -128,9 +145,11 @@ def candidate_policy(backtest: Backtest) -> Policy:
     return Policy(version=name, params=PolicyParameters.from_dict(backtest.parameters))
 
 
-def run_backtest(*, backtest_id: int) -> Backtest:
-    """Replay the period and keep the result. Progress is written as it goes; a cancelled
-    backtest stops at the next progress write."""
+def run_backtest(*, backtest_id: int, task_id: str | None = None) -> Backtest:
+    """Replay the period and keep the result. Progress is written as it goes, renewing the
+    lease; a cancelled backtest, or one given to a newer task, stops at the next write. A
+    task (task_id given) runs only the backtest it was sent for; a finished one is returned
+    as it is."""
     with transaction.atomic():
         backtest = (
             Backtest.objects.select_for_update(of=("self",))
@@ -139,13 +158,29 @@ def run_backtest(*, backtest_id: int) -> Backtest:
         )
         if backtest.state not in (BacktestState.QUEUED, BacktestState.RUNNING):
             return backtest
+        if task_id is not None and task_id != backtest.task_id:
+            return backtest  # superseded by the recovery sweep's task
+        if task_id is None:
+            backtest.task_id = uuid.uuid4().hex  # a direct run takes the backtest over
+        token = backtest.task_id
         total = selectors.decisions(
             backtest.period_start, backtest.period_end, backtest.filters
         ).count()
         backtest.state = BacktestState.RUNNING
         backtest.started_at = timezone.now()
+        backtest.lease_expires_at = _lease_until()
         backtest.progress_done, backtest.progress_total = 0, total
-        backtest.save(update_fields=["state", "started_at", "progress_done", "progress_total"])
+        backtest.save(
+            update_fields=[
+                "state",
+                "task_id",
+                "started_at",
+                "lease_expires_at",
+                "progress_done",
+                "progress_total",
+            ]
+        )
+    running = Backtest.objects.filter(pk=backtest_id, task_id=token, state=BacktestState.RUNNING)
     policy = candidate_policy(backtest)
     tally = Tally()
     done = 0
@@ -155,24 +190,61 @@ def run_backtest(*, backtest_id: int) -> Backtest:
         ):
             tally.add(replay(payload, policy), facts)
             done += 1
-            if done % PROGRESS_EVERY == 0:
-                moved = Backtest.objects.filter(pk=backtest.pk, state=BacktestState.RUNNING).update(
-                    progress_done=done
-                )
-                if not moved:  # cancelled meanwhile
-                    return Backtest.objects.get(pk=backtest.pk)
+            renewed = done % PROGRESS_EVERY or running.update(
+                progress_done=done, lease_expires_at=_lease_until()
+            )
+            if not renewed:
+                return Backtest.objects.get(pk=backtest_id)  # cancelled, or taken over
     except Exception as exc:
-        Backtest.objects.filter(pk=backtest.pk).update(
-            state=BacktestState.FAILED, error=f"{type(exc).__name__}: {exc}"
-        )
+        running.update(state=BacktestState.FAILED, error=f"{type(exc).__name__}: {exc}")
         raise
-    Backtest.objects.filter(pk=backtest.pk, state=BacktestState.RUNNING).update(
+    running.update(
         state=BacktestState.DONE,
         progress_done=done,
         result=tally.result(),
         finished_at=timezone.now(),
+        lease_expires_at=None,
     )
-    return Backtest.objects.get(pk=backtest.pk)
+    return Backtest.objects.get(pk=backtest_id)
+
+
+def requeue_stalled(*, now: datetime, limit: int) -> int:
+    """Running backtests whose lease passed (the worker died): given to a new task, from the
+    start (a replay is cheap to redo and its partial tally is not kept)."""
+    with transaction.atomic():
+        stalled = list(
+            Backtest.objects.select_for_update(skip_locked=True)
+            .filter(state=BacktestState.RUNNING, lease_expires_at__lte=now)
+            .order_by("lease_expires_at")[:limit]
+        )
+        for backtest in stalled:
+            backtest.state = BacktestState.QUEUED
+            backtest.task_id = uuid.uuid4().hex
+            backtest.lease_expires_at = None
+            backtest.progress_done = 0
+            backtest.error = f"The worker stopped at {now:%Y-%m-%d %H:%M}; started again."
+            backtest.save(
+                update_fields=["state", "task_id", "lease_expires_at", "progress_done", "error"]
+            )
+            _send(backtest)
+    return len(stalled)
+
+
+def forget_old_results(*, now: datetime) -> int:
+    """Finished backtests older than BACKTEST_KEEP_DAYS are deleted."""
+    cutoff = now - timedelta(days=settings.BACKTEST_KEEP_DAYS)
+    finished = [BacktestState.DONE, BacktestState.FAILED, BacktestState.CANCELLED]
+    deleted, _ = Backtest.objects.filter(state__in=finished, created_at__lt=cutoff).delete()
+    return deleted
+
+
+def sweep_backtests(*, now: datetime | None = None) -> SweepResult:
+    """The recovery sweep, recorded as `backtests` (its queue shows in the clock health)."""
+
+    def batch(at: datetime, limit: int) -> int:
+        return requeue_stalled(now=at, limit=limit) + forget_old_results(now=at)
+
+    return run_sweep("backtests", batch, now=now, batch=50, max_batches=1)
 
 
 def cancel_backtest(*, backtest_id: int, actor: User | None) -> Backtest:
@@ -180,7 +252,7 @@ def cancel_backtest(*, backtest_id: int, actor: User | None) -> Backtest:
         raise NotPermitted("Only supervisors and finance run backtests.")
     Backtest.objects.filter(
         pk=backtest_id, state__in=[BacktestState.QUEUED, BacktestState.RUNNING]
-    ).update(state=BacktestState.CANCELLED, finished_at=timezone.now())
+    ).update(state=BacktestState.CANCELLED, finished_at=timezone.now(), lease_expires_at=None)
     return Backtest.objects.get(pk=backtest_id)
 
 

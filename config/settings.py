@@ -278,8 +278,13 @@ CELERY_BEAT_SCHEDULE = {
         ("sweep-spd", "flows.tasks.sweep_spd_task"),
         ("sweep-refund-tat", "flows.tasks.sweep_refund_tat_task"),
         ("sweep-payout-leases", "payouts.tasks.sweep_payout_leases_task"),
+        ("sweep-backtests", "backtests.tasks.sweep_backtests_task"),
     )
 }
+# A backtest's task renews a lease as it goes (the recovery sweep restarts one whose lease
+# passed); finished backtests are kept this many days.
+BACKTEST_LEASE_SECONDS = env.float("BACKTEST_LEASE_SECONDS", default=120.0)
+BACKTEST_KEEP_DAYS = env.int("BACKTEST_KEEP_DAYS", default=90)
 # Webhooks (events/): the dispatcher's beat (it is also kicked after each commit that writes
 # deliveries), the pruning of old attempts, and loopback receivers (development and tests
 # only: never in production, where private and local addresses are refused).

@@ -46,6 +46,7 @@ from payouts.models import PayoutRun, Refund, RefundState, RunState
 from policies.sop import followups
 from sweeps.engine import BATCH, SweepResult, run_sweep
 from sweeps.models import SweepStatus
+from sweeps.queues import QUEUES
 
 from .context import FlowContext
 from .loading import lock_case_with_records
@@ -303,11 +304,13 @@ def _queues(now: datetime) -> dict[str, tuple[Any, str, Q]]:
 
 
 def clock_health(*, now: datetime | None = None) -> list[QueueHealth]:
-    """Queue depth, oldest due item and last sweep of every clock (a few index scans)."""
+    """Queue depth, oldest due item and last sweep of every clock (a few index scans), the
+    registered queues of the apps above included (sweeps.queues)."""
     now = now or timezone.now()
     statuses = {s.name: s for s in SweepStatus.objects.all()}
+    queues = _queues(now) | {name: build(now) for name, build in QUEUES.items()}
     out = []
-    for name, (manager, column, due) in _queues(now).items():
+    for name, (manager, column, due) in queues.items():
         rows = manager.filter(due)
         count = rows.order_by().values("pk")[: DUE_CAP + 1].count()
         oldest = rows.aggregate(oldest=Min(column))["oldest"]

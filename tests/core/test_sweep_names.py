@@ -17,8 +17,9 @@ SWEEPS = {
 }
 
 
-def test_the_seven_sweeps_are_on_beat():
+def test_the_eight_sweeps_are_on_beat():
     assert sorted(SWEEPS) == [
+        "sweep-backtests",
         "sweep-case-clocks",
         "sweep-payout-leases",
         "sweep-refund-tat",
