@@ -11,7 +11,10 @@ class BacktestsConfig(AppConfig):
 
         from sweeps.queues import register_queue
 
-        from . import tasks  # noqa: F401  (connects backtest_queued to the task that runs it)
+        from . import (
+            services,
+            tasks,  # noqa: F401  (connects backtest_queued to the task that runs it)
+        )
         from .models import Backtest, BacktestState
 
         register_queue(
@@ -21,4 +24,5 @@ class BacktestsConfig(AppConfig):
                 "lease_expires_at",
                 Q(state=BacktestState.RUNNING, lease_expires_at__lte=now),
             ),
+            services.sweep_backtests,
         )

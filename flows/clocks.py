@@ -46,7 +46,7 @@ from payouts.models import PayoutRun, Refund, RefundState, RunState
 from policies.sop import followups
 from sweeps.engine import BATCH, SweepResult, run_sweep
 from sweeps.models import SweepStatus
-from sweeps.queues import QUEUES
+from sweeps.queues import QUEUES, SWEEPS
 
 from .context import FlowContext
 from .loading import lock_case_with_records
@@ -344,4 +344,5 @@ def sweep_all(*, now: datetime | None = None, batch: int = BATCH) -> list[SweepR
         sweep_spd(now=now, batch=batch),
         sweep_refund_tat(now=now, batch=batch),
         payout_services.sweep_payout_leases(now=now),
+        *(sweep(now=now) for sweep in SWEEPS.values()),
     ]

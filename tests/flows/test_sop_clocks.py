@@ -304,6 +304,7 @@ def test_health_shows_staff_depth_oldest_due_and_last_sweep(time_machine, superv
         "spd",
         "refund_tat",
         "payout_leases",
+        "backtests",
     }
     time_machine.move_to(ist(3, 16, 20), tick=False)
     assert any("last finished" in line for line in problems(clocks.clock_health()))
