@@ -98,3 +98,18 @@ def backtests_visible_to(user: User | None) -> QuerySet[Backtest]:
 
 def latest_backtest_of(version_id: int) -> Backtest | None:
     return Backtest.objects.filter(version_id=version_id).order_by("-created_at", "-id").first()
+
+
+def changed_decisions(backtest: Backtest) -> Iterator[tuple[Facts, Any]]:
+    """Every decision of the backtest's period that the candidate changes (replayed again as
+    it streams: nothing but the counts and a sample is stored), with its replay."""
+    from .replay import CHANGED, replay
+    from .services import candidate_policy
+
+    policy = candidate_policy(backtest)
+    for payload, facts in decision_stream(
+        backtest.period_start, backtest.period_end, backtest.filters
+    ):
+        result = replay(payload, policy)
+        if result.status == CHANGED:
+            yield facts, result

@@ -141,6 +141,12 @@ NAVIGATION = [
                 "policies.view_policyversion",
             ),
             _item(
+                "Policy backtests",
+                "query_stats",
+                "admin:backtests_backtest_changelist",
+                "backtests.view_backtest",
+            ),
+            _item(
                 "Working calendars",
                 "schedule",
                 "admin:partners_regioncalendar_changelist",

@@ -51,6 +51,8 @@ _PAYOUT_RUNS = {
     "payouts.view_payoutrunentry",
 }
 _LEDGER = {"payouts.view_ledgerentry"}
+# Policy backtests: supervisors and finance run and read them (backtests.selectors).
+_BACKTESTS = {"backtests.view_backtest", "backtests.add_backtest"}
 _REFUNDS_READ = {"payouts.view_refund"}
 _REVERSALS_READ = {"payouts.view_reversalrequest"}
 # The outbox's delivery log and its endpoints (never their secrets): supervisors read it;
@@ -82,6 +84,7 @@ OPERATIONS: dict[str, frozenset[str]] = {
     "payouts.approve_run": roles.RUN_APPROVERS,  # approve, mark paid
     "policies.edit_policy": roles.POLICY_EDITORS,
     "events.manage_webhooks": frozenset(),  # administrators (superusers) only
+    "backtests.run_backtest": frozenset({roles.SUPERVISOR, roles.FINANCE}),  # run, cancel
 }
 
 _CONSOLE: dict[str, frozenset[str]] = {
@@ -96,6 +99,7 @@ _CONSOLE: dict[str, frozenset[str]] = {
         _READ_CASES
         | _PAYOUT_RUNS
         | _LEDGER
+        | _BACKTESTS
         | _REFUNDS_READ
         | _REVERSALS_READ
         | {"payouts.change_refund", "payouts.change_reversalrequest"}
@@ -105,6 +109,7 @@ _CONSOLE: dict[str, frozenset[str]] = {
         | _WORK_CASES
         | _PAYOUT_RUNS
         | _LEDGER
+        | _BACKTESTS
         | _REFUNDS_READ
         | _REVERSALS_READ
         | _WEBHOOK_LOG

@@ -51,6 +51,8 @@ class PolicyVersion(models.Model):
     )
     activated_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The last edit of a draft (a backtest older than it is flagged on the activation page).
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-effective_from"]
