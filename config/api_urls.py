@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("payouts.api.urls")),
     path("", include("flows.api.urls")),
     path("", include("events.api.urls")),
+    path("", include("backtests.api.urls")),
 ]

@@ -8,13 +8,16 @@ empty body is answered 400, a wrong state 409, and so on) and never a server err
 """
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.contrib import admin
 from django.urls import reverse
+from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
+from backtests.models import Backtest
 from cases.models import Notification, Task
 from core.access import MATRIX, may
 from demo.loader import load_demo
@@ -35,6 +38,11 @@ ROLES = ["agent", "partner support", "finance", "supervisor"]
 
 # (method, path) -> the matrix permission the operation needs.
 API: dict[tuple[str, str], str] = {
+    ("get", "/api/v1/backtests/"): "backtests.view_backtest",
+    ("post", "/api/v1/backtests/"): "backtests.run_backtest",
+    ("get", "/api/v1/backtests/{id}/"): "backtests.view_backtest",
+    ("post", "/api/v1/backtests/{id}/cancel/"): "backtests.run_backtest",
+    ("get", "/api/v1/backtests/{id}/changed.csv"): "backtests.view_backtest",
     ("get", "/api/v1/bookings/"): "cases.view_booking",
     ("post", "/api/v1/bookings/"): "cases.push_records",
     ("post", "/api/v1/bookings/{booking_id}/revisits/"): "cases.work_case",
@@ -154,6 +162,14 @@ def world(db):
         "name": "start_progress",
         "flow": "l1.status_check",
         "ids": {
+            "backtests": Backtest.objects.create(
+                label="walk",
+                parameters={},
+                period_start=timezone.now() - timedelta(days=1),
+                period_end=timezone.now(),
+                inputs_key="walk",
+                state="done",
+            ).pk,
             "bookings": booking.pk,
             "calendar-slots": CalendarSlotFactory(partner=booking.partner).pk,
             "cases": case.pk,
@@ -248,7 +264,14 @@ PARTNER_WRITES = {
     ("post", "/api/v1/reversal-requests/"),
     ("post", "/api/v1/notifications/{id}/read/"),
 }
-BACK_OFFICE_READS = {"payout-runs", "refunds", "tasks", "webhook-endpoints", "webhook-deliveries"}
+BACK_OFFICE_READS = {
+    "backtests",
+    "payout-runs",
+    "refunds",
+    "tasks",
+    "webhook-endpoints",
+    "webhook-deliveries",
+}
 # Reads of the partner's own rows that would show what is not its to see: other partners
 # (allocation candidates), the SOP flows and decisions (the customer's fraud score).
 PARTNER_REFUSED_READS = {
