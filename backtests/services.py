@@ -80,10 +80,12 @@ def request_backtest(
     last_day: date | None = None,
     filters: Mapping[str, Any] | None = None,
     label: str = "",
+    queue: bool = True,
 ) -> tuple[Backtest, bool]:
     """A backtest of the candidate (a stored version, or parameters; both: the version with
     those changes), queued. (backtest, created): an earlier finished or running one with
-    the same inputs is returned instead of a new one."""
+    the same inputs is returned instead of a new one. `queue=False`: the caller runs it
+    itself (the demo loader), no worker is sent."""
     if not selectors.may_backtest(actor):
         raise NotPermitted("Only supervisors and finance run backtests.")
     version = None
@@ -124,7 +126,8 @@ def request_backtest(
         inputs_key=key,
         created_by=actor if actor is not None and actor.is_authenticated else None,
     )
-    _send(backtest)
+    if queue:
+        _send(backtest)
     return backtest, True
 
 

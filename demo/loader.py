@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib.auth.models import Group, User
 from django.db import transaction
 from django.utils import timezone
 
+from backtests.services import request_backtest, run_backtest
 from cases.catalog import Team
 from cases.models import TeamLead
 from partners.models import (
     Partner,
 )
+from policies.models import PolicyVersion
+from policies.parameters import DEFAULT_POLICY
+from policies.services import draft_policy_version
 
 from .history import HISTORY_DAYS, HistoryBuilder, history_lines, history_loaded
 from .money import MoneyDemoBuilder
@@ -91,6 +97,30 @@ def ensure_demo_endpoint(users: dict[str, User]) -> None:
     )
 
 
+DEMO_DRAFT = "sop-2027.1"
+
+
+def ensure_demo_backtest(users: dict[str, User]) -> None:
+    """A draft waiting for activation, and finance's backtest of it over the history's last
+    30 days, so the checker's page shows what the change would have done."""
+    if PolicyVersion.objects.filter(version=DEMO_DRAFT).exists():
+        return
+    draft = draft_policy_version(
+        actor=users["supervisor"],
+        version=DEMO_DRAFT,
+        parameters={
+            **DEFAULT_POLICY.params.to_dict(),
+            "revisit_penalty_rate": "0.50",
+            "goodwill_threshold_cart_value": "600",
+        },
+        effective_from=timezone.now() + timedelta(days=14),
+        change_note="Revisit penalty at half the original invoice; goodwill threshold 600.",
+    )
+    backtest, created = request_backtest(actor=users["finance"], version_id=draft.pk, queue=False)
+    if created:
+        run_backtest(backtest_id=backtest.pk)
+
+
 def demo_loaded() -> bool:
     return Partner.objects.filter(external_id=MARKER_EXTERNAL_ID).exists()
 
@@ -120,5 +150,7 @@ def load_demo(*, seed: int = SEED, history_days: int = HISTORY_DAYS) -> DemoSumm
             summary.money_added = True
         summary.money = MoneySummary.read(notes=notes)
         ensure_demo_endpoint(users)
+        if history_days:
+            ensure_demo_backtest(users)
     summary.seconds = (timezone.now() - started).total_seconds()
     return summary

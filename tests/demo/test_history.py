@@ -16,6 +16,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
+from backtests.models import Backtest
 from cases.models import Case, CaseEvent, CaseStatus, EventType
 from console.dashboard import dashboard
 from demo.history import VERSIONS
@@ -199,3 +200,13 @@ def test_loading_again_adds_no_second_history(demo):
     call_command("load_demo", stdout=out)
     assert (Case.objects.count(), CaseEvent.objects.count(), PayoutRun.objects.count()) == before
     assert "History of" not in out.getvalue()
+
+
+def test_the_draft_waiting_for_activation_has_a_backtest_that_shows_changes(demo):
+    draft = PolicyVersion.objects.get(version="sop-2027.1", status=PolicyStatus.DRAFT)
+    backtest = Backtest.objects.get(version=draft)
+    assert backtest.state == "done" and backtest.created_by.username == "finance"
+    counts = backtest.result["counts"]
+    assert counts["decisions"] > 50 and counts["changed"] > 5
+    penalties = backtest.result["money"]["INR"]["penalties"]
+    assert Decimal(penalties["difference"]) < 0  # 50% instead of 60%
