@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
+from backtests.models import Backtest
 from cases import services
 from cases.models import CaseEvent, EventType
 from events.models import Delivery, OutboxEvent, WebhookEndpoint
@@ -121,6 +124,13 @@ def world(agent, partner_support):
     }
     endpoint = WebhookEndpoint.objects.create(url="https://platform.example/h", secret="whsec_x")
     back_office = {
+        "backtests": Backtest.objects.create(
+            label="walk",
+            parameters={},
+            period_start=timezone.now() - timedelta(days=1),
+            period_end=timezone.now(),
+            inputs_key="walk",
+        ).pk,
         "payout-runs": PayoutRunFactory().pk,
         "refunds": RefundFactory(booking=booking).pk,
         "tasks": TaskFactory(case=case).pk,
