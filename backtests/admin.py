@@ -143,11 +143,11 @@ class BacktestAdmin(ConsoleAdmin):
                     filters=filters,
                 )
             except DomainError as exc:
-                for field, errors in (getattr(exc, "errors", None) or {}).items():
+                for field, errors in exc.fields.items():
                     name = field if field in form.fields else "changes"
-                    for error in errors if isinstance(errors, list) else [errors]:
+                    for error in errors:
                         form.add_error(name, f"{field}: {error}" if name != field else error)
-                if not getattr(exc, "errors", None):
+                if not exc.fields:
                     form.add_error(None, exc.message)
             else:
                 self.message_user(
@@ -218,7 +218,7 @@ class BacktestAdmin(ConsoleAdmin):
         ]
         rows = (
             (
-                facts.case_id,
+                facts.case_id or "",
                 facts.at.isoformat(),
                 replay.flow,
                 facts.city,

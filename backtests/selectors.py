@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from cases.models import CaseEvent, EventType
+from cases.models import CaseEvent, EventType, GateRefusal
 from core import roles
 from core.roles import User
 
@@ -31,6 +31,7 @@ _COLUMNS = (
     "case__booking__partner_id",
     "case__booking__currency",
     "case__city__region__currency",
+    "case__booking_id",
 )
 
 
@@ -56,12 +57,53 @@ def decisions(start: datetime, end: datetime, filters: Mapping[str, Any]) -> Que
     return qs
 
 
+def refusals(start: datetime, end: datetime, filters: Mapping[str, Any]) -> QuerySet:
+    """The period's gate refusals (requests answered 422: flows.refusals), filtered."""
+    qs = GateRefusal.objects.filter(at__gte=start, at__lt=end)
+    if filters.get("region"):
+        qs = qs.filter(booking__city__region_id=filters["region"])
+    if filters.get("city"):
+        qs = qs.filter(booking__city_id=filters["city"])
+    if filters.get("kind"):
+        qs = qs.filter(case__kind=filters["kind"])
+    if filters.get("flow"):
+        qs = qs.filter(payload__flow=filters["flow"])
+    if filters.get("partner"):
+        qs = qs.filter(booking__partner_id=filters["partner"])
+    return qs
+
+
+def decision_count(start: datetime, end: datetime, filters: Mapping[str, Any]) -> int:
+    return decisions(start, end, filters).count() + refusals(start, end, filters).count()
+
+
+_REFUSAL_COLUMNS = (
+    "id",
+    "case_id",
+    "at",
+    "payload",
+    "case__kind",
+    "case__team",
+    "booking__city__name",
+    "case__partner_id",
+    "booking__partner_id",
+    "booking__currency",
+    "booking__city__region__currency",
+    "booking_id",
+)
+
+
 def decision_stream(
     start: datetime, end: datetime, filters: Mapping[str, Any]
 ) -> Iterator[tuple[dict[str, Any], Facts]]:
-    """(payload, facts) per decision in time order, through a server-side cursor in chunks,
-    so memory stays flat however long the period."""
-    rows = decisions(start, end, filters).order_by("at", "id").values_list(*_COLUMNS)
+    """(payload, facts) per stored decision, then per gate refusal, each in time order,
+    through a server-side cursor in chunks, so memory stays flat however long the period."""
+    yield from _stream(decisions(start, end, filters).values_list(*_COLUMNS))
+    yield from _stream(refusals(start, end, filters).values_list(*_REFUSAL_COLUMNS))
+
+
+def _stream(rows: QuerySet) -> Iterator[tuple[dict[str, Any], Facts]]:
+    rows = rows.order_by("at", "id")
     for (
         event_id,
         case_id,
@@ -74,6 +116,7 @@ def decision_stream(
         booking_partner_id,
         booking_currency,
         region_currency,
+        booking_id,
     ) in rows.iterator(chunk_size=CHUNK):
         yield (
             payload,
@@ -86,6 +129,7 @@ def decision_stream(
                 city=city or "",
                 partner_id=partner_id or booking_partner_id,
                 currency=booking_currency or region_currency or "",
+                booking_id=booking_id,
             ),
         )
 

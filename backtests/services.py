@@ -166,9 +166,9 @@ def run_backtest(*, backtest_id: int, task_id: str | None = None) -> Backtest:
         if task_id is None:
             backtest.task_id = uuid.uuid4().hex  # a direct run takes the backtest over
         token = backtest.task_id
-        total = selectors.decisions(
+        total = selectors.decision_count(
             backtest.period_start, backtest.period_end, backtest.filters
-        ).count()
+        )
         backtest.state = BacktestState.RUNNING
         backtest.started_at = timezone.now()
         backtest.lease_expires_at = _lease_until()

@@ -39,13 +39,14 @@ class Facts:
     """What the stream carries about a decision's case (ids and labels, nothing that moved)."""
 
     event_id: int
-    case_id: int
+    case_id: int | None  # None: a gate refusal that opened no case
     at: datetime
-    kind: str
-    team: str
+    kind: str | None
+    team: str | None
     city: str
     partner_id: int | None
     currency: str
+    booking_id: int | None = None
 
 
 def money_of(actions: Iterable[Mapping[str, Any]]) -> dict[str, Decimal]:
@@ -143,12 +144,13 @@ class Tally:
         team["escalations_stored"] += escalations_stored
         team["escalations_candidate"] += escalations_candidate
         if replay.status == CHANGED:
-            if len(self.changed_cases[cell]) < 200:
+            if facts.case_id is not None and len(self.changed_cases[cell]) < 200:
                 self.changed_cases[cell].append(facts.case_id)
             if len(self.sample) < SAMPLE:
                 self.sample.append(
                     {
                         "case": facts.case_id,
+                        "booking": facts.booking_id,
                         "event": facts.event_id,
                         "flow": replay.flow,
                         "stored_outcome": replay.stored["outcome"],

@@ -16,7 +16,7 @@ from cases import services as case_services
 from cases.catalog import CaseKind
 from cases.models import Booking, BookingStatus, Case, Channel, Reporter
 from core import roles
-from core.errors import InvalidInput, NotFoundError, NotPermitted, PolicyRefusal, TransitionConflict
+from core.errors import InvalidInput, NotFoundError, NotPermitted, TransitionConflict
 from core.moments import refuse_future
 from core.roles import User
 from partners.models import Partner
@@ -28,6 +28,7 @@ from .context import original_booking, prior_revisits_of, service_day_start
 from .fills import measured_distance_m
 from .flow import PreparedCall
 from .loading import lock_case_with_records
+from .refusals import keeping_refusals, refused
 from .runner import CLOSED_STATES, apply_decision
 
 # A case opened for a revisit: the customer says the work was not done properly. The catalog
@@ -72,7 +73,7 @@ def create_revisit(
     revisit. Creates the revisit booking and the case that follows it."""
     if not _may_request_revisits(actor):
         raise NotPermitted("Your role may not create revisits.")
-    with transaction.atomic():
+    with keeping_refusals(), transaction.atomic():
         try:
             booking = (
                 Booking.objects.select_for_update(of=("self",))
@@ -109,7 +110,7 @@ def create_revisit(
         if decision.outcome == BEYOND_SME:
             return _escalate_revisit(original, decision, actor, policy, now, issue_note)
         if decision.refused:
-            raise PolicyRefusal(decision.reason, code=decision.outcome)
+            raise refused(decision, booking=original, actor=actor, zone=zone)
         revisit = case_services.new_revisit_booking(
             original=original,
             sme=decision.has_action("mark_sme_revisit"),
@@ -216,7 +217,7 @@ def raise_oos_ticket(
     lat = _coordinate(latitude, "latitude", 90)
     lng = _coordinate(longitude, "longitude", 180)
     images = [str(ref).strip() for ref in images or [] if str(ref).strip()]
-    with transaction.atomic():
+    with keeping_refusals(), transaction.atomic():
         try:
             booking = (
                 Booking.objects.select_for_update(of=("self",))
@@ -254,7 +255,14 @@ def raise_oos_ticket(
             policy=policy,
         )
         if decision.refused or decision.outcome == "oos_images_required":
-            raise PolicyRefusal(decision.reason, code=decision.outcome)
+            raise refused(
+                decision,
+                booking=booking,
+                actor=actor,
+                zone=ZoneInfo(booking.city.region.timezone),
+                given={"images": images, "on_behalf": not by_partner},
+                filled={"distance_m": distance},
+            )
         case = case_services.create_case(
             actor=actor,
             kind=CaseKind.OUT_OF_SCOPE,

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from cases import services as case_services
 from cases.models import Case, CaseEvent, CaseStatus, EventType
-from core.errors import InvalidInput, NotFoundError, PolicyRefusal, TransitionConflict
+from core.errors import InvalidInput, NotFoundError, TransitionConflict
 from core.roles import User
 from policies.decision import Decision, to_jsonable
 from policies.parameters import Policy
@@ -35,6 +35,7 @@ from .decision_run import DecisionRun
 from .flow import Flow, PreparedCall, plain_value
 from .handlers import carry_out
 from .loading import case_with_records, lock_case_with_records
+from .refusals import keeping_refusals, refused
 from .table import flow_named
 
 CLOSED_STATES = (CaseStatus.RESOLVED, CaseStatus.CLOSED)
@@ -103,12 +104,13 @@ def decide_case(
     """Decide the case with the flow and carry the decision out, in one transaction.
 
     409 on a resolved or closed case, 400 for bad inputs. A gate flow's refusal (revisit
-    outside warranty, OOS too far, RWM partner) is a 422 with nothing written; other
+    outside warranty, OOS too far, RWM partner) is a 422 with nothing written but the
+    refusal itself (flows.refusals, for backtests); other
     refusals are recorded as the answer given. `script_done`: the call script's steps the
     agent ticked, saved with a call attempt (see `call_script.done_steps`)."""
     require_case_worker(actor)
     entry = _flow(flow)
-    with transaction.atomic():
+    with keeping_refusals(), transaction.atomic():
         case = lock_case_with_records(case_id)
         _check_flow_applies(case, entry)
         script = (
@@ -119,7 +121,16 @@ def decide_case(
         ctx = FlowContext(case)
         prepared, policy, decision = _decide(entry, ctx, inputs)
         if decision.refused and entry.gate:
-            raise PolicyRefusal(decision.reason, code=decision.outcome)
+            raise refused(
+                decision,
+                booking=case.booking,
+                case=case,
+                actor=actor,
+                zone=ctx.zone,
+                flow=entry.name,
+                given=prepared.given,
+                filled=_plain(prepared.filled),
+            )
         if entry.records_call_attempt:
             call_script.log_call_attempt(case, actor, prepared, ctx, decision, script)
         event = apply_decision(

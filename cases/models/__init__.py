@@ -23,7 +23,7 @@ from .cases import (
 from .clocks import CaseClock, CaseClockState, ClockFiring
 from .customers import Customer
 from .dispositions import DispositionTag
-from .events import CaseEvent, EventType
+from .events import CaseEvent, EventType, GateRefusal
 from .notifications import Notification
 from .tasks import Task, TaskState
 from .teams import TeamLead
@@ -49,6 +49,7 @@ __all__ = [
     "Customer",
     "DispositionTag",
     "EventType",
+    "GateRefusal",
     "PaymentMode",
     "Priority",
     "Reporter",

@@ -57,3 +57,34 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.type} {self.transition or ''}".strip()
+
+
+@pgtrigger.register(
+    pgtrigger.Protect(
+        name="gate_refusal_append_only", operation=pgtrigger.Update | pgtrigger.Delete
+    )
+)
+class GateRefusal(models.Model):
+    """A request an SOP gate refused (a revisit outside the warranty, an OOS ticket out of the
+    radius): answered 422 and nothing else written, but kept, with the decision and its
+    inputs, so a backtest can see what a changed number would have allowed."""
+
+    booking = models.ForeignKey(
+        "cases.Booking", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.PROTECT, related_name="gate_refusals"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    payload = models.JSONField(default=dict, blank=True)  # as a DECISION event's payload
+    policy_version = models.CharField(max_length=64, blank=True)
+
+    def __str__(self) -> str:
+        return f"refused {self.payload.get('outcome', '')} at {self.at:%Y-%m-%d %H:%M}"

@@ -10,13 +10,14 @@ from django.utils import timezone
 
 from backtests import services
 from backtests.models import Backtest, BacktestState
-from cases.models import Booking, Case, CaseEvent, EventType, Task
-from core.errors import NotPermitted
+from cases.models import Booking, Case, CaseEvent, EventType, GateRefusal, Task
+from core.errors import NotPermitted, PolicyRefusal
 from events.models import OutboxEvent
 from flows import intake, runner
 from payouts.models import LedgerEntry, Penalty, Refund
 from policies.parameters import DEFAULT_POLICY
 from tests.factories import BookingFactory
+from tests.flows.test_boundaries import LNG, north_of_booking, oos_job
 from tests.helpers import case_on, job, revisit_of
 
 pytestmark = pytest.mark.django_db
@@ -202,3 +203,87 @@ def test_a_decision_whose_calendar_was_stored_as_a_summary_is_counted_not_replay
         "calendar was stored as a summary (before calendars were kept whole)": 1
     }
     assert result["counts"]["changed"] == 1  # the scenario-4 decision still counts
+
+
+def refused_revisit(agent, days_after_service: int) -> None:
+    with pytest.raises(PolicyRefusal):
+        revisit_asked(agent, days_after_service)
+
+
+def test_warranty_30_to_35_would_have_allowed_exactly_the_refusals_31_to_35_days_after(
+    agent, supervisor
+):
+    for days in (31, 35, 36):
+        refused_revisit(agent, days)
+    refusals = GateRefusal.objects.order_by("id")
+    assert [r.payload["outcome"] for r in refusals] == ["revisit_refused_outside_warranty"] * 3
+    assert refusals[0].payload["inputs"]["prior_revisits_on_issue"] == 0
+
+    result = backtest(supervisor, warranty_days=35).result
+
+    assert result["counts"]["decisions"] == 3
+    assert result["by_flow"]["gate.revisit_request"] == {"changed": 2, "same": 1}
+    changed = result["sample"]
+    assert sorted(s["booking"] for s in changed) == sorted(r.booking_id for r in refusals[:2])
+    assert all(s["candidate_outcome"] == "revisit_allowed" for s in changed)
+
+
+def test_oos_radius_500_to_600_turns_exactly_the_500_to_600_m_refusals_into_tickets(
+    partner_support, supervisor
+):
+    for metres in (499, 550, 600, 601, 750):
+        booking = oos_job()
+        try:
+            intake.raise_oos_ticket(
+                booking_id=booking.pk,
+                partner_actor_or_partner=partner_support,
+                latitude=north_of_booking(metres),
+                longitude=LNG,
+                images=["img-1.jpg"],
+            )
+        except PolicyRefusal:
+            assert metres > 500
+    assert GateRefusal.objects.count() == 4  # 550, 600, 601, 750 m; 499 m is a ticket
+
+    result = backtest(supervisor, oos_radius_m=600).result
+
+    assert result["counts"] == {
+        "decisions": 5,
+        "replayed": 5,
+        "same": 3,
+        "changed": 2,
+        "not_replayable": 0,
+    }
+    distances = sorted(
+        GateRefusal.objects.get(booking_id=s["booking"]).payload["inputs"]["distance_m"]
+        for s in result["sample"]
+    )
+    assert distances == [550.0, 600.0]
+    assert {s["candidate_outcome"] for s in result["sample"]} == {"oos_ticket_parked"}
+
+
+def test_a_gate_flows_refusal_is_kept_with_its_case_and_replayed(partner_support, supervisor):
+    case = case_on("out_of_scope", oos_job())
+    counts = (Case.objects.count(), CaseEvent.objects.count(), Booking.objects.count())
+    with pytest.raises(PolicyRefusal):
+        runner.decide_case(
+            case_id=case.pk,
+            flow="oos.eligibility",
+            inputs={
+                "partner_latitude": str(north_of_booking(560)),
+                "partner_longitude": str(LNG),
+                "images_shared": True,
+            },
+            actor=partner_support,
+        )
+    # The 422 wrote nothing but the refusal.
+    assert (Case.objects.count(), CaseEvent.objects.count(), Booking.objects.count()) == counts
+    refusal = GateRefusal.objects.get()
+    assert (refusal.case_id, refusal.payload["flow"]) == (case.pk, "oos.eligibility")
+    assert refusal.actor == partner_support and refusal.policy_version == "sop-2026.1"
+
+    result = backtest(supervisor, oos_radius_m=600).result
+    assert result["by_flow"]["oos.eligibility"] == {"changed": 1}
+    assert result["changed_cases"] == {
+        "oos.eligibility: oos_refused_too_far -> oos_ticket_parked": [case.pk]
+    }
