@@ -17,6 +17,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from cases.catalog import CaseKind
+from cases.models import Case
 from core.admin.base import ConsoleAdmin
 from core.csv import stream_csv
 from core.errors import DomainError
@@ -104,6 +105,11 @@ class BacktestAdmin(ConsoleAdmin):
                 name="backtests_backtest_cancel",
             ),
             path(
+                "what-if/<int:case_id>/",
+                self.admin_site.admin_view(self.what_if_view),
+                name="backtests_backtest_what_if",
+            ),
+            path(
                 "<int:backtest_id>/changed.csv",
                 self.admin_site.admin_view(self.changed_csv_view),
                 name="backtests_backtest_changed_csv",
@@ -188,6 +194,35 @@ class BacktestAdmin(ConsoleAdmin):
             "may_run": selectors.may_backtest(request.user),
         }
         return TemplateResponse(request, "admin/backtests/backtest/result.html", context)
+
+    def what_if_view(self, request, case_id: int):
+        """This case's decisions replayed under another version, both results side by side."""
+        if not selectors.may_backtest(request.user):
+            raise PermissionDenied
+        case = get_object_or_404(Case, pk=case_id)
+        versions = PolicyVersion.objects.order_by("-effective_from")
+        chosen = request.GET.get("version") or ""
+        rows: list = []
+        error = ""
+        if chosen.isdigit():
+            try:
+                rows = services.what_if_case(
+                    actor=request.user, case_id=case.pk, version_id=int(chosen)
+                )
+            except DomainError as exc:
+                error = (
+                    "; ".join(f"{field}: {', '.join(msgs)}" for field, msgs in exc.fields.items())
+                    or exc.message
+                )
+        context = {
+            **self._context(request, f"What if another version had decided case #{case.pk}?"),
+            "case": case,
+            "versions": versions,
+            "chosen": chosen,
+            "rows": rows,
+            "error": error,
+        }
+        return TemplateResponse(request, "admin/backtests/backtest/what_if.html", context)
 
     def cancel_view(self, request, backtest_id: int):
         backtest = get_object_or_404(self.get_queryset(request), pk=backtest_id)

@@ -157,3 +157,12 @@ def changed_decisions(backtest: Backtest) -> Iterator[tuple[Facts, Any]]:
         result = replay(payload, policy)
         if result.status == CHANGED:
             yield facts, result
+
+
+def case_decisions(case_id: int) -> list[tuple[datetime, dict[str, Any]]]:
+    """A case's stored decisions and gate refusals, oldest first (the one-case what-if)."""
+    events = CaseEvent.objects.filter(case_id=case_id, type=EventType.DECISION).values_list(
+        "at", "payload"
+    )
+    kept = GateRefusal.objects.filter(case_id=case_id).values_list("at", "payload")
+    return sorted([*events, *kept], key=lambda row: row[0])

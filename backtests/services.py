@@ -262,3 +262,47 @@ def cancel_backtest(*, backtest_id: int, actor: User | None) -> Backtest:
 def replay_under_own_version(payload: Mapping[str, Any]):
     """The baseline: a stored decision replayed under the version it names."""
     return replay(payload, policy_by_version(payload.get("policy_version") or ""))
+
+
+def what_if_case(
+    *,
+    actor: User | None,
+    case_id: int,
+    version_id: int | None = None,
+    parameters: Mapping[str, Any] | None = None,
+) -> list[dict[str, Any]]:
+    """One case's stored decisions (and refusals) replayed under another version: each with
+    the stored and the candidate outcome and reason side by side. Reads only."""
+    if not selectors.may_backtest(actor):
+        raise NotPermitted("Only supervisors and finance run backtests.")
+    base: dict[str, Any] = {}
+    name = "what-if"
+    if version_id is not None:
+        version = PolicyVersion.objects.filter(pk=version_id).first()
+        if version is None:
+            raise InvalidInput({"version": [f"Policy version {version_id} does not exist."]})
+        base, name = dict(version.parameters), version.version
+    try:
+        params = PolicyParameters.from_dict({**base, **dict(parameters or {})})
+    except PolicyValidationError as exc:
+        raise InvalidInput(
+            {f"parameters.{field}": [msg] for field, msg in exc.errors.items()}
+        ) from None
+    policy = Policy(version=name, params=params)
+    out = []
+    for at, payload in selectors.case_decisions(case_id):
+        result = replay(payload, policy)
+        out.append(
+            {
+                "at": at,
+                "flow": result.flow,
+                "status": result.status,
+                "stored_outcome": result.stored["outcome"],
+                "stored_reason": result.stored["reason"],
+                "stored_version": payload.get("policy_version", ""),
+                "candidate_outcome": result.candidate_outcome,
+                "candidate_reason": result.candidate.reason if result.candidate else "",
+                "why": result.why,
+            }
+        )
+    return out

@@ -7,17 +7,19 @@ from typing import Any
 
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from cases.models import Case
 from core.api.base import AUTHENTICATION, ErrorSerializer
 from core.api.permissions import MatrixPermission
 from core.api.throttles import ThrottleFirst
 from core.csv import stream_csv
+from core.errors import InvalidInput, NotFoundError
 
 from .. import selectors, services
 from ..models import Backtest
@@ -53,6 +55,7 @@ class BacktestViewSet(
         "create": "backtests.run_backtest",
         "cancel": "backtests.run_backtest",
         "changed": "backtests.view_backtest",
+        "what_if": "backtests.view_backtest",
     }
     serializer_class = s.BacktestSerializer
     queryset = Backtest.objects.none()
@@ -81,6 +84,33 @@ class BacktestViewSet(
         )
         code = status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK
         return Response(s.BacktestSerializer(backtest).data, status=code)
+
+    @extend_schema(
+        summary="One case's decisions replayed under another version, both results",
+        parameters=[
+            OpenApiParameter("case", OpenApiTypes.INT, required=True),
+            OpenApiParameter("version", OpenApiTypes.INT, required=True),
+        ],
+        responses={200: OpenApiTypes.OBJECT, **ERRORS},
+    )
+    @action(detail=False, methods=["get"], url_path="what-if")
+    def what_if(self, request: Request) -> Response:
+        errors = {
+            name: ["Give the id: the digits 0-9."]
+            for name in ("case", "version")
+            if not str(request.query_params.get(name, "")).isdigit()
+        }
+        if errors:
+            raise InvalidInput(errors)
+        case_id = int(request.query_params["case"])
+        if not Case.objects.filter(pk=case_id).exists():
+            raise NotFoundError(f"Case {case_id} does not exist.")
+        rows = services.what_if_case(
+            actor=request.user,
+            case_id=case_id,
+            version_id=int(request.query_params["version"]),
+        )
+        return Response({"case": case_id, "decisions": rows})
 
     @extend_schema(summary="Cancel a queued or running backtest", request=None)
     @action(detail=True, methods=["post"])

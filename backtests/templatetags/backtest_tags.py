@@ -28,3 +28,11 @@ def latest_backtest(context, version) -> dict:
             reverse("admin:backtests_backtest_change", args=[latest.pk]) if latest else ""
         ),
     }
+
+
+@register.inclusion_tag("admin/backtests/backtest/what_if_link.html", takes_context=True)
+def what_if_link(context, case) -> dict:
+    request = context.get("request")
+    if case is None or not selectors.may_backtest(getattr(request, "user", None)):
+        return {"url": ""}
+    return {"url": reverse("admin:backtests_backtest_what_if", args=[case.pk])}

@@ -8,7 +8,7 @@ from backtests import services
 from backtests.models import Backtest, BacktestState
 from tests.backtests.test_backtests import scenario_4
 from tests.factories import PartnerFactory, UserFactory
-from tests.helpers import client_for
+from tests.helpers import client_for, logged_in
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/backtests/"
@@ -68,3 +68,37 @@ def test_agents_and_partner_logins_are_refused(agent, supervisor):
         )
         assert api.get(f"{URL}{backtest.pk}/").status_code == 403
     assert Backtest.objects.count() == 1
+
+
+def test_the_one_case_what_if_answers_both_results(agent, supervisor):
+    from policies.models import PolicyStatus, PolicyVersion
+    from policies.parameters import DEFAULT_POLICY
+    from tests.backtests.test_backtests import scenario_4
+
+    case = scenario_4(agent, "1234.50")
+    half = PolicyVersion.objects.create(
+        version="sop-half",
+        parameters={**DEFAULT_POLICY.params.to_dict(), "revisit_penalty_rate": "0.50"},
+        effective_from="2030-01-01T00:00:00Z",
+        status=PolicyStatus.DRAFT,
+        change_note="half",
+    )
+    api = client_for(supervisor)
+    body = api.get(f"{URL}what-if/", {"case": case.pk, "version": half.pk}).json()
+    [row] = body["decisions"]
+    assert (row["flow"], row["status"]) == ("revisit.scenario_4", "changed")
+    assert "740.70" in row["stored_reason"] and "617.25" in row["candidate_reason"]
+    assert api.get(f"{URL}what-if/", {"case": "x", "version": half.pk}).status_code == 400
+    assert api.get(f"{URL}what-if/", {"case": 99999999, "version": half.pk}).status_code == 404
+    assert client_for(agent).get(f"{URL}what-if/", {"case": case.pk}).status_code == 403
+
+    page = logged_in(supervisor).get(
+        f"/admin/backtests/backtest/what-if/{case.pk}/", {"version": half.pk}
+    )
+    assert page.status_code == 200 and "617.25" in page.content.decode()
+    case_page = logged_in(supervisor).get(f"/admin/cases/case/{case.pk}/change/")
+    assert 'id="what-if"' in case_page.content.decode()
+    assert (
+        'id="what-if"'
+        not in logged_in(agent).get(f"/admin/cases/case/{case.pk}/change/").content.decode()
+    )

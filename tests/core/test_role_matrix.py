@@ -39,6 +39,7 @@ ROLES = ["agent", "partner support", "finance", "supervisor"]
 # (method, path) -> the matrix permission the operation needs.
 API: dict[tuple[str, str], str] = {
     ("get", "/api/v1/backtests/"): "backtests.view_backtest",
+    ("get", "/api/v1/backtests/what-if/"): "backtests.view_backtest",
     ("post", "/api/v1/backtests/"): "backtests.run_backtest",
     ("get", "/api/v1/backtests/{id}/"): "backtests.view_backtest",
     ("post", "/api/v1/backtests/{id}/cancel/"): "backtests.run_backtest",
