@@ -105,6 +105,11 @@ class BacktestAdmin(ConsoleAdmin):
                 name="backtests_backtest_cancel",
             ),
             path(
+                "compare/",
+                self.admin_site.admin_view(self.compare_view),
+                name="backtests_backtest_compare",
+            ),
+            path(
                 "what-if/<int:case_id>/",
                 self.admin_site.admin_view(self.what_if_view),
                 name="backtests_backtest_what_if",
@@ -194,6 +199,30 @@ class BacktestAdmin(ConsoleAdmin):
             "may_run": selectors.may_backtest(request.user),
         }
         return TemplateResponse(request, "admin/backtests/backtest/result.html", context)
+
+    def compare_view(self, request):
+        """A/B: two finished backtests of one period and filters, side by side."""
+        if not selectors.may_backtest(request.user):
+            raise PermissionDenied
+        visible = self.get_queryset(request)
+        ids = [v for v in (request.GET.get("a"), request.GET.get("b")) if (v or "").isdigit()]
+        pair = list(visible.filter(pk__in=ids, state=BacktestState.DONE))
+        pair.sort(key=lambda b: ids.index(str(b.pk)))
+        error = ""
+        if len(pair) != 2:
+            error = "Choose two finished backtests."
+        elif selectors.comparable(*pair) is False:
+            error = "The two backtests cover different periods or filters: they do not compare."
+        context = {
+            **self._context(request, "Compare two backtests"),
+            "pair": pair if not error else [],
+            "error": error,
+            "rows": selectors.comparison(*pair) if not error else [],
+            "choices": visible.filter(state=BacktestState.DONE)[:100],
+            "a": request.GET.get("a", ""),
+            "b": request.GET.get("b", ""),
+        }
+        return TemplateResponse(request, "admin/backtests/backtest/compare.html", context)
 
     def what_if_view(self, request, case_id: int):
         """This case's decisions replayed under another version, both results side by side."""

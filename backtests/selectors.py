@@ -166,3 +166,34 @@ def case_decisions(case_id: int) -> list[tuple[datetime, dict[str, Any]]]:
     )
     kept = GateRefusal.objects.filter(case_id=case_id).values_list("at", "payload")
     return sorted([*events, *kept], key=lambda row: row[0])
+
+
+def comparable(a: Backtest, b: Backtest) -> bool:
+    """Two backtests compare when they replayed the same decisions: one period, one filter."""
+    return (a.period_start, a.period_end, a.filters) == (b.period_start, b.period_end, b.filters)
+
+
+def comparison(a: Backtest, b: Backtest) -> list[dict[str, Any]]:
+    """Their headline figures side by side: counts, then each money kind per currency."""
+    rows = [
+        {"what": name, "a": a.result["counts"].get(name, 0), "b": b.result["counts"].get(name, 0)}
+        for name in ("decisions", "changed", "not_replayable")
+    ]
+    currencies = sorted(set(a.result.get("money", {})) | set(b.result.get("money", {})))
+    for currency in currencies:
+        kinds = sorted(
+            set(a.result.get("money", {}).get(currency, {}))
+            | set(b.result.get("money", {}).get(currency, {}))
+        )
+        for kind in kinds:
+            left = a.result.get("money", {}).get(currency, {}).get(kind, {})
+            right = b.result.get("money", {}).get(currency, {}).get(kind, {})
+            rows.append(
+                {
+                    "what": f"{kind} ({currency}), candidate",
+                    "a": left.get("candidate", "0"),
+                    "b": right.get("candidate", "0"),
+                    "stored": left.get("stored") or right.get("stored") or "0",
+                }
+            )
+    return rows

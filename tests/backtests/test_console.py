@@ -122,3 +122,26 @@ def test_finance_may_backtest(finance_user, draft):
     assert console.get(reverse("admin:backtests_backtest_changelist")).status_code == 200
     response = console.post(reverse("admin:backtests_backtest_add"), {"version": draft.pk})
     assert response.status_code == 302 and Backtest.objects.count() == 1
+
+
+def test_two_versions_compare_over_one_period(agent, supervisor):
+    scenario_4(agent, "1000.00")
+    base = DEFAULT_POLICY.params.to_dict()
+    runs = []
+    for rate in ("0.50", "0.40"):
+        backtest, _ = services.request_backtest(
+            actor=supervisor, parameters={**base, "revisit_penalty_rate": rate}
+        )
+        runs.append(services.run_backtest(backtest_id=backtest.pk))
+    other, _ = services.request_backtest(
+        actor=supervisor, parameters={**base, "warranty_days": 20}, filters={"flow": "x"}
+    )
+    services.run_backtest(backtest_id=other.pk)
+    console = logged_in(supervisor)
+    url = reverse("admin:backtests_backtest_compare")
+    page = console.get(url, {"a": runs[0].pk, "b": runs[1].pk}).content.decode()
+    assert "penalties (INR), candidate" in page
+    assert "<td>600.00</td><td>500.00</td><td>400.00</td>" in page.replace("\n", "")
+    refused = console.get(url, {"a": runs[0].pk, "b": other.pk}).content.decode()
+    assert "do not compare" in refused
+    assert logged_in(agent).get(url).status_code == 403
