@@ -9,11 +9,12 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from cases.models import CaseEvent, EventType, GateRefusal
+from cases.models import Case, CaseEvent, EventType, GateRefusal
 from core import roles
 from core.roles import User
 
 from .models import Backtest
+from .sla_replay import Timeline, moves_of
 from .tally import Facts
 
 BACKTESTERS = frozenset({roles.SUPERVISOR, roles.FINANCE})
@@ -197,3 +198,77 @@ def comparison(a: Backtest, b: Backtest) -> list[dict[str, Any]]:
                 }
             )
     return rows
+
+
+SLA_CHUNK = 500  # cases per batch of timeline reads
+
+
+def _opened_cases(start: datetime, end: datetime, filters: Mapping[str, Any]) -> QuerySet:
+    cases = Case.objects.filter(created_at__gte=start, created_at__lt=end).exclude(sla_version="")
+    if filters.get("region"):
+        cases = cases.filter(city__region_id=filters["region"])
+    if filters.get("city"):
+        cases = cases.filter(city_id=filters["city"])
+    if filters.get("kind"):
+        cases = cases.filter(kind=filters["kind"])
+    return cases
+
+
+def sla_versions(start: datetime, end: datetime, filters: Mapping[str, Any]) -> list[str]:
+    """The versions the period's cases were opened with (their SLA targets)."""
+    rows = _opened_cases(start, end, filters).order_by().values_list("sla_version", flat=True)
+    return sorted(set(rows.distinct()))
+
+
+def case_timelines(
+    start: datetime, end: datetime, filters: Mapping[str, Any]
+) -> Iterator[tuple[Timeline, int, str]]:
+    """(timeline, region id, version opened with) of every case opened in the period with
+    SLA clocks, in chunks: the case, then its transitions and its first priority change
+    (the priority at opening is the first change's "from", else today's priority)."""
+    rows = (
+        _opened_cases(start, end, filters)
+        .order_by("id")
+        .values_list("id", "created_at", "kind", "priority", "city__region_id", "sla_version")
+    )
+    chunk: list[tuple] = []
+    for row in rows.iterator(chunk_size=CHUNK):
+        chunk.append(row)
+        if len(chunk) == SLA_CHUNK:
+            yield from _timelines(chunk)
+            chunk = []
+    if chunk:
+        yield from _timelines(chunk)
+
+
+def _timelines(rows: list[tuple]) -> Iterator[tuple[Timeline, int, str]]:
+    ids = [row[0] for row in rows]
+    moves: dict[int, list] = {}
+    for case_id, at, source, target in CaseEvent.objects.filter(
+        case_id__in=ids, type=EventType.TRANSITION
+    ).values_list("case_id", "at", "from_state", "to_state"):
+        moves.setdefault(case_id, []).append((at, source, target))
+    # The priority at opening: the "from" of its first change, by an agent (FIELD_CHANGE) or
+    # by a breach that raised it (CLOCK, priority_from).
+    first_priority: dict[int, str] = {}
+    changes = CaseEvent.objects.filter(case_id__in=ids).filter(
+        Q(type=EventType.FIELD_CHANGE, payload__field="priority")
+        | Q(type=EventType.CLOCK, payload__has_key="priority_from")
+    )
+    for case_id, payload in changes.order_by("case_id", "at", "id").values_list(
+        "case_id", "payload"
+    ):
+        before = payload.get("from") if "field" in payload else payload.get("priority_from")
+        first_priority.setdefault(case_id, str(before or ""))
+    for case_id, opened_at, kind, priority, region_id, version in rows:
+        yield (
+            Timeline(
+                case_id=case_id,
+                opened_at=opened_at,
+                kind=kind,
+                priority=first_priority.get(case_id) or priority,
+                moves=moves_of(moves.get(case_id, ())),
+            ),
+            region_id,
+            version,
+        )

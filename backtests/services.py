@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from core.errors import InvalidInput, NotPermitted
 from core.roles import User
+from partners.selectors import working_calendar
 from policies.models import PolicyVersion
 from policies.parameters import Policy, PolicyParameters, PolicyValidationError
 from policies.selectors import policy_by_version
@@ -29,6 +30,7 @@ from sweeps.engine import SweepResult, run_sweep
 from . import selectors, signals
 from .models import Backtest, BacktestState
 from .replay import replay
+from .sla_replay import breached, sla_numbers
 from .tally import Tally
 
 DEFAULT_DAYS = 30
@@ -201,14 +203,56 @@ def run_backtest(*, backtest_id: int, task_id: str | None = None) -> Backtest:
     except Exception as exc:
         running.update(state=BacktestState.FAILED, error=f"{type(exc).__name__}: {exc}")
         raise
+    result = tally.result()
+    result["sla"] = sla_effect(backtest, policy)
     running.update(
         state=BacktestState.DONE,
         progress_done=done,
-        result=tally.result(),
+        result=result,
         finished_at=timezone.now(),
         lease_expires_at=None,
     )
     return Backtest.objects.get(pk=backtest_id)
+
+
+SLA_LISTED = 200  # case ids kept per side
+
+
+def sla_effect(backtest: Backtest, policy: Policy) -> dict[str, Any]:
+    """The cases opened in the period whose resolution would have breached (or not) under the
+    candidate's SLA targets, each case's clock recomputed from its stored timeline under its
+    own version and under the candidate (backtests.sla_replay). Skipped when the candidate's
+    SLA numbers are those of every version the cases were opened with."""
+    start, end, filters = backtest.period_start, backtest.period_end, backtest.filters
+    own: dict[str, Policy] = {}
+    versions = selectors.sla_versions(start, end, filters)
+    candidate = sla_numbers(policy)
+    if all(sla_numbers(policy_by_version(v)) == candidate for v in versions):
+        return {"targets_changed": False}
+    until = min(end, timezone.now())
+    cases = breached_own = breached_candidate = 0
+    newly: list[int] = []
+    no_longer: list[int] = []
+    for timeline, region_id, version in selectors.case_timelines(start, end, filters):
+        calendar = working_calendar(region_id, timeline.opened_at)
+        base = own.setdefault(version, policy_by_version(version))
+        before, _ = breached(timeline, policy=base, calendar=calendar, until=until)
+        after, _ = breached(timeline, policy=policy, calendar=calendar, until=until)
+        cases += 1
+        breached_own += before
+        breached_candidate += after
+        if after and not before and len(newly) < SLA_LISTED:
+            newly.append(timeline.case_id)
+        elif before and not after and len(no_longer) < SLA_LISTED:
+            no_longer.append(timeline.case_id)
+    return {
+        "targets_changed": True,
+        "cases": cases,
+        "breached_own": breached_own,
+        "breached_candidate": breached_candidate,
+        "newly_breached": newly,
+        "no_longer_breached": no_longer,
+    }
 
 
 def requeue_stalled(*, now: datetime, limit: int) -> int:
