@@ -205,7 +205,11 @@ class BacktestAdmin(ConsoleAdmin):
         if not selectors.may_backtest(request.user):
             raise PermissionDenied
         visible = self.get_queryset(request)
-        ids = [v for v in (request.GET.get("a"), request.GET.get("b")) if (v or "").isdigit()]
+        ids = [
+            v
+            for v in (request.GET.get("a"), request.GET.get("b"))
+            if (v or "").isascii() and (v or "").isdigit() and len(v) < 19
+        ]
         pair = list(visible.filter(pk__in=ids, state=BacktestState.DONE))
         pair.sort(key=lambda b: ids.index(str(b.pk)))
         error = ""
@@ -233,7 +237,7 @@ class BacktestAdmin(ConsoleAdmin):
         chosen = request.GET.get("version") or ""
         rows: list = []
         error = ""
-        if chosen.isdigit():
+        if chosen.isascii() and chosen.isdigit() and len(chosen) < 19:
             try:
                 rows = services.what_if_case(
                     actor=request.user, case_id=case.pk, version_id=int(chosen)

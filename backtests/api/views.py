@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from cases.models import Case
 from core.api.base import AUTHENTICATION, ErrorSerializer
+from core.api.filters import id_param
 from core.api.permissions import MatrixPermission
 from core.api.throttles import ThrottleFirst
 from core.csv import stream_csv
@@ -95,20 +96,22 @@ class BacktestViewSet(
     )
     @action(detail=False, methods=["get"], url_path="what-if")
     def what_if(self, request: Request) -> Response:
+        ids: dict[str, int | None] = {}
+        for name in ("case", "version"):
+            raw = str(request.query_params.get(name, "")).strip()
+            ids[name] = id_param(raw, name) if raw else None  # '²' is a 400 on its name
         errors = {
-            name: ["Give the id: the digits 0-9."]
-            for name in ("case", "version")
-            if not str(request.query_params.get(name, "")).isdigit()
+            name: ["Give the id: the digits 0-9."] for name, value in ids.items() if value is None
         }
         if errors:
             raise InvalidInput(errors)
-        case_id = int(request.query_params["case"])
+        case_id = int(ids["case"])
         if not Case.objects.filter(pk=case_id).exists():
             raise NotFoundError(f"Case {case_id} does not exist.")
         rows = services.what_if_case(
             actor=request.user,
             case_id=case_id,
-            version_id=int(request.query_params["version"]),
+            version_id=int(ids["version"]),
         )
         return Response({"case": case_id, "decisions": rows})
 

@@ -145,3 +145,15 @@ def test_two_versions_compare_over_one_period(agent, supervisor):
     refused = console.get(url, {"a": runs[0].pk, "b": other.pk}).content.decode()
     assert "do not compare" in refused
     assert logged_in(agent).get(url).status_code == 403
+
+
+def test_odd_ids_in_the_console_query_strings_are_no_server_error(agent, supervisor):
+    case = scenario_4(agent, "799.00")
+    console = logged_in(supervisor)
+    for odd in ("²", "٣", "9" * 30, "x"):
+        compare = console.get(reverse("admin:backtests_backtest_compare"), {"a": odd, "b": odd})
+        assert compare.status_code == 200 and "Choose two finished backtests" in compare.text
+        what_if = console.get(
+            reverse("admin:backtests_backtest_what_if", args=[case.pk]), {"version": odd}
+        )
+        assert what_if.status_code == 200
