@@ -69,6 +69,7 @@ class Replay:
     stored: dict[str, Any]  # outcome, refused, tag, reason, actions as stored
     candidate: Decision | None = None
     why: str = ""  # why not replayable
+    candidate_data: dict[str, Any] | None = None  # candidate.to_dict(), made once
 
     @property
     def candidate_outcome(self) -> str | None:
@@ -165,10 +166,9 @@ def stored_of(payload: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def same_decision(stored: Mapping[str, Any], candidate: Decision) -> bool:
+def same_decision(stored: Mapping[str, Any], data: Mapping[str, Any]) -> bool:
     """Same outcome, refusal, tag and actions (with their parameters, to the paisa); the
-    reason differs anyway where it names the version."""
-    data = candidate.to_dict()
+    reason differs anyway where it names the version. `data`: the candidate's to_dict()."""
     return (
         stored["outcome"] == data["outcome"]
         and stored["refused"] == data["refused"]
@@ -188,5 +188,6 @@ def replay(payload: Mapping[str, Any], policy: Policy) -> Replay:
         candidate = call.flow.decide(**call.kwargs, policy=policy)
     except (ValueError, TypeError) as exc:
         return Replay(NOT_REPLAYABLE, call.flow.name, stored, why=f"the function refused: {exc}")
-    status = SAME if same_decision(stored, candidate) else CHANGED
-    return Replay(status, call.flow.name, stored, candidate)
+    data = candidate.to_dict()
+    status = SAME if same_decision(stored, data) else CHANGED
+    return Replay(status, call.flow.name, stored, candidate, candidate_data=data)

@@ -95,12 +95,32 @@ _REFUSAL_COLUMNS = (
 
 
 def decision_stream(
-    start: datetime, end: datetime, filters: Mapping[str, Any]
+    start: datetime,
+    end: datetime,
+    filters: Mapping[str, Any],
+    *,
+    ids: tuple[int, int] | None = None,
+    with_refusals: bool = True,
 ) -> Iterator[tuple[dict[str, Any], Facts]]:
-    """(payload, facts) per stored decision, then per gate refusal, each in time order,
-    through a server-side cursor in chunks, so memory stays flat however long the period."""
-    yield from _stream(decisions(start, end, filters).values_list(*_COLUMNS))
-    yield from _stream(refusals(start, end, filters).values_list(*_REFUSAL_COLUMNS))
+    """(payload, facts) per stored decision (those with ids in [low, high] when `ids` is
+    given: one process's part), then per gate refusal, each in time order, through a
+    server-side cursor in chunks, so memory stays flat however long the period."""
+    qs = decisions(start, end, filters)
+    if ids is not None:
+        qs = qs.filter(id__gte=ids[0], id__lte=ids[1])
+    yield from _stream(qs.values_list(*_COLUMNS))
+    if with_refusals:
+        yield from _stream(refusals(start, end, filters).values_list(*_REFUSAL_COLUMNS))
+
+
+def decision_id_bounds(
+    start: datetime, end: datetime, filters: Mapping[str, Any]
+) -> tuple[int | None, int | None]:
+    """The lowest and highest id of the period's decisions (to split them between processes)."""
+    from django.db.models import Max, Min
+
+    row = decisions(start, end, filters).aggregate(low=Min("id"), high=Max("id"))
+    return row["low"], row["high"]
 
 
 def _stream(rows: QuerySet) -> Iterator[tuple[dict[str, Any], Facts]]:

@@ -8,15 +8,19 @@ event is touched. The same parameters, period and filters reuse a finished resul
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
+import pickle
+import signal
 import uuid
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from core.errors import InvalidInput, NotPermitted
@@ -187,20 +191,36 @@ def run_backtest(*, backtest_id: int, task_id: str | None = None) -> Backtest:
         )
     running = Backtest.objects.filter(pk=backtest_id, task_id=token, state=BacktestState.RUNNING)
     policy = candidate_policy(backtest)
+    window = (backtest.period_start, backtest.period_end, backtest.filters)
+    part: tuple[int, int] | None = None
+    helper = None
+    if total >= settings.BACKTEST_SPLIT_FROM and not connection.in_atomic_block:
+        low, high = selectors.decision_id_bounds(*window)
+        if low is not None and high is not None and high > low:
+            middle = (low + high) // 2
+            part = (low, middle)
+            helper = _Helper(lambda: _tally(policy, window, ids=(middle + 1, high)))
     tally = Tally()
     done = 0
+    share = 2 if helper else 1  # the helper does about as much as this process
     try:
-        for payload, facts in selectors.decision_stream(
-            backtest.period_start, backtest.period_end, backtest.filters
-        ):
+        for payload, facts in selectors.decision_stream(*window, ids=part):
             tally.add(replay(payload, policy), facts)
             done += 1
             renewed = done % PROGRESS_EVERY or running.update(
-                progress_done=done, lease_expires_at=_lease_until()
+                progress_done=min(done * share, total), lease_expires_at=_lease_until()
             )
             if not renewed:
+                if helper:
+                    helper.stop()
                 return Backtest.objects.get(pk=backtest_id)  # cancelled, or taken over
+        if helper:
+            theirs = helper.result()
+            tally.merge(theirs)
+            done += theirs.counts["decisions"]
     except Exception as exc:
+        if helper:
+            helper.stop()
         running.update(state=BacktestState.FAILED, error=f"{type(exc).__name__}: {exc}")
         raise
     result = tally.result()
@@ -253,6 +273,53 @@ def sla_effect(backtest: Backtest, policy: Policy) -> dict[str, Any]:
         "newly_breached": newly,
         "no_longer_breached": no_longer,
     }
+
+
+def _tally(policy: Policy, window: tuple, *, ids: tuple[int, int]) -> Tally:
+    """One part of the period's decisions (no refusals: the first part takes those)."""
+    tally = Tally()
+    for payload, facts in selectors.decision_stream(*window, ids=ids, with_refusals=False):
+        tally.add(replay(payload, policy), facts)
+    return tally
+
+
+class _Helper:
+    """A second process (forked: it shares the code, not the database connection) that
+    tallies one part of the decisions and hands the tally back through a pipe; the two
+    cores each replay half. A celery worker's process is a daemon, which multiprocessing
+    refuses to give children, hence the plain fork."""
+
+    def __init__(self, work) -> None:
+        connections.close_all()  # neither process may use the other's socket
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the helper
+            os.close(read)
+            code = 1
+            try:
+                data = pickle.dumps(work())
+                with os.fdopen(write, "wb") as out:
+                    out.write(data)
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(write)
+        self.pid, self.read = pid, read
+
+    def result(self) -> Tally:
+        with os.fdopen(self.read, "rb") as incoming:
+            data = incoming.read()
+        _, status = os.waitpid(self.pid, 0)
+        if status != 0 or not data:
+            raise RuntimeError(f"The helper process stopped (status {status}).")
+        return pickle.loads(data)
+
+    def stop(self) -> None:
+        with contextlib.suppress(ProcessLookupError, ChildProcessError):
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+        with contextlib.suppress(OSError):
+            os.close(self.read)
 
 
 def requeue_stalled(*, now: datetime, limit: int) -> int:

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from policies.actions import ActionKind
@@ -87,23 +88,39 @@ def _week(at: datetime) -> str:
     return (day - timedelta(days=day.weekday())).isoformat()
 
 
+def _pair() -> dict[str, Decimal]:
+    return {"stored": Decimal("0"), "candidate": Decimal("0")}
+
+
 def _money_table() -> dict[str, dict[str, Decimal]]:
-    return defaultdict(lambda: {"stored": Decimal("0"), "candidate": Decimal("0")})
+    return defaultdict(_pair)
+
+
+def _money_tables() -> dict:
+    return defaultdict(_money_table)
+
+
+def _add_tables(into: dict, other: Mapping) -> None:
+    for key, table in other.items():
+        for kind, row in table.items():
+            into[key][kind]["stored"] += row["stored"]
+            into[key][kind]["candidate"] += row["candidate"]
 
 
 @dataclass
 class Tally:
     counts: Counter = field(default_factory=Counter)
     not_replayable: Counter = field(default_factory=Counter)
-    by_flow: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    by_flow: dict[str, Counter] = field(default_factory=partial(defaultdict, Counter))
     matrix: Counter = field(default_factory=Counter)
-    money: dict = field(default_factory=lambda: defaultdict(_money_table))  # currency -> kind
-    partners: dict = field(default_factory=lambda: defaultdict(_money_table))  # (p, cur)
-    cities: dict = field(default_factory=lambda: defaultdict(_money_table))  # (city, cur)
-    weeks: dict = field(default_factory=lambda: defaultdict(_money_table))  # (week, cur)
-    work: dict = field(default_factory=lambda: defaultdict(Counter))  # team -> counts
+    # Module-level factories only, so a tally made in another process pickles back.
+    money: dict = field(default_factory=_money_tables)  # currency -> kind
+    partners: dict = field(default_factory=_money_tables)  # (partner, currency)
+    cities: dict = field(default_factory=_money_tables)  # (city, currency)
+    weeks: dict = field(default_factory=_money_tables)  # (week, currency)
+    work: dict = field(default_factory=partial(defaultdict, Counter))  # team -> counts
     sample: list = field(default_factory=list)
-    changed_cases: dict = field(default_factory=lambda: defaultdict(list))  # matrix cell
+    changed_cases: dict = field(default_factory=partial(defaultdict, list))  # matrix cell
 
     def add(self, replay: Replay, facts: Facts) -> None:
         self.counts["decisions"] += 1
@@ -115,7 +132,7 @@ class Tally:
         self.counts["replayed"] += 1
         cell = f"{replay.flow}: {replay.stored['outcome']} -> {replay.candidate_outcome}"
         self.matrix[cell] += 1
-        candidate_actions = replay.candidate.to_dict()["actions"]
+        candidate_actions = replay.candidate_data["actions"]
         stored_money = money_of(replay.stored["actions"])
         candidate_money = money_of(candidate_actions)
         currency = facts.currency or "?"
@@ -159,6 +176,27 @@ class Tally:
                         "candidate_reason": replay.candidate.reason,
                     }
                 )
+
+    def merge(self, other: Tally) -> None:
+        """Add another part's tally (a process over another id range) to this one."""
+        self.counts.update(other.counts)
+        self.not_replayable.update(other.not_replayable)
+        for flow, counts in other.by_flow.items():
+            self.by_flow[flow].update(counts)
+        self.matrix.update(other.matrix)
+        for mine, theirs in (
+            (self.money, other.money),
+            (self.partners, other.partners),
+            (self.cities, other.cities),
+            (self.weeks, other.weeks),
+        ):
+            _add_tables(mine, theirs)
+        for team, counts in other.work.items():
+            self.work[team].update(counts)
+        self.sample.extend(other.sample[: max(SAMPLE - len(self.sample), 0)])
+        for cell, ids in other.changed_cases.items():
+            room = 200 - len(self.changed_cases[cell])
+            self.changed_cases[cell].extend(ids[: max(room, 0)])
 
     def result(self) -> dict[str, Any]:
         def pair(row: Mapping[str, Decimal]) -> dict[str, str]:

@@ -285,6 +285,9 @@ CELERY_BEAT_SCHEDULE = {
 # passed); finished backtests are kept this many days.
 BACKTEST_LEASE_SECONDS = env.float("BACKTEST_LEASE_SECONDS", default=120.0)
 BACKTEST_KEEP_DAYS = env.int("BACKTEST_KEEP_DAYS", default=90)
+# A backtest of at least this many decisions is replayed by two processes (two halves of
+# the ids, one per core).
+BACKTEST_SPLIT_FROM = env.int("BACKTEST_SPLIT_FROM", default=20_000)
 # Webhooks (events/): the dispatcher's beat (it is also kicked after each commit that writes
 # deliveries), the pruning of old attempts, and loopback receivers (development and tests
 # only: never in production, where private and local addresses are refused).

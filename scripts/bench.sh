@@ -97,3 +97,18 @@ $PY bench/bench_console.py | tee bench/console.log
   echo
   sed -n '/^## Console pages/,$p' bench/console.log
 } >> bench/RESULTS.md
+
+echo "== bench/bench_backtests.py"
+$PY bench/bench_backtests.py | tee bench/backtests.log
+{
+  echo
+  echo "## Policy backtest: 100,000 and 1,000,000 stored decisions"
+  echo
+  echo 'Command: `make bench` (runs `bench/bench_backtests.py` on the same database: every flow'
+  echo "walked once in a rolled-back transaction gives the template decisions, written with COPY"
+  echo 'until the last 29 days hold 1,000,000; then one backtest over 3 days and over 30). Output:'
+  echo
+  echo '```'
+  grep -E "RESULT|templates|template decisions" bench/backtests.log
+  echo '```'
+} >> bench/RESULTS.md

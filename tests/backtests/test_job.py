@@ -131,3 +131,43 @@ def test_finished_backtests_are_forgotten_after_the_kept_days(supervisor, settin
     )
     services.sweep_backtests()
     assert set(Backtest.objects.values_list("pk", flat=True)) == {recent.pk, running.pk}
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_processes_find_what_one_finds(agent, supervisor, settings, monkeypatch):
+    """Split between this process and a forked helper (two halves of the ids), the result
+    is the one a single process gives."""
+    forked = []
+
+    class Counted(services._Helper):
+        def __init__(self, work):
+            forked.append(work)
+            super().__init__(work)
+
+    monkeypatch.setattr(services, "_Helper", Counted)
+    for invoice in ("100.00", "250.00", "799.00", "1234.50", "2000.00"):
+        scenario_4(agent, invoice)
+    results = {}
+    for split_from in (10**9, 1):
+        settings.BACKTEST_SPLIT_FROM = split_from
+        Backtest.objects.all().delete()
+        backtest, _ = _request(supervisor, revisit_penalty_rate="0.50")
+        results[split_from] = services.run_backtest(backtest_id=backtest.pk).result
+    single, split = results[10**9], results[1]
+    assert len(forked) == 1  # only the second run split
+    assert (
+        split["counts"]
+        == single["counts"]
+        == {
+            "decisions": 5,
+            "replayed": 5,
+            "same": 0,
+            "changed": 5,
+            "not_replayable": 0,
+        }
+    )
+    assert split["money"] == single["money"]
+    assert sorted(map(str, split["partners"])) == sorted(map(str, single["partners"]))
+    assert sorted(c for ids in split["changed_cases"].values() for c in ids) == sorted(
+        c for ids in single["changed_cases"].values() for c in ids
+    )
