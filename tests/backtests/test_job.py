@@ -12,6 +12,7 @@ from django.utils import timezone
 from backtests import services, signals
 from backtests.models import Backtest, BacktestState
 from backtests.tasks import run_backtest_task
+from cases.models import CaseEvent, EventType
 from policies.parameters import PolicyParameters
 from tests.backtests.test_backtests import scenario_4
 from tests.worker import celery_worker_process
@@ -171,3 +172,69 @@ def test_two_processes_find_what_one_finds(agent, supervisor, settings, monkeypa
     assert sorted(c for ids in split["changed_cases"].values() for c in ids) == sorted(
         c for ids in single["changed_cases"].values() for c in ids
     )
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_worker_killed_mid_run_leaves_the_backtest_to_the_recovery_sweep(
+    agent, supervisor, monkeypatch
+):
+    import signal as signals_module
+    import time
+
+    case = scenario_4(agent, "799.00")
+    stored = CaseEvent.objects.get(case=case, type=EventType.DECISION)
+    CaseEvent.objects.bulk_create(
+        [
+            CaseEvent(
+                case=case,
+                type=EventType.DECISION,
+                at=stored.at,
+                payload=stored.payload,
+                policy_version=stored.policy_version,
+            )
+            for _ in range(39_999)
+        ],
+        batch_size=5000,
+    )
+    backtest = Backtest.objects.create(
+        label="Penalty at 50%",
+        parameters=PolicyParameters.from_dict({"revisit_penalty_rate": "0.50"}).to_dict(),
+        period_start=timezone.now() - timedelta(days=1),
+        period_end=timezone.now() + timedelta(days=1),
+        inputs_key=uuid.uuid4().hex,
+        task_id=f"backtest-{uuid.uuid4().hex}",
+    )
+    slow = {"BACKTEST_LEASE_SECONDS": "1", "BACKTEST_SPLIT_FROM": str(10**9)}
+    with celery_worker_process(env=slow) as queue:
+        run_backtest_task.apply_async(args=[backtest.pk], queue=queue, task_id=backtest.task_id)
+        deadline = time.monotonic() + 60
+        while Backtest.objects.get(pk=backtest.pk).progress_done < 1000:
+            assert time.monotonic() < deadline, "the worker never started the backtest"
+            time.sleep(0.02)
+        queue.proc.send_signal(signals_module.SIGKILL)  # the worker dies mid-run
+        queue.proc.wait(timeout=10)
+    stalled = Backtest.objects.get(pk=backtest.pk)
+    assert stalled.state == BacktestState.RUNNING and stalled.progress_done < 40_000
+    time.sleep(1.2)  # its lease passes
+    sent = []
+    monkeypatch.setattr(
+        run_backtest_task, "apply_async", lambda *a, **k: sent.append(k.get("task_id"))
+    )
+    assert services.sweep_backtests().processed == 1
+    requeued = Backtest.objects.get(pk=backtest.pk)
+    assert requeued.state == BacktestState.QUEUED and sent == [requeued.task_id]
+    monkeypatch.undo()
+    with celery_worker_process() as queue:
+        again = run_backtest_task.apply_async(
+            args=[backtest.pk], queue=queue, task_id=requeued.task_id
+        )
+        assert again.get(timeout=120)["state"] == BacktestState.DONE
+    done = Backtest.objects.get(pk=backtest.pk)
+    assert done.result["counts"] == {
+        "decisions": 40_000,
+        "replayed": 40_000,
+        "same": 0,
+        "changed": 40_000,
+        "not_replayable": 0,
+    }
