@@ -249,7 +249,15 @@ def case_timelines(
     rows = (
         _opened_cases(start, end, filters)
         .order_by("id")
-        .values_list("id", "created_at", "kind", "priority", "city__region_id", "sla_version")
+        .values_list(
+            "id",
+            "created_at",
+            "kind",
+            "priority",
+            "city__region_id",
+            "sla_version",
+            "first_responded_at",
+        )
     )
     chunk: list[tuple] = []
     for row in rows.iterator(chunk_size=CHUNK):
@@ -280,7 +288,7 @@ def _timelines(rows: list[tuple]) -> Iterator[tuple[Timeline, int, str]]:
     ):
         before = payload.get("from") if "field" in payload else payload.get("priority_from")
         first_priority.setdefault(case_id, str(before or ""))
-    for case_id, opened_at, kind, priority, region_id, version in rows:
+    for case_id, opened_at, kind, priority, region_id, version, responded_at in rows:
         yield (
             Timeline(
                 case_id=case_id,
@@ -288,6 +296,7 @@ def _timelines(rows: list[tuple]) -> Iterator[tuple[Timeline, int, str]]:
                 kind=kind,
                 priority=first_priority.get(case_id) or priority,
                 moves=moves_of(moves.get(case_id, ())),
+                first_responded_at=responded_at,
             ),
             region_id,
             version,

@@ -34,7 +34,7 @@ from sweeps.engine import SweepResult, run_sweep
 from . import selectors, signals
 from .models import Backtest, BacktestState
 from .replay import replay
-from .sla_replay import breached, sla_numbers
+from .sla_replay import breached, first_response_breached, sla_numbers
 from .tally import Tally
 
 DEFAULT_DAYS = 30
@@ -250,9 +250,11 @@ def sla_effect(backtest: Backtest, policy: Policy) -> dict[str, Any]:
     if all(sla_numbers(policy_by_version(v)) == candidate for v in versions):
         return {"targets_changed": False}
     until = min(end, timezone.now())
-    cases = breached_own = breached_candidate = 0
+    cases = breached_own = breached_candidate = late_own = late_candidate = 0
     newly: list[int] = []
     no_longer: list[int] = []
+    newly_late: list[int] = []
+    no_longer_late: list[int] = []
     for timeline, region_id, version in selectors.case_timelines(start, end, filters):
         calendar = working_calendar(region_id, timeline.opened_at)
         base = own.setdefault(version, policy_by_version(version))
@@ -265,6 +267,14 @@ def sla_effect(backtest: Backtest, policy: Policy) -> dict[str, Any]:
             newly.append(timeline.case_id)
         elif before and not after and len(no_longer) < SLA_LISTED:
             no_longer.append(timeline.case_id)
+        was_late = first_response_breached(timeline, policy=base, calendar=calendar, until=until)
+        is_late = first_response_breached(timeline, policy=policy, calendar=calendar, until=until)
+        late_own += was_late
+        late_candidate += is_late
+        if is_late and not was_late and len(newly_late) < SLA_LISTED:
+            newly_late.append(timeline.case_id)
+        elif was_late and not is_late and len(no_longer_late) < SLA_LISTED:
+            no_longer_late.append(timeline.case_id)
     return {
         "targets_changed": True,
         "cases": cases,
@@ -272,6 +282,12 @@ def sla_effect(backtest: Backtest, policy: Policy) -> dict[str, Any]:
         "breached_candidate": breached_candidate,
         "newly_breached": newly,
         "no_longer_breached": no_longer,
+        "first_response": {
+            "late_own": late_own,
+            "late_candidate": late_candidate,
+            "newly_late": newly_late,
+            "no_longer_late": no_longer_late,
+        },
     }
 
 

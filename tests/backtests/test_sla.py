@@ -126,3 +126,38 @@ def test_the_same_sla_numbers_skip_the_recomputation(time_machine, agent, superv
     assert services.run_backtest(backtest_id=backtest.pk).result["sla"] == {
         "targets_changed": False
     }
+
+
+def test_a_shorter_first_response_target_makes_exactly_the_slower_answers_late(
+    time_machine, agent, supervisor
+):
+    """Medium first response 240 -> 60 minutes (wall time): answered after 30 minutes stays
+    in time, after 2 hours becomes late, after 2 hours of which 90 minutes waiting stays in
+    time (the clock stands still while the case waits)."""
+    active_policy("sop-wall", effective_from=MONDAY_10AM - timedelta(days=30), **WALL_TIME)
+
+    def answered(minutes, wait=None):
+        time_machine.move_to(MONDAY_10AM, tick=False)
+        case = opened(kind="status_check", priority="medium", actor=agent)
+        move(case, "open", agent)  # opening is no answer to the customer
+        if wait:
+            time_machine.move_to(MONDAY_10AM + timedelta(minutes=wait[0]), tick=False)
+            move(case, "wait_on_customer", agent)
+            time_machine.move_to(MONDAY_10AM + timedelta(minutes=wait[1]), tick=False)
+            move(case, "resume", agent)
+        time_machine.move_to(MONDAY_10AM + timedelta(minutes=minutes), tick=False)
+        case_services.add_note(case_id=case.pk, actor=agent, text="Told the customer.", public=True)
+        return case
+
+    quick = answered(30)
+    slow = answered(120)
+    waited = answered(120, wait=(10, 100))  # 30 minutes counted
+    fast_first = {
+        "sla_first_response_minutes": {"high": 60, "low": 480, "medium": 60, "urgent": 30}
+    }
+    sla = sla_backtest(supervisor, time_machine, **fast_first)
+    assert sla["first_response"]["newly_late"] == [slow.pk]
+    assert sla["first_response"]["no_longer_late"] == []
+    assert sla["first_response"]["late_own"] == 0 and sla["first_response"]["late_candidate"] == 1
+    assert quick.pk not in sla["first_response"]["newly_late"]
+    assert waited.pk not in sla["first_response"]["newly_late"]
