@@ -4,6 +4,7 @@ version's and the activation page show the latest backtest; agents see none of i
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -14,7 +15,7 @@ from backtests import services
 from backtests.models import Backtest, BacktestState
 from policies.models import PolicyStatus, PolicyVersion
 from policies.parameters import DEFAULT_POLICY
-from tests.backtests.test_backtests import scenario_4
+from tests.backtests.test_backtests import goodwill, scenario_4
 from tests.helpers import logged_in
 
 pytestmark = pytest.mark.django_db
@@ -157,3 +158,24 @@ def test_odd_ids_in_the_console_query_strings_are_no_server_error(agent, supervi
             reverse("admin:backtests_backtest_what_if", args=[case.pk]), {"version": odd}
         )
         assert what_if.status_code == 200
+
+
+def test_a_matrix_cell_opens_the_list_of_its_cases(agent, supervisor):
+    changed = [scenario_4(agent, invoice) for invoice in ("100.00", "200.00")]
+    other = scenario_4(agent, "300.00")
+    unchanged = goodwill(agent, "700.00")
+    backtest, _ = services.request_backtest(
+        actor=supervisor,
+        parameters={**DEFAULT_POLICY.params.to_dict(), "revisit_penalty_rate": "0.50"},
+        filters={},
+    )
+    services.run_backtest(backtest_id=backtest.pk)
+    page = logged_in(supervisor).get(reverse("admin:backtests_backtest_change", args=[backtest.pk]))
+    links = re.findall(r'href="([^"]*id__in=[^"]*)"', page.content.decode())
+    assert links, "the cell links to its cases"
+    listed = logged_in(supervisor).get(links[0].replace("&amp;", "&"))
+    assert listed.status_code == 200
+    html = listed.content.decode()
+    for case in [*changed, other]:  # all three changed (every penalty moves)
+        assert reverse("admin:cases_case_change", args=[case.pk]) in html
+    assert reverse("admin:cases_case_change", args=[unchanged.pk]) not in html
