@@ -179,6 +179,7 @@ class BacktestAdmin(ConsoleAdmin):
             **self._context(request, f"Backtest #{backtest.pk}: {backtest.label}"),
             "original": backtest,
             "backtest": backtest,
+            "period": self.period(backtest),
             "result": result,
             "running": backtest.state in (BacktestState.QUEUED, BacktestState.RUNNING),
             "percent": (
