@@ -12,8 +12,10 @@ from django.db.models import Q, QuerySet
 from cases.models import Case, CaseEvent, EventType, GateRefusal
 from core import roles
 from core.roles import User
+from policies.parameters import Policy, PolicyParameters
 
 from .models import Backtest
+from .replay import CHANGED, replay
 from .sla_replay import Timeline, moves_of
 from .tally import Facts
 
@@ -25,7 +27,6 @@ _COLUMNS = (
     "case_id",
     "at",
     "payload",
-    "case__kind",
     "case__team",
     "case__city__name",
     "case__partner_id",
@@ -41,17 +42,26 @@ def may_backtest(user: User | None) -> bool:
     return roles.has_role(user, BACKTESTERS)
 
 
+def _narrowed(qs: QuerySet, filters: Mapping[str, Any], **paths: str) -> QuerySet:
+    """The backtest's filters on a queryset, each through its path from the queryset's rows
+    (`paths`: filter name -> lookup); a filter the rows cannot take is not given a path."""
+    for name, path in paths.items():
+        if filters.get(name):
+            qs = qs.filter(**{path: filters[name]})
+    return qs
+
+
 def decisions(start: datetime, end: datetime, filters: Mapping[str, Any]) -> QuerySet:
     """The period's stored decisions (the partial index caseevent_decision_at), filtered."""
     qs = CaseEvent.objects.filter(type=EventType.DECISION, at__gte=start, at__lt=end)
-    if filters.get("region"):
-        qs = qs.filter(case__city__region_id=filters["region"])
-    if filters.get("city"):
-        qs = qs.filter(case__city_id=filters["city"])
-    if filters.get("kind"):
-        qs = qs.filter(case__kind=filters["kind"])
-    if filters.get("flow"):
-        qs = qs.filter(payload__flow=filters["flow"])
+    qs = _narrowed(
+        qs,
+        filters,
+        region="case__city__region_id",
+        city="case__city_id",
+        kind="case__kind",
+        flow="payload__flow",
+    )
     if filters.get("partner"):
         partner = filters["partner"]
         qs = qs.filter(Q(case__partner_id=partner) | Q(case__booking__partner_id=partner))
@@ -60,18 +70,15 @@ def decisions(start: datetime, end: datetime, filters: Mapping[str, Any]) -> Que
 
 def refusals(start: datetime, end: datetime, filters: Mapping[str, Any]) -> QuerySet:
     """The period's gate refusals (requests answered 422: flows.refusals), filtered."""
-    qs = GateRefusal.objects.filter(at__gte=start, at__lt=end)
-    if filters.get("region"):
-        qs = qs.filter(booking__city__region_id=filters["region"])
-    if filters.get("city"):
-        qs = qs.filter(booking__city_id=filters["city"])
-    if filters.get("kind"):
-        qs = qs.filter(case__kind=filters["kind"])
-    if filters.get("flow"):
-        qs = qs.filter(payload__flow=filters["flow"])
-    if filters.get("partner"):
-        qs = qs.filter(booking__partner_id=filters["partner"])
-    return qs
+    return _narrowed(
+        GateRefusal.objects.filter(at__gte=start, at__lt=end),
+        filters,
+        region="booking__city__region_id",
+        city="booking__city_id",
+        kind="case__kind",
+        flow="payload__flow",
+        partner="booking__partner_id",
+    )
 
 
 def decision_count(start: datetime, end: datetime, filters: Mapping[str, Any]) -> int:
@@ -83,7 +90,6 @@ _REFUSAL_COLUMNS = (
     "case_id",
     "at",
     "payload",
-    "case__kind",
     "case__team",
     "booking__city__name",
     "case__partner_id",
@@ -130,7 +136,6 @@ def _stream(rows: QuerySet) -> Iterator[tuple[dict[str, Any], Facts]]:
         case_id,
         at,
         payload,
-        kind,
         team,
         city,
         partner_id,
@@ -145,7 +150,6 @@ def _stream(rows: QuerySet) -> Iterator[tuple[dict[str, Any], Facts]]:
                 event_id=event_id,
                 case_id=case_id,
                 at=at,
-                kind=kind,
                 team=team,
                 city=city or "",
                 partner_id=partner_id or booking_partner_id,
@@ -165,12 +169,15 @@ def latest_backtest_of(version_id: int) -> Backtest | None:
     return Backtest.objects.filter(version_id=version_id).order_by("-created_at", "-id").first()
 
 
+def candidate_policy(backtest: Backtest) -> Policy:
+    """The backtest's parameters as a policy, named after its version (or the backtest)."""
+    name = backtest.version.version if backtest.version_id else f"backtest-{backtest.pk}"
+    return Policy(version=name, params=PolicyParameters.from_dict(backtest.parameters))
+
+
 def changed_decisions(backtest: Backtest) -> Iterator[tuple[Facts, Any]]:
     """Every decision of the backtest's period that the candidate changes (replayed again as
     it streams: nothing but the counts and a sample is stored), with its replay."""
-    from .replay import CHANGED, replay
-    from .services import candidate_policy
-
     policy = candidate_policy(backtest)
     for payload, facts in decision_stream(
         backtest.period_start, backtest.period_end, backtest.filters
@@ -225,13 +232,7 @@ SLA_CHUNK = 500  # cases per batch of timeline reads
 
 def _opened_cases(start: datetime, end: datetime, filters: Mapping[str, Any]) -> QuerySet:
     cases = Case.objects.filter(created_at__gte=start, created_at__lt=end).exclude(sla_version="")
-    if filters.get("region"):
-        cases = cases.filter(city__region_id=filters["region"])
-    if filters.get("city"):
-        cases = cases.filter(city_id=filters["city"])
-    if filters.get("kind"):
-        cases = cases.filter(kind=filters["kind"])
-    return cases
+    return _narrowed(cases, filters, region="city__region_id", city="city_id", kind="kind")
 
 
 def sla_versions(start: datetime, end: datetime, filters: Mapping[str, Any]) -> list[str]:

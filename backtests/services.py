@@ -77,6 +77,26 @@ def _clean_filters(filters: Mapping[str, Any] | None) -> dict[str, Any]:
     return {name: value for name, value in sorted(filters.items()) if value not in (None, "")}
 
 
+def _candidate(
+    version_id: int | None, parameters: Mapping[str, Any] | None
+) -> tuple[PolicyVersion | None, PolicyParameters]:
+    """The candidate: the named version's parameters with `parameters` on top (400 on an
+    unknown version, one error per bad parameter)."""
+    version = None
+    base: dict[str, Any] = {}
+    if version_id is not None:
+        version = PolicyVersion.objects.filter(pk=version_id).first()
+        if version is None:
+            raise InvalidInput({"version": [f"Policy version {version_id} does not exist."]})
+        base = dict(version.parameters)
+    try:
+        return version, PolicyParameters.from_dict({**base, **dict(parameters or {})})
+    except PolicyValidationError as exc:
+        raise InvalidInput(
+            {f"parameters.{name}": [msg] for name, msg in exc.errors.items()}
+        ) from None
+
+
 def request_backtest(
     *,
     actor: User | None,
@@ -94,21 +114,9 @@ def request_backtest(
     itself (the demo loader), no worker is sent."""
     if not selectors.may_backtest(actor):
         raise NotPermitted("Only supervisors and finance run backtests.")
-    version = None
-    base: dict[str, Any] = {}
-    if version_id is not None:
-        version = PolicyVersion.objects.filter(pk=version_id).first()
-        if version is None:
-            raise InvalidInput({"version": [f"Policy version {version_id} does not exist."]})
-        base = dict(version.parameters)
-    if version is None and not parameters:
+    if version_id is None and not parameters:
         raise InvalidInput({"parameters": ["Name a policy version or give the parameters."]})
-    try:
-        params = PolicyParameters.from_dict({**base, **dict(parameters or {})})
-    except PolicyValidationError as exc:
-        raise InvalidInput(
-            {f"parameters.{name}": [msg] for name, msg in exc.errors.items()}
-        ) from None
+    version, params = _candidate(version_id, parameters)
     canonical = params.to_dict()
     start, end = period_of(first_day, last_day)
     clean = _clean_filters(filters)
@@ -149,11 +157,6 @@ def _lease_until():
     return timezone.now() + timedelta(seconds=settings.BACKTEST_LEASE_SECONDS)
 
 
-def candidate_policy(backtest: Backtest) -> Policy:
-    name = backtest.version.version if backtest.version_id else f"backtest-{backtest.pk}"
-    return Policy(version=name, params=PolicyParameters.from_dict(backtest.parameters))
-
-
 def run_backtest(*, backtest_id: int, task_id: str | None = None) -> Backtest:
     """Replay the period and keep the result. Progress is written as it goes, renewing the
     lease; a cancelled backtest, or one given to a newer task, stops at the next write. A
@@ -190,7 +193,7 @@ def run_backtest(*, backtest_id: int, task_id: str | None = None) -> Backtest:
             ]
         )
     running = Backtest.objects.filter(pk=backtest_id, task_id=token, state=BacktestState.RUNNING)
-    policy = candidate_policy(backtest)
+    policy = selectors.candidate_policy(backtest)
     window = (backtest.period_start, backtest.period_end, backtest.filters)
     part: tuple[int, int] | None = None
     helper = None
@@ -402,20 +405,8 @@ def what_if_case(
     the stored and the candidate outcome and reason side by side. Reads only."""
     if not selectors.may_backtest(actor):
         raise NotPermitted("Only supervisors and finance run backtests.")
-    base: dict[str, Any] = {}
-    name = "what-if"
-    if version_id is not None:
-        version = PolicyVersion.objects.filter(pk=version_id).first()
-        if version is None:
-            raise InvalidInput({"version": [f"Policy version {version_id} does not exist."]})
-        base, name = dict(version.parameters), version.version
-    try:
-        params = PolicyParameters.from_dict({**base, **dict(parameters or {})})
-    except PolicyValidationError as exc:
-        raise InvalidInput(
-            {f"parameters.{field}": [msg] for field, msg in exc.errors.items()}
-        ) from None
-    policy = Policy(version=name, params=params)
+    version, params = _candidate(version_id, parameters)
+    policy = Policy(version=version.version if version else "what-if", params=params)
     out = []
     for at, payload in selectors.case_decisions(case_id):
         result = replay(payload, policy)

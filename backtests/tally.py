@@ -42,7 +42,6 @@ class Facts:
     event_id: int
     case_id: int | None  # None: a gate refusal that opened no case
     at: datetime
-    kind: str | None
     team: str | None
     city: str
     partner_id: int | None
