@@ -282,14 +282,6 @@ class HistoryBuilder(MoneyDemoBuilder):
 
     # cases
 
-    def _open(self, case: Case, worker: User) -> None:
-        services.update_case(
-            case_id=case.pk, actor=worker, changes={"assignee": worker}, reason="Assigned."
-        )
-        services.transition_case(
-            case_id=case.pk, name="open", actor=worker, reason=transition_reason("open")
-        )
-
     def _resolve_with(self, case_id: int, worker: User, tag: str, reason: str) -> None:
         services.transition_case(
             case_id=case_id,
@@ -342,7 +334,7 @@ class HistoryBuilder(MoneyDemoBuilder):
         )
         self.counts["cases"] += 1
         yield timezone.now() + timedelta(minutes=self.rng.randint(4, 150))
-        self._open(case, self.agent)
+        self._take(case.pk, self.agent)
         if self.rng.random() < 0.25:
             yield timezone.now() + timedelta(hours=self.rng.randint(1, 8))
             services.transition_case(
@@ -370,12 +362,7 @@ class HistoryBuilder(MoneyDemoBuilder):
 
     def _take_and_decide(self, case_id: int, flow: str, inputs: dict) -> Story:
         yield timezone.now() + timedelta(minutes=self.rng.randint(5, 90))
-        services.update_case(
-            case_id=case_id, actor=self.agent, changes={"assignee": self.agent}, reason="Assigned."
-        )
-        services.transition_case(
-            case_id=case_id, name="open", actor=self.agent, reason=transition_reason("open")
-        )
+        self._take(case_id, self.agent)
         yield timezone.now() + timedelta(minutes=self.rng.randint(5, 40))
         self._flow(case_id, flow, inputs)
         self.counts[f"decisions {flow}"] += 1
