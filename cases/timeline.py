@@ -152,7 +152,22 @@ def _sentence(event: CaseEvent, names: _Names) -> str:
         return f"escalated the case to {_words(payload.get('team', ''))}"
     if kind == EventType.CLOCK:
         return (event.transition or "clock").replace("_", " ")
+    if kind == EventType.MESSAGE:
+        subject = payload.get("subject") or "(no subject)"
+        party = _words(payload.get("party", ""))
+        if payload.get("direction") == "out":
+            return f"e-mailed the {party.lower()}: {subject}"
+        auto = " (automatic)" if payload.get("automatic") else ""
+        return f"wrote by e-mail{auto}: {subject}"
     return event.get_type_display()
+
+
+def _who(event: CaseEvent) -> str:
+    if event.actor:
+        return event.actor.get_username()
+    if event.type == EventType.MESSAGE and (event.payload or {}).get("from"):
+        return event.payload["from"]  # the sender of a mail received
+    return "System"
 
 
 def recent_events(case: Case, limit: int = LIMIT) -> list[CaseEvent]:
@@ -173,7 +188,7 @@ def case_timeline(
     return [
         Entry(
             at=event.at,
-            who=event.actor.get_username() if event.actor else "System",
+            who=_who(event),
             kind=event.type,
             sentence=_sentence(event, names),
             reason=event.reason,

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("partners.api.urls")),
     path("", include("cases.api.urls")),
     path("", include("payouts.api.urls")),
+    path("", include("conversations.api.urls")),
     path("", include("flows.api.urls")),
     path("", include("events.api.urls")),
     path("", include("backtests.api.urls")),

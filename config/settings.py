@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "partners",
     "cases",
     "payouts",
+    "conversations",
     "flows",
     "backtests",
     "console",
@@ -167,6 +168,32 @@ LOGIN_URL = "admin:login"
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Casework <casework@localhost>")
 MAIL_MESSAGE_ID_DOMAIN = env("MAIL_MESSAGE_ID_DOMAIN", default="casework.local")
+
+# Conversations (docs/conversations.md). The support address customers write to; replies
+# come back to it with a signed case token (support+c123-<signature>@...).
+SUPPORT_EMAIL = env("SUPPORT_EMAIL", default="support@casework.local")
+# The SMTP gateway refuses a message larger than this (the sender's server bounces it).
+MAIL_MAX_MESSAGE_BYTES = env.int("MAIL_MAX_MESSAGE_BYTES", default=40 * 1024 * 1024)
+# Attachments kept from mail in (and allowed on mail out): size per file and content types.
+MAIL_ATTACHMENT_MAX_BYTES = env.int("MAIL_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+MAIL_ATTACHMENT_TYPES = env.list(
+    "MAIL_ATTACHMENT_TYPES",
+    default=[
+        "image/jpeg",
+        "image/png",
+        "image/webp",
+        "image/gif",
+        "application/pdf",
+        "text/plain",
+        "text/csv",
+    ],
+)
+# One sender may write this many messages in the window; more are refused (a mail loop).
+INBOUND_MAIL_PER_SENDER = env.int("INBOUND_MAIL_PER_SENDER", default=20)
+INBOUND_MAIL_WINDOW_SECONDS = env.int("INBOUND_MAIL_WINDOW_SECONDS", default=600)
+# A case opened by mail: its kind, and the city (by name) when the sender is unknown.
+INBOUND_MAIL_CASE_KIND = env("INBOUND_MAIL_CASE_KIND", default="service_enquiry")
+INBOUND_MAIL_CITY = env("INBOUND_MAIL_CITY", default="")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -7,12 +7,14 @@ killed mid-send leaves its claims to be taken again after the lease."""
 from __future__ import annotations
 
 import logging
+import mimetypes
 import time
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from email.utils import make_msgid
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage
 from django.db import connection, transaction
 from django.utils import timezone
@@ -33,10 +35,12 @@ def queue_mail(
     cc: Iterable[str] = (),
     headers: dict[str, str] | None = None,
     automatic: bool = True,
+    attachments: Iterable[str] = (),
 ) -> OutgoingMail | None:
     """Queue one e-mail in the current transaction (None when it has nobody to go to).
     Automatic mail carries `Auto-Submitted: auto-generated` (RFC 3834), so that mail
-    systems, ours included, never answer it automatically."""
+    systems, ours included, never answer it automatically. `attachments`: names of files in
+    the default storage, attached when the mail is sent."""
     to_list = [address for address in to if address]
     cc_list = [address for address in cc if address and address not in to_list]
     if not to_list and not cc_list:
@@ -53,6 +57,7 @@ def queue_mail(
         subject=subject[:255],
         body=body,
         headers=extra,
+        attachments=list(attachments),
     )
     kick_mail_after_commit()
     return mail
@@ -107,14 +112,19 @@ def send_one(mail_id: int, *, now: datetime | None = None) -> OutgoingMail:
     started = time.monotonic()
     error = ""
     try:
-        EmailMessage(
+        outgoing = EmailMessage(
             subject=mail.subject,
             body=mail.body,
             from_email=mail.from_email or None,
             to=mail.to,
             cc=mail.cc,
             headers={**mail.headers, "Message-ID": mail.message_id},
-        ).send(fail_silently=False)
+        )
+        for name in mail.attachments:
+            with default_storage.open(name, "rb") as handle:
+                content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+                outgoing.attach(name.rsplit("/", 1)[-1], handle.read(), content_type)
+        outgoing.send(fail_silently=False)
     except Exception as exc:  # any failure of the mail server is retried, never raised
         error = f"{type(exc).__name__}: {exc}"[:500]
     duration = int((time.monotonic() - started) * 1000)

@@ -178,6 +178,8 @@ class OutgoingMail(models.Model):
     subject = models.CharField(max_length=255)
     body = models.TextField()
     headers = models.JSONField(default=dict, blank=True)
+    # Files to attach, by their names in the default storage (a conversation's attachments).
+    attachments = ArrayField(models.CharField(max_length=255), default=list, blank=True)
     state = models.CharField(max_length=16, choices=MailState.choices, default=MailState.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True, default=timezone.now)

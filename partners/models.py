@@ -4,6 +4,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Lower
 
 
 class Currency(models.TextChoices):
@@ -66,6 +67,7 @@ class Partner(models.Model):
     external_id = models.CharField(max_length=64, unique=True)
     name = models.CharField(max_length=128)
     phone = models.CharField(max_length=32)
+    email = models.EmailField(blank=True, help_text="Where messages from a case reach them.")
     city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="partners")
     hub = models.CharField(max_length=64, blank=True)
     categories = ArrayField(
@@ -104,6 +106,8 @@ class Partner(models.Model):
             models.Index(fields=["city", "is_active"]),
             # Console search by part of a name (pg_trgm).
             GinIndex(fields=["name"], opclasses=["gin_trgm_ops"], name="partner_name_trgm"),
+            # An inbound e-mail's sender found by address.
+            models.Index(Lower("email"), name="partner_email_lower"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -198,6 +198,9 @@ class PolicyParameters:
     # Drills and demos only: every SOP clock and SLA target runs this many times faster. 1 in
     # production; a drill version with 3600 turns an hour into a second.
     clock_speedup: int = _param(1, HOUSE, minimum=1)
+    # A customer's e-mail reply to a resolved case reopens it within this many days of the
+    # resolution; later, it opens a new case linked to the old one.
+    reply_reopen_days: int = _param(7, HOUSE)
 
     # --- money ---------------------------------------------------------------------------
     # INR (paise) and EGP (piastres) both have two minor digits; every computed amount

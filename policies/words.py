@@ -46,6 +46,7 @@ LABELS: dict[str, str] = {
     "material_booking_delay_hours": "Material booking delay (hours)",
     "material_booking_max_days": "Material booking: longest wait (days)",
     "waiting_on_customer_reopen_days": "Waiting on the customer: reopen within (days)",
+    "reply_reopen_days": "An e-mail reply reopens a resolved case within (days)",
     "operations_handover_hours": "Hand-over to operations (hours)",
     "reschedule_change_window_minutes": "Reschedule: change window (minutes)",
     "followup_areas": "Follow-up areas",

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.contrib.postgres.indexes import GinIndex
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Lower
 
 from partners.models import City
 
@@ -16,6 +17,10 @@ class Customer(models.Model):
     name = models.CharField(max_length=128)
     phone = models.CharField(max_length=32, db_index=True)
     email = models.EmailField(blank=True)
+    # A customer first known from an e-mail is unverified until an agent confirms who it is.
+    verified = models.BooleanField(default=True, db_default=True)
+    # A bounce from the address: mail to it fails (conversations marks it; an edit clears it).
+    email_failing_since = models.DateTimeField(null=True, blank=True)
     city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="customers")
     fraud_score = models.DecimalField(
         max_digits=4,
@@ -33,6 +38,8 @@ class Customer(models.Model):
             GinIndex(fields=["name"], opclasses=["gin_trgm_ops"], name="customer_name_trgm"),
             # Customer search by a fragment of the phone's digits ("0688"; pg_trgm).
             GinIndex(fields=["phone"], opclasses=["gin_trgm_ops"], name="customer_phone_trgm"),
+            # An inbound e-mail's sender found by address, whatever its case.
+            models.Index(Lower("email"), name="customer_email_lower"),
         ]
         constraints = [
             models.CheckConstraint(

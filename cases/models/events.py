@@ -20,6 +20,7 @@ class EventType(models.TextChoices):
     TASK = "task", "Task"
     ESCALATION = "escalation", "Escalation"
     CLOCK = "clock", "Clock"  # an SLA warning or breach, an SOP clock firing
+    MESSAGE = "message", "Message"  # an e-mail received or sent (conversations)
 
 
 @pgtrigger.register(
