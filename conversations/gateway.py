@@ -24,9 +24,7 @@ log = logging.getLogger(__name__)
 def _receive(content: bytes, mail_from: str, rcpt_tos: list[str]) -> str:
     close_old_connections()
     try:
-        inbound = receive_mail(
-            content, via="smtp", envelope_from=mail_from, envelope_to=rcpt_tos
-        )
+        inbound = receive_mail(content, via="smtp", envelope_from=mail_from, envelope_to=rcpt_tos)
     except Exception:
         log.exception("an inbound message could not be stored")
         return "451 4.3.0 Could not store the message; try again later"

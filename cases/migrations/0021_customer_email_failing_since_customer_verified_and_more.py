@@ -5,30 +5,45 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0020_gate_refusals'),
-        ('partners', '0008_partner_email_partner_partner_email_lower'),
+        ("cases", "0020_gate_refusals"),
+        ("partners", "0008_partner_email_partner_partner_email_lower"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='customer',
-            name='email_failing_since',
+            model_name="customer",
+            name="email_failing_since",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='customer',
-            name='verified',
+            model_name="customer",
+            name="verified",
             field=models.BooleanField(db_default=True, default=True),
         ),
         migrations.AlterField(
-            model_name='caseevent',
-            name='type',
-            field=models.CharField(choices=[('created', 'Created'), ('transition', 'Transition'), ('note', 'Note'), ('call_attempt', 'Call attempt'), ('field_change', 'Field change'), ('decision', 'Policy decision'), ('task', 'Task'), ('escalation', 'Escalation'), ('clock', 'Clock'), ('message', 'Message')], max_length=16),
+            model_name="caseevent",
+            name="type",
+            field=models.CharField(
+                choices=[
+                    ("created", "Created"),
+                    ("transition", "Transition"),
+                    ("note", "Note"),
+                    ("call_attempt", "Call attempt"),
+                    ("field_change", "Field change"),
+                    ("decision", "Policy decision"),
+                    ("task", "Task"),
+                    ("escalation", "Escalation"),
+                    ("clock", "Clock"),
+                    ("message", "Message"),
+                ],
+                max_length=16,
+            ),
         ),
         migrations.AddIndex(
-            model_name='customer',
-            index=models.Index(django.db.models.functions.text.Lower('email'), name='customer_email_lower'),
+            model_name="customer",
+            index=models.Index(
+                django.db.models.functions.text.Lower("email"), name="customer_email_lower"
+            ),
         ),
     ]

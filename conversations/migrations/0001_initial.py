@@ -10,97 +10,252 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cases', '0021_customer_email_failing_since_customer_verified_and_more'),
-        ('events', '0006_outgoingmail_attachments'),
-        ('partners', '0008_partner_email_partner_partner_email_lower'),
+        ("cases", "0021_customer_email_failing_since_customer_verified_and_more"),
+        ("events", "0006_outgoingmail_attachments"),
+        ("partners", "0008_partner_email_partner_partner_email_lower"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Message',
+            name="Message",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('direction', models.CharField(choices=[('in', 'Received'), ('out', 'Sent')], max_length=4)),
-                ('channel', models.CharField(default='email', max_length=16)),
-                ('party', models.CharField(choices=[('customer', 'Customer'), ('partner', 'Partner'), ('other', 'Someone else')], max_length=16)),
-                ('message_id', models.CharField(max_length=255, unique=True)),
-                ('in_reply_to', models.CharField(blank=True, max_length=255)),
-                ('references', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=255), blank=True, default=list, size=None)),
-                ('from_address', models.CharField(max_length=254)),
-                ('from_name', models.CharField(blank=True, max_length=128)),
-                ('to', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=254), blank=True, default=list, size=None)),
-                ('subject', models.CharField(blank=True, max_length=255)),
-                ('text', models.TextField(blank=True, help_text='What is new in it (quoted history cut).')),
-                ('full_text', models.TextField(blank=True)),
-                ('html', models.TextField(blank=True, help_text='The HTML part, made safe (nh3).')),
-                ('automatic', models.BooleanField(default=False, help_text='An auto-reply or other automatic message: never answered.')),
-                ('template', models.CharField(blank=True, max_length=64)),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('author', models.ForeignKey(blank=True, help_text='The agent who wrote a message out; nobody for one received.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='messages', to='cases.case')),
-                ('customer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.customer')),
-                ('outgoing', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='message', to='events.outgoingmail')),
-                ('partner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='partners.partner')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "direction",
+                    models.CharField(choices=[("in", "Received"), ("out", "Sent")], max_length=4),
+                ),
+                ("channel", models.CharField(default="email", max_length=16)),
+                (
+                    "party",
+                    models.CharField(
+                        choices=[
+                            ("customer", "Customer"),
+                            ("partner", "Partner"),
+                            ("other", "Someone else"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("message_id", models.CharField(max_length=255, unique=True)),
+                ("in_reply_to", models.CharField(blank=True, max_length=255)),
+                (
+                    "references",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(max_length=255),
+                        blank=True,
+                        default=list,
+                        size=None,
+                    ),
+                ),
+                ("from_address", models.CharField(max_length=254)),
+                ("from_name", models.CharField(blank=True, max_length=128)),
+                (
+                    "to",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(max_length=254),
+                        blank=True,
+                        default=list,
+                        size=None,
+                    ),
+                ),
+                ("subject", models.CharField(blank=True, max_length=255)),
+                (
+                    "text",
+                    models.TextField(
+                        blank=True, help_text="What is new in it (quoted history cut)."
+                    ),
+                ),
+                ("full_text", models.TextField(blank=True)),
+                ("html", models.TextField(blank=True, help_text="The HTML part, made safe (nh3).")),
+                (
+                    "automatic",
+                    models.BooleanField(
+                        default=False,
+                        help_text="An auto-reply or other automatic message: never answered.",
+                    ),
+                ),
+                ("template", models.CharField(blank=True, max_length=64)),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The agent who wrote a message out; nobody for one received.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="messages",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="cases.customer",
+                    ),
+                ),
+                (
+                    "outgoing",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="message",
+                        to="events.outgoingmail",
+                    ),
+                ),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="partners.partner",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='InboundMail',
+            name="InboundMail",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('via', models.CharField(help_text='"smtp" or the provider\'s name.', max_length=32)),
-                ('envelope_from', models.CharField(blank=True, max_length=254)),
-                ('envelope_to', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=254), blank=True, default=list, size=None)),
-                ('raw', models.BinaryField()),
-                ('size', models.PositiveIntegerField()),
-                ('message_id', models.CharField(blank=True, max_length=255)),
-                ('from_address', models.CharField(blank=True, max_length=254)),
-                ('subject', models.CharField(blank=True, max_length=255)),
-                ('state', models.CharField(choices=[('received', 'Received, not yet processed'), ('processed', 'On a case'), ('duplicate', 'Duplicate (already stored)'), ('automatic', 'Automatic message (kept, never answered)'), ('bounce', 'Bounce (address marked failing)'), ('refused', 'Refused'), ('quarantined', 'Quarantined (could not be processed)')], default='received', max_length=16)),
-                ('reason', models.CharField(blank=True, max_length=500)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('received_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('processed_at', models.DateTimeField(blank=True, null=True)),
-                ('result', models.ForeignKey(blank=True, help_text='The message it became (or the one it duplicates).', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='conversations.message')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "via",
+                    models.CharField(help_text='"smtp" or the provider\'s name.', max_length=32),
+                ),
+                ("envelope_from", models.CharField(blank=True, max_length=254)),
+                (
+                    "envelope_to",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(max_length=254),
+                        blank=True,
+                        default=list,
+                        size=None,
+                    ),
+                ),
+                ("raw", models.BinaryField()),
+                ("size", models.PositiveIntegerField()),
+                ("message_id", models.CharField(blank=True, max_length=255)),
+                ("from_address", models.CharField(blank=True, max_length=254)),
+                ("subject", models.CharField(blank=True, max_length=255)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("received", "Received, not yet processed"),
+                            ("processed", "On a case"),
+                            ("duplicate", "Duplicate (already stored)"),
+                            ("automatic", "Automatic message (kept, never answered)"),
+                            ("bounce", "Bounce (address marked failing)"),
+                            ("refused", "Refused"),
+                            ("quarantined", "Quarantined (could not be processed)"),
+                        ],
+                        default="received",
+                        max_length=16,
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=500)),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("received_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("processed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "result",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The message it became (or the one it duplicates).",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="conversations.message",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'inbound e-mail',
-                'verbose_name_plural': 'inbound e-mails',
-                'ordering': ['-id'],
+                "verbose_name": "inbound e-mail",
+                "verbose_name_plural": "inbound e-mails",
+                "ordering": ["-id"],
             },
         ),
         migrations.CreateModel(
-            name='Attachment',
+            name="Attachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=255, upload_to=conversations.models._attachment_path)),
-                ('filename', models.CharField(max_length=255)),
-                ('content_type', models.CharField(max_length=128)),
-                ('size', models.PositiveIntegerField()),
-                ('message', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='attachments', to='conversations.message')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=255, upload_to=conversations.models._attachment_path
+                    ),
+                ),
+                ("filename", models.CharField(max_length=255)),
+                ("content_type", models.CharField(max_length=128)),
+                ("size", models.PositiveIntegerField()),
+                (
+                    "message",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="attachments",
+                        to="conversations.message",
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='message',
-            index=models.Index(fields=['case', 'at'], name='message_case_at'),
+            model_name="message",
+            index=models.Index(fields=["case", "at"], name="message_case_at"),
         ),
         migrations.AddConstraint(
-            model_name='message',
-            constraint=models.CheckConstraint(condition=models.Q(('direction', 'in'), ('outgoing__isnull', False), _connector='OR'), name='message_out_has_outgoing'),
+            model_name="message",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("direction", "in"), ("outgoing__isnull", False), _connector="OR"
+                ),
+                name="message_out_has_outgoing",
+            ),
         ),
         migrations.AddIndex(
-            model_name='inboundmail',
-            index=models.Index(django.db.models.functions.text.Lower('from_address'), models.F('received_at'), name='inbound_sender_recent'),
+            model_name="inboundmail",
+            index=models.Index(
+                django.db.models.functions.text.Lower("from_address"),
+                models.F("received_at"),
+                name="inbound_sender_recent",
+            ),
         ),
         migrations.AddIndex(
-            model_name='inboundmail',
-            index=models.Index(fields=['state', 'received_at'], name='inbound_state'),
+            model_name="inboundmail",
+            index=models.Index(fields=["state", "received_at"], name="inbound_state"),
         ),
     ]

@@ -85,11 +85,33 @@ def process_inbound(inbound_id: int, *, retry: bool = False) -> InboundMail:
         log.exception("inbound mail %s quarantined", inbound_id)
         InboundMail.objects.filter(pk=inbound_id).update(
             state=InboundState.QUARANTINED,
-            reason=f"Could not be processed: {type(exc).__name__}: {exc}"[:500],
+            reason=f"Could not be processed: {type(exc).__name__}: {_said(exc)}"[:500],
             attempts=F("attempts") + 1,
             processed_at=timezone.now(),
+            **_headline(inbound_id),
         )
         return InboundMail.objects.get(pk=inbound_id)
+
+
+def _said(exc: Exception) -> str:
+    fields = getattr(exc, "fields", None)
+    if fields:
+        return "; ".join(f"{name}: {' '.join(map(str, said))}" for name, said in fields.items())
+    return str(exc)
+
+
+def _headline(inbound_id: int) -> dict[str, str]:
+    """Sender, subject and id of a quarantined message, for its list (when they can be read)."""
+    raw = InboundMail.objects.filter(pk=inbound_id).values_list("raw", flat=True).first()
+    try:
+        parsed = parse(bytes(raw or b""))
+    except Exception:
+        return {}
+    return {
+        "message_id": parsed.message_id,
+        "from_address": parsed.from_address,
+        "subject": parsed.subject,
+    }
 
 
 @dataclass
@@ -269,7 +291,7 @@ class _Processing:
         """The case the message lands on: its thread's, reopened when it was resolved within
         the policy's window; a new case (linked to a closed or long-resolved one) otherwise."""
         if case is not None and case.status == CaseStatus.RESOLVED:
-            days = policy_in_force().parameters.reply_reopen_days
+            days = policy_in_force().params.reply_reopen_days
             if case.resolved_at and timezone.now() - case.resolved_at <= timedelta(days=days):
                 transition_case(
                     case_id=case.pk,
@@ -292,7 +314,7 @@ class _Processing:
             description=new_text(parsed.text)[: limits.DESCRIPTION],
             customer=sender.customer,
             partner=sender.partner,
-            city=None if (sender.customer or sender.partner) else inbound_city(),
+            city=_city_of(sender),
             related_to=case,
         )
         if case is not None:
@@ -396,6 +418,14 @@ class _Processing:
             )
         failed = ", ".join(report.failed) or "an unknown address"
         self.finish(InboundState.BOUNCE, f"Delivery failed to {failed}; {marked} marked failing.")
+
+
+def _city_of(sender: Sender) -> City:
+    if sender.customer is not None:
+        return sender.customer.city
+    if sender.partner is not None:
+        return sender.partner.city
+    return inbound_city()
 
 
 def inbound_city() -> City:

@@ -5,15 +5,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('events', '0005_delivery_fk_indexes_covered'),
+        ("events", "0005_delivery_fk_indexes_covered"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='outgoingmail',
-            name='attachments',
-            field=django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=255), blank=True, default=list, size=None),
+            model_name="outgoingmail",
+            name="attachments",
+            field=django.contrib.postgres.fields.ArrayField(
+                base_field=models.CharField(max_length=255), blank=True, default=list, size=None
+            ),
         ),
     ]

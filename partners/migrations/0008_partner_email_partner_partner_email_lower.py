@@ -6,20 +6,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('partners', '0007_payout_account'),
+        ("partners", "0007_payout_account"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='partner',
-            name='email',
-            field=models.EmailField(blank=True, help_text='Where messages from a case reach them.', max_length=254),
+            model_name="partner",
+            name="email",
+            field=models.EmailField(
+                blank=True, help_text="Where messages from a case reach them.", max_length=254
+            ),
         ),
         migrations.AddIndex(
-            model_name='partner',
-            index=models.Index(django.db.models.functions.text.Lower('email'), name='partner_email_lower'),
+            model_name="partner",
+            index=models.Index(
+                django.db.models.functions.text.Lower("email"), name="partner_email_lower"
+            ),
         ),
     ]
