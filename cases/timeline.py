@@ -152,6 +152,10 @@ def _sentence(event: CaseEvent, names: _Names) -> str:
         return f"escalated the case to {_words(payload.get('team', ''))}"
     if kind == EventType.CLOCK:
         return (event.transition or "clock").replace("_", " ")
+    if kind == EventType.RATING:
+        if payload.get("sent"):
+            return "sent the customer a satisfaction survey"
+        return f"rated the support {payload.get('rating')}/5"
     if kind == EventType.MESSAGE:
         subject = payload.get("subject") or "(no subject)"
         party = _words(payload.get("party", ""))
@@ -167,6 +171,8 @@ def _who(event: CaseEvent) -> str:
         return event.actor.get_username()
     if event.type == EventType.MESSAGE and (event.payload or {}).get("from"):
         return event.payload["from"]  # the sender of a mail received
+    if event.type == EventType.RATING and not (event.payload or {}).get("sent"):
+        return "The customer"
     return "System"
 
 

@@ -194,6 +194,13 @@ INBOUND_MAIL_WINDOW_SECONDS = env.int("INBOUND_MAIL_WINDOW_SECONDS", default=600
 # A case opened by mail: its kind, and the city (by name) when the sender is unknown.
 INBOUND_MAIL_CASE_KIND = env("INBOUND_MAIL_CASE_KIND", default="service_enquiry")
 INBOUND_MAIL_CITY = env("INBOUND_MAIL_CITY", default="")
+# Where customers reach this site (the links in survey mail are absolute).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# The satisfaction survey sent when a case is resolved: on or off, how long its links
+# work, and the days within which one customer is not asked twice.
+CSAT_ENABLED = env.bool("CSAT_ENABLED", default=True)
+CSAT_LINK_DAYS = env.int("CSAT_LINK_DAYS", default=14)
+CSAT_QUIET_DAYS = env.int("CSAT_QUIET_DAYS", default=30)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

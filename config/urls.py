@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from console import views as console_views
+from conversations import views as conversation_views
 from core.api.docs import RedocView, SchemaView, SwaggerView
 from flows import health
 
@@ -13,6 +14,7 @@ admin.site.index_title = "Home"
 
 urlpatterns = [
     path("admin/cases/case/<int:case_id>/sop/", include("flows.console")),
+    path("admin/cases/case/<int:case_id>/messages/", include("conversations.urls")),
     path(
         "admin/dashboard/",
         admin.site.admin_view(console_views.dashboard),
@@ -38,6 +40,7 @@ urlpatterns = [
     path("api/schema/", SchemaView.as_view(), name="schema"),
     path("api/docs/", SwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("health/clocks/", health.clocks, name="clock-health"),
+    path("csat/<str:token>/", conversation_views.csat_page, name="csat"),
     path("api/redoc/", RedocView.as_view(url_name="schema"), name="redoc"),
     # Browsers ask for /favicon.ico whatever the page says: the console's icon, not a 404.
     path("favicon.ico", console_views.Favicon.as_view(), name="favicon"),

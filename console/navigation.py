@@ -171,6 +171,23 @@ NAVIGATION = [
         ],
     },
     {
+        "title": "Conversations",
+        "items": [
+            _item(
+                "Inbound e-mail",
+                "move_to_inbox",
+                "admin:conversations_inboundmail_changelist",
+                "conversations.view_inboundmail",
+            ),
+            _item(
+                "Messages",
+                "forum",
+                "admin:conversations_message_changelist",
+                "conversations.view_message",
+            ),
+        ],
+    },
+    {
         "title": "Events out",
         "items": [
             _item(

@@ -8,3 +8,13 @@ class ConversationsConfig(AppConfig):
     name = "conversations"
     verbose_name = "Conversations"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from cases.admin.page import register_panel
+        from cases.services.transitions import after_move
+
+        from .console import case_page_panel
+        from .services.csat import queue_survey, wants_survey
+
+        register_panel(case_page_panel)
+        after_move(wants_survey, queue_survey)

@@ -147,3 +147,44 @@ class InboundMail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject or '(no subject)'} from {self.from_address or '?'}"
+
+
+class Survey(models.Model):
+    """The satisfaction survey a customer gets when their case is resolved: rated 1-5 from
+    signed, expiring links in the mail (no login), with an optional comment."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="surveys")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
+    outgoing = models.OneToOneField(
+        OutgoingMail, on_delete=models.PROTECT, null=True, blank=True, related_name="survey"
+    )
+    # Who worked the case when it was resolved: the dashboard's CSAT per agent and team.
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    team = models.CharField(max_length=32)
+    sent_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    rating = models.PositiveSmallIntegerField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+    rated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        indexes = [
+            # "Not twice within N days": the customer's latest survey.
+            models.Index(fields=["customer", "sent_at"], name="survey_customer_sent"),
+            models.Index(
+                fields=["rated_at"], name="survey_rated", condition=models.Q(rating__isnull=False)
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5),
+                name="survey_rating_1_5",
+            )
+        ]
+
+    def __str__(self) -> str:
+        rated = f"{self.rating}/5" if self.rating else "not rated"
+        return f"Survey on case #{self.case_id}: {rated}"

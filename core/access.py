@@ -41,8 +41,11 @@ _READ_CASES = {
     "payouts.view_penalty",
     "payouts.view_mgplanexclusion",
     "policies.view_policyversion",
+    "conversations.view_message",
+    "conversations.view_attachment",
 }
-_WORK_CASES = {"cases.add_case", "cases.change_case"}
+# Case workers also read the inbound mail (its quarantine) and process it again.
+_WORK_CASES = {"cases.add_case", "cases.change_case", "conversations.view_inboundmail"}
 _PAYOUT_RUNS = {
     "payouts.view_payoutrun",
     "payouts.add_payoutrun",

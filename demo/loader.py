@@ -18,6 +18,7 @@ from policies.models import PolicyVersion
 from policies.parameters import DEFAULT_POLICY
 from policies.services import draft_policy_version
 
+from .conversation import ensure_demo_conversation
 from .history import HISTORY_DAYS, HistoryBuilder, history_lines, history_loaded
 from .money import MoneyDemoBuilder
 from .money_summary import MoneySummary, money_demo_loaded
@@ -150,6 +151,7 @@ def load_demo(*, seed: int = SEED, history_days: int = HISTORY_DAYS) -> DemoSumm
             summary.money_added = True
         summary.money = MoneySummary.read(notes=notes)
         ensure_demo_endpoint(users)
+        ensure_demo_conversation(users)
         if history_days:
             ensure_demo_backtest(users)
     summary.seconds = (timezone.now() - started).total_seconds()

@@ -39,6 +39,10 @@ pids+=($!)
 .venv/bin/celery -A config beat --loglevel=INFO --schedule "$LOCAL/celerybeat-schedule" \
   >"$LOCAL/beat.log" 2>&1 &
 pids+=($!)
+# Mail to the support address: point the company's mail server (or swaks/smtplib) here.
+MAIL_GATEWAY_PORT="${MAIL_GATEWAY_PORT:-2525}"
+$PY -u manage.py mail_gateway --port "$MAIL_GATEWAY_PORT" >"$LOCAL/mail_gateway.log" 2>&1 &
+pids+=($!)
 if [ -n "$WEBHOOK_LISTEN" ]; then
   $PY -u manage.py webhook_listen --port "$WEBHOOK_LISTEN_PORT" --register \
     >"$LOCAL/webhooks.log" 2>&1 &
@@ -62,6 +66,8 @@ cat <<MSG
 Casework is running (logs in $LOCAL/*.log; Ctrl-C or 'make stop' to stop).
   Admin:     http://127.0.0.1:8000/admin/
   API docs:  http://127.0.0.1:8000/api/docs/
+  Mail in:   smtp://127.0.0.1:$MAIL_GATEWAY_PORT/ takes mail for the support address
+             (${SUPPORT_EMAIL:-support@casework.local}); each message opens or continues a case.
   Logins (password = demo1234 for all):
     agent        (agent)
     partnersup   (partner support)

@@ -21,6 +21,7 @@ class EventType(models.TextChoices):
     ESCALATION = "escalation", "Escalation"
     CLOCK = "clock", "Clock"  # an SLA warning or breach, an SOP clock firing
     MESSAGE = "message", "Message"  # an e-mail received or sent (conversations)
+    RATING = "rating", "Customer rating"  # the customer's CSAT rating (conversations)
 
 
 @pgtrigger.register(

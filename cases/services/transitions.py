@@ -4,6 +4,7 @@ API, the console, the SOP flows and the timers alike, goes through `transition_c
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -99,6 +100,20 @@ def _move_sql(changed: tuple[str, ...], outbox_rows: int) -> str:
         f'{audit.EVENT_INSERT_INTO} SELECT moved."id", {audit.EVENT_PLACEHOLDERS} FROM moved '
         f'RETURNING "id", {FANNED if outbox_rows else 0}'
     )
+
+
+# Apps above cases that must act in the transaction of a move (a survey queued when a case
+# is resolved): (wants(to_state), hook(case, event)). A move no hook wants keeps its one
+# statement; one a hook wants is written with the hook's rows in one transaction.
+AfterMove = Callable[[Case, CaseEvent], None]
+_AFTER_MOVE: list[tuple[Callable[[str], bool], AfterMove]] = []
+
+
+def after_move(wants: Callable[[str], bool], hook: AfterMove) -> None:
+    """Call `hook` inside the transaction of every move whose target state `wants` accepts
+    (registered at ready(); idempotent)."""
+    if (wants, hook) not in _AFTER_MOVE:
+        _AFTER_MOVE.append((wants, hook))
 
 
 class _StateMoved(Exception):
@@ -270,5 +285,12 @@ def _move(
         payload=applied,
         policy_version=policy_version,
     )
-    _write(case, from_state, before, event)
+    hooks = [hook for wants, hook in _AFTER_MOVE if wants(case.status)]
+    if not hooks:
+        _write(case, from_state, before, event)
+        return case
+    with transaction.atomic():
+        _write(case, from_state, before, event)
+        for hook in hooks:
+            hook(case, event)
     return case

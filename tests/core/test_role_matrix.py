@@ -63,6 +63,8 @@ API: dict[tuple[str, str], str] = {
     ("get", "/api/v1/cases/{id}/"): "cases.view_case",
     ("patch", "/api/v1/cases/{id}/"): "cases.work_case",
     ("post", "/api/v1/cases/{id}/notes/"): "cases.work_case",
+    ("get", "/api/v1/cases/{case_id}/messages/"): "cases.view_case",
+    ("post", "/api/v1/cases/{case_id}/messages/"): "cases.work_case",
     ("post", "/api/v1/cases/{id}/transitions/{name}/"): "cases.work_case",
     ("get", "/api/v1/customers/"): "cases.view_customer",
     ("post", "/api/v1/customers/"): "cases.push_records",
@@ -274,11 +276,13 @@ BACK_OFFICE_READS = {
     "webhook-deliveries",
 }
 # Reads of the partner's own rows that would show what is not its to see: other partners
-# (allocation candidates), the SOP flows and decisions (the customer's fraud score).
+# (allocation candidates), the SOP flows and decisions (the customer's fraud score), the
+# case's mail with the customer.
 PARTNER_REFUSED_READS = {
     "/api/v1/bookings/{id}/allocation-candidates/",
     "/api/v1/cases/{case_id}/decisions/",
     "/api/v1/cases/{case_id}/flows/",
+    "/api/v1/cases/{case_id}/messages/",
 }
 
 

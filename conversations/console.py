@@ -1,0 +1,123 @@
+"""Console pages of conversations: the case page's conversation panel (registered with
+cases.admin.page), the reply form's POST, and an attachment's download. Thin: sending goes
+through services.send_message.
+
+Mounted by config.urls at admin/cases/case/<case_id>/messages/ (before the admin site),
+each view wrapped by the admin site (login, staff)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import path, reverse
+from django.views.decorators.http import require_POST
+
+from cases.models import Case, CaseStatus
+from cases.selectors import cases_visible_to
+from core import roles
+from core.admin.errors import describe_error
+from core.errors import DomainError
+
+from . import selectors, services
+from .models import Attachment, Party
+
+app_name = "case_messages"
+SHOWN = 50
+
+
+class ReplyForm(forms.Form):
+    to = forms.ChoiceField(choices=[(Party.CUSTOMER, "Customer"), (Party.PARTNER, "Partner")])
+    subject = forms.CharField(required=False, max_length=200)
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), max_length=10_000)
+
+
+def case_page_panel(request: HttpRequest, case: Case, page: dict[str, Any]) -> dict[str, Any]:
+    """The case's latest messages with their delivery state, and the reply form for those
+    who work the case (two queries: messages with author and outbox row; attachments)."""
+    shown = list(selectors.case_messages(case.pk).order_by("-at", "-id")[:SHOWN])
+    writable = (
+        page.get("may_change")
+        and case.status != CaseStatus.CLOSED
+        and roles.has_role(request.user, roles.CASE_WORKERS)
+    )
+    recipients = []
+    if case.customer_id and case.customer.email:
+        recipients.append((Party.CUSTOMER, f"Customer: {case.customer.email}"))
+    if case.partner_id and getattr(case.partner, "email", ""):
+        recipients.append((Party.PARTNER, f"Partner: {case.partner.email}"))
+    form = None
+    if writable and recipients:
+        form = ReplyForm(initial={"to": recipients[0][0]})
+        form.fields["to"].choices = recipients
+    return {
+        "conversation": {
+            "messages": shown,
+            "form": form,
+            "send_url": reverse("case_messages:send", args=[case.pk]),
+            "no_address": writable and not recipients,
+        }
+    }
+
+
+def _back(case_id: int) -> HttpResponseRedirect:
+    return HttpResponseRedirect(reverse("admin:cases_case_change", args=[case_id]) + "#messages")
+
+
+@require_POST
+def send(request: HttpRequest, case_id: int) -> HttpResponse:
+    if not cases_visible_to(request.user).filter(pk=case_id).exists():
+        raise Http404(f"No case {case_id}.")
+    form = ReplyForm(request.POST)
+    if not form.is_valid():
+        errors = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
+        messages.error(request, f"Not sent: {errors}")
+        return _back(case_id)
+    try:
+        message = services.send_message(
+            case_id=case_id,
+            actor=request.user,
+            to=form.cleaned_data["to"],
+            subject=form.cleaned_data["subject"],
+            body=form.cleaned_data["body"],
+            files=request.FILES.getlist("files"),
+        )
+    except DomainError as exc:
+        messages.error(request, f"Not sent: {describe_error(exc)}")
+    else:
+        messages.success(
+            request, f"Queued to {', '.join(message.to)}; the timeline shows when it is sent."
+        )
+    return _back(case_id)
+
+
+def attachment(request: HttpRequest, case_id: int, attachment_id: int) -> HttpResponse:
+    """An attachment, to back-office readers of its case only, always as a download (a file
+    from outside is never shown inline)."""
+    if not roles.is_back_office(request.user):
+        raise PermissionDenied
+    found = (
+        Attachment.objects.filter(pk=attachment_id, message__case_id=case_id)
+        .filter(message__case__in=cases_visible_to(request.user))
+        .first()
+    )
+    if found is None:
+        raise Http404("No such attachment.")
+    response = FileResponse(found.file.open("rb"), as_attachment=True, filename=found.filename)
+    response["Content-Type"] = "application/octet-stream"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def urls(site: Any) -> list:
+    return [
+        path("send/", site.admin_view(send), name="send"),
+        path(
+            "attachments/<int:attachment_id>/",
+            site.admin_view(attachment),
+            name="attachment",
+        ),
+    ]
