@@ -8,11 +8,12 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
-from core.admin.base import ReadOnlyAdmin
+from core.admin.base import ConsoleAdmin, ReadOnlyAdmin
 from core.admin.bulk import OptionalReasonForm, decide_in_bulk
 
 from . import services
-from .models import InboundMail, InboundState, Message
+from .models import InboundMail, InboundState, Message, ReplyTemplate, Survey
+from .templating import FIXED
 
 RAW_SHOWN = 100_000
 
@@ -110,3 +111,61 @@ class MessageAdmin(ReadOnlyAdmin):
     @admin.display(description="case", ordering="case_id")
     def case_link(self, message: Message) -> str:
         return _case_link(message.case_id)
+
+
+@admin.register(ReplyTemplate)
+class ReplyTemplateAdmin(ConsoleAdmin):
+    """Supervisors write the templates; the form refuses an unknown placeholder on save."""
+
+    list_display = ("name", "key", "language", "audience", "then_transition", "active")
+    list_filter = ("language", "audience", "active")
+    search_fields = ("name", "key", "subject", "body")
+    fields = (
+        "key",
+        "language",
+        "name",
+        "audience",
+        "subject",
+        "body",
+        "then_transition",
+        "then_tag",
+        "then_priority",
+        "active",
+    )
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        words = ", ".join("{" + name + "}" for name in sorted(FIXED))
+        form.base_fields["body"].help_text = (
+            f"Placeholders: {words}, and {{policy.<parameter>}} for a number of the policy in"
+            " force. Values are filled in as plain text when the template is used."
+        )
+        return form
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # switch a template off instead: sent messages name it
+
+
+@admin.register(Survey)
+class SurveyAdmin(ReadOnlyAdmin):
+    list_display = ("id", "sent_at", "case_link", "customer", "agent", "team", "rating", "rated_at")
+    list_filter = ("rating", "team", ("sent_at", admin.DateFieldListFilter))
+    search_fields = ("=id", "=case__id", "customer__name", "customer__email")
+    list_select_related = ("case", "customer", "agent")
+    show_full_result_count = False
+    fields = (
+        "case_link",
+        "customer",
+        "agent",
+        "team",
+        "sent_at",
+        "expires_at",
+        "rating",
+        "comment",
+        "rated_at",
+    )
+    readonly_fields = fields
+
+    @admin.display(description="case", ordering="case_id")
+    def case_link(self, survey: Survey) -> str:
+        return _case_link(survey.case_id)

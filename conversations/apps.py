@@ -10,11 +10,15 @@ class ConversationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
         from cases.admin.page import register_panel
         from cases.services.transitions import after_move
 
         from .console import case_page_panel
+        from .seeds import ensure_seed_templates
         from .services.csat import queue_survey, wants_survey
 
         register_panel(case_page_panel)
         after_move(wants_survey, queue_survey)
+        post_migrate.connect(ensure_seed_templates, sender=self)

@@ -16,14 +16,14 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
-from cases.models import Case, CaseStatus
+from cases.models import Case, CaseStatus, Task, TaskState
 from cases.selectors import cases_visible_to
 from core import roles
 from core.admin.errors import describe_error
 from core.errors import DomainError
 
 from . import selectors, services
-from .models import Attachment, Party
+from .models import Attachment, Party, ReplyTemplate
 
 app_name = "case_messages"
 SHOWN = 50
@@ -32,12 +32,44 @@ SHOWN = 50
 class ReplyForm(forms.Form):
     to = forms.ChoiceField(choices=[(Party.CUSTOMER, "Customer"), (Party.PARTNER, "Partner")])
     subject = forms.CharField(required=False, max_length=200)
-    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), max_length=10_000)
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}), max_length=10_000, required=False
+    )
+    template = forms.CharField(required=False, max_length=64)
+    language = forms.CharField(required=False, max_length=2)
+    task = forms.IntegerField(required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("template") and not (data.get("body") or "").strip():
+            self.add_error("body", "Write the message.")
+        return data
+
+
+def _draft(request: HttpRequest, case: Case, tasks: list[Task]) -> dict[str, Any] | None:
+    """The template the agent picked (?template=key&language=xx&task=id), filled in."""
+    key = request.GET.get("template", "")
+    if not key:
+        return None
+    task_id = request.GET.get("task", "")
+    task = next((t for t in tasks if str(t.pk) == task_id), None)
+    try:
+        draft = services.compose(
+            case_id=case.pk,
+            actor=request.user,
+            key=key,
+            language=request.GET.get("language", ""),
+            task=task,
+        )
+    except DomainError as exc:
+        return {"error": describe_error(exc)}
+    return {"draft": draft, "task": task}
 
 
 def case_page_panel(request: HttpRequest, case: Case, page: dict[str, Any]) -> dict[str, Any]:
-    """The case's latest messages with their delivery state, and the reply form for those
-    who work the case (two queries: messages with author and outbox row; attachments)."""
+    """The case's latest messages with their delivery state, the reply form with the
+    template picker for those who work the case, and "Send" on each open task a template
+    answers (three queries: messages with author and outbox row; attachments; templates)."""
     shown = list(selectors.case_messages(case.pk).order_by("-at", "-id")[:SHOWN])
     writable = (
         page.get("may_change")
@@ -49,18 +81,47 @@ def case_page_panel(request: HttpRequest, case: Case, page: dict[str, Any]) -> d
         recipients.append((Party.CUSTOMER, f"Customer: {case.customer.email}"))
     if case.partner_id and getattr(case.partner, "email", ""):
         recipients.append((Party.PARTNER, f"Partner: {case.partner.email}"))
-    form = None
-    if writable and recipients:
-        form = ReplyForm(initial={"to": recipients[0][0]})
-        form.fields["to"].choices = recipients
-    return {
-        "conversation": {
-            "messages": shown,
-            "form": form,
-            "send_url": reverse("case_messages:send", args=[case.pk]),
-            "no_address": writable and not recipients,
-        }
+    context: dict[str, Any] = {
+        "messages": shown,
+        "form": None,
+        "send_url": reverse("case_messages:send", args=[case.pk]),
+        "no_address": writable and not recipients,
     }
+    if writable and recipients:
+        audiences = {party for party, _ in recipients}
+        templates = [t for t in selectors.active_templates() if t.audience in audiences]
+        context["templates"] = templates
+        _offer_on_tasks(page.get("tasks") or [], templates, context["send_url"])
+        picked = _draft(request, case, page.get("tasks") or [])
+        initial: dict[str, Any] = {"to": recipients[0][0]}
+        if picked and "draft" in picked:
+            draft = picked["draft"]
+            initial = {
+                "to": draft.to,
+                "subject": draft.subject,
+                "body": draft.body,
+                "template": draft.key,
+                "language": draft.language,
+                "task": picked["task"].pk if picked["task"] else None,
+            }
+            context["draft"] = draft
+        elif picked:
+            context["draft_error"] = picked["error"]
+        form = ReplyForm(initial=initial)
+        form.fields["to"].choices = recipients
+        context["form"] = form
+    return {"conversation": context}
+
+
+def _offer_on_tasks(tasks: list[Task], templates: list[ReplyTemplate], send_url: str) -> None:
+    """Mark each open task a template answers (the page's task rows show "Send")."""
+    english = {t.key: t for t in templates if t.language == "en"}
+    for task in tasks:
+        if task.state != TaskState.OPEN:
+            continue
+        template = english.get(services.template_key_for(task))
+        if template is not None:
+            task.send_template = template  # read by the case page's task rows
 
 
 def _back(case_id: int) -> HttpResponseRedirect:
@@ -76,15 +137,29 @@ def send(request: HttpRequest, case_id: int) -> HttpResponse:
         errors = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
         messages.error(request, f"Not sent: {errors}")
         return _back(case_id)
+    data = form.cleaned_data
     try:
-        message = services.send_message(
-            case_id=case_id,
-            actor=request.user,
-            to=form.cleaned_data["to"],
-            subject=form.cleaned_data["subject"],
-            body=form.cleaned_data["body"],
-            files=request.FILES.getlist("files"),
-        )
+        if data["template"]:
+            message = services.send_with_template(
+                case_id=case_id,
+                actor=request.user,
+                key=data["template"],
+                language=data["language"],
+                to=data["to"],
+                subject=data["subject"],
+                body=data["body"],
+                files=request.FILES.getlist("files"),
+                task_id=data["task"],
+            )
+        else:
+            message = services.send_message(
+                case_id=case_id,
+                actor=request.user,
+                to=data["to"],
+                subject=data["subject"],
+                body=data["body"],
+                files=request.FILES.getlist("files"),
+            )
     except DomainError as exc:
         messages.error(request, f"Not sent: {describe_error(exc)}")
     else:

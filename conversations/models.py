@@ -188,3 +188,55 @@ class Survey(models.Model):
     def __str__(self) -> str:
         rated = f"{self.rating}/5" if self.rating else "not rated"
         return f"Survey on case #{self.case_id}: {rated}"
+
+
+class Language(models.TextChoices):
+    ENGLISH = "en", "English"
+    HINDI = "hi", "Hindi"
+    ARABIC = "ar", "Arabic"
+
+
+class ReplyTemplate(models.Model):
+    """A reply as data: placeholders filled from the case when used (conversations.
+    templating), per language, and what using it also does to the case (a move along the
+    state machine, a priority), through the services like any other change. `key` names the
+    SOP step it answers ("call_customer.confirm_email"): the task that step creates offers
+    it."""
+
+    key = models.CharField(max_length=64, help_text='e.g. "call_customer.confirm_email".')
+    language = models.CharField(max_length=2, choices=Language.choices, default="en")
+    name = models.CharField(max_length=120)
+    audience = models.CharField(
+        max_length=16,
+        choices=[(Party.CUSTOMER, "Customer"), (Party.PARTNER, "Partner")],
+        default=Party.CUSTOMER,
+    )
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField()
+    then_transition = models.CharField(
+        max_length=32, blank=True, help_text="Move the case after sending (e.g. park, resolve)."
+    )
+    then_tag = models.CharField(
+        max_length=200, blank=True, help_text="The tag a resolve uses (its path)."
+    )
+    then_priority = models.CharField(max_length=8, blank=True)
+    active = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["key", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["key", "language"], name="template_key_language")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_language_display()})"
+
+    def clean(self) -> None:
+        from .templating import template_errors
+
+        errors = template_errors(self)
+        if errors:
+            from django.core.exceptions import ValidationError
+
+            raise ValidationError(errors)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 
-from .models import Attachment, InboundMail, InboundState, Message
+from .models import Attachment, InboundMail, InboundState, Message, ReplyTemplate
 
 
 def case_messages(case_id: int) -> QuerySet[Message]:
@@ -22,3 +22,8 @@ def quarantine() -> QuerySet[InboundMail]:
     return InboundMail.objects.filter(
         state__in=(InboundState.QUARANTINED, InboundState.REFUSED)
     ).defer("raw")
+
+
+def active_templates() -> list[ReplyTemplate]:
+    """The templates agents may use, for the picker (one query; a few dozen rows)."""
+    return list(ReplyTemplate.objects.filter(active=True).order_by("name", "language"))

@@ -43,6 +43,8 @@ _READ_CASES = {
     "policies.view_policyversion",
     "conversations.view_message",
     "conversations.view_attachment",
+    "conversations.view_replytemplate",
+    "conversations.view_survey",
 }
 # Case workers also read the inbound mail (its quarantine) and process it again.
 _WORK_CASES = {"cases.add_case", "cases.change_case", "conversations.view_inboundmail"}
@@ -129,6 +131,8 @@ _CONSOLE: dict[str, frozenset[str]] = {
             "partners.add_closure",
             "policies.add_policyversion",
             "policies.change_policyversion",
+            "conversations.add_replytemplate",
+            "conversations.change_replytemplate",
             "axes.view_accessattempt",
             "axes.delete_accessattempt",
             "axes.view_accesslog",

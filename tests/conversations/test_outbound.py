@@ -143,8 +143,10 @@ def test_the_api_takes_multipart_attachments_and_refuses_bad_ones(emailed_case, 
 
 def test_api_errors_have_the_one_body(emailed_case, agent, finance_user, partner_user):
     url = f"/api/v1/cases/{emailed_case.pk}/messages/"
-    bad = client_for(agent).post(url, {"to": "neighbour", "body": ""}, format="json")
-    assert bad.status_code == 400 and set(bad.json()["errors"]) == {"to", "body"}
+    bad = client_for(agent).post(url, {"to": "neighbour", "body": "x"}, format="json")
+    assert bad.status_code == 400 and set(bad.json()["errors"]) == {"to"}
+    empty = client_for(agent).post(url, {"body": " "}, format="json")
+    assert empty.status_code == 400 and set(empty.json()["errors"]) == {"to", "body"}
     assert client_for(finance_user).post(url, {"to": "customer", "body": "x"}).status_code == 403
     assert client_for(partner_user.user).get(url).status_code == 403
     assert client_for(agent).get("/api/v1/cases/999999/messages/").status_code == 404

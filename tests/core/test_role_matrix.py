@@ -19,6 +19,7 @@ from rest_framework.test import APIClient
 
 from backtests.models import Backtest
 from cases.models import Notification, Task
+from conversations.models import ReplyTemplate
 from core.access import MATRIX, may
 from demo.loader import load_demo
 from events.models import Delivery, OutboxEvent, WebhookEndpoint
@@ -65,6 +66,9 @@ API: dict[tuple[str, str], str] = {
     ("post", "/api/v1/cases/{id}/notes/"): "cases.work_case",
     ("get", "/api/v1/cases/{case_id}/messages/"): "cases.view_case",
     ("post", "/api/v1/cases/{case_id}/messages/"): "cases.work_case",
+    ("get", "/api/v1/cases/{case_id}/messages/preview/"): "cases.work_case",
+    ("get", "/api/v1/reply-templates/"): "conversations.view_replytemplate",
+    ("get", "/api/v1/reply-templates/{id}/"): "conversations.view_replytemplate",
     ("post", "/api/v1/cases/{id}/transitions/{name}/"): "cases.work_case",
     ("get", "/api/v1/customers/"): "cases.view_customer",
     ("post", "/api/v1/customers/"): "cases.push_records",
@@ -185,6 +189,7 @@ def world(db):
             "payout-runs": PayoutRun.objects.first().pk,
             "penalties": Penalty.objects.first().pk,
             "refunds": Refund.objects.first().pk,
+            "reply-templates": ReplyTemplate.objects.first().pk,
             "reversal-requests": ReversalRequest.objects.first().pk,
             "tasks": Task.objects.first().pk,
             "webhook-endpoints": endpoint.pk,
@@ -269,6 +274,7 @@ PARTNER_WRITES = {
 }
 BACK_OFFICE_READS = {
     "backtests",
+    "reply-templates",
     "payout-runs",
     "refunds",
     "tasks",
@@ -283,6 +289,7 @@ PARTNER_REFUSED_READS = {
     "/api/v1/cases/{case_id}/decisions/",
     "/api/v1/cases/{case_id}/flows/",
     "/api/v1/cases/{case_id}/messages/",
+    "/api/v1/cases/{case_id}/messages/preview/",
 }
 
 
