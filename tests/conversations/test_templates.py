@@ -18,7 +18,7 @@ from conversations.models import Message, ReplyTemplate
 from conversations.seeds import seed_rows
 from conversations.services import compose, send_with_template
 from conversations.templating import fill
-from core.errors import InvalidInput
+from core.errors import InvalidInput, TransitionConflict
 from flows.coverage import sample_decisions
 from flows.table import FLOWS
 from tests.factories import (
@@ -152,7 +152,7 @@ def test_a_failing_template_action_sends_nothing(agent):
     ReplyTemplate.objects.create(
         key="general.bad", name="Bad", body="x", then_transition="unpark"
     )  # not allowed from open
-    with pytest.raises(Exception):
+    with pytest.raises(TransitionConflict):
         send_with_template(case_id=case.pk, actor=agent, key="general.bad")
     assert not Message.objects.exists()
 
