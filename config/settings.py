@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "anymail",
     "pgtrigger",
     "django_fsm",
     "axes",
@@ -194,6 +195,17 @@ INBOUND_MAIL_WINDOW_SECONDS = env.int("INBOUND_MAIL_WINDOW_SECONDS", default=600
 # A case opened by mail: its kind, and the city (by name) when the sender is unknown.
 INBOUND_MAIL_CASE_KIND = env("INBOUND_MAIL_CASE_KIND", default="service_enquiry")
 INBOUND_MAIL_CITY = env("INBOUND_MAIL_CITY", default="")
+# Mail in from a provider's inbound webhook (django-anymail: Mailgun, Postmark, SendGrid,
+# Amazon SES...), mounted at /anymail/<provider>/inbound/ only when a secret is set: the
+# basic-auth user:password the provider calls with, and Mailgun's signing key.
+ANYMAIL = {
+    key: value
+    for key, value in {
+        "WEBHOOK_SECRET": env("ANYMAIL_WEBHOOK_SECRET", default=""),
+        "MAILGUN_WEBHOOK_SIGNING_KEY": env("MAILGUN_WEBHOOK_SIGNING_KEY", default=""),
+    }.items()
+    if value
+}
 # Where customers reach this site (the links in survey mail are absolute).
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 # The satisfaction survey sent when a case is resolved: on or off, how long its links

@@ -1,5 +1,6 @@
 """URL map: the admin console, the REST API v1 and its schema/docs (core.api.docs)."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -46,6 +47,10 @@ urlpatterns = [
     path("favicon.ico", console_views.Favicon.as_view(), name="favicon"),
     path("", include("cases.urls")),
 ]
+
+# Providers' inbound mail webhooks, only once a secret guards them (config.settings.ANYMAIL).
+if settings.ANYMAIL:
+    urlpatterns.insert(0, path("anymail/", include("anymail.urls")))
 
 handler404 = "config.errors.not_found"
 handler500 = "config.errors.server_error"

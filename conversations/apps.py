@@ -10,6 +10,7 @@ class ConversationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from anymail.signals import inbound
         from django.db.models.signals import post_migrate
 
         from cases.admin.page import register_panel
@@ -17,8 +18,10 @@ class ConversationsConfig(AppConfig):
 
         from .console import case_page_panel
         from .seeds import ensure_seed_templates
+        from .signals import on_inbound
         from .services.csat import queue_survey, wants_survey
 
         register_panel(case_page_panel)
         after_move(wants_survey, queue_survey)
         post_migrate.connect(ensure_seed_templates, sender=self)
+        inbound.connect(on_inbound, dispatch_uid="conversations.on_inbound")
