@@ -18,8 +18,8 @@ class ConversationsConfig(AppConfig):
 
         from .console import case_page_panel
         from .seeds import ensure_seed_templates
-        from .signals import on_inbound
         from .services.csat import queue_survey, wants_survey
+        from .signals import on_inbound
 
         register_panel(case_page_panel)
         after_move(wants_survey, queue_survey)

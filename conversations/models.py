@@ -73,8 +73,12 @@ class Message(models.Model):
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["case", "at"], name="message_case_at")]
         constraints = [
+            # A mail out is sent from the outbox; other channels are asked of the messaging
+            # platform by an event (conversations.channels).
             models.CheckConstraint(
-                condition=models.Q(direction="in") | models.Q(outgoing__isnull=False),
+                condition=models.Q(direction="in")
+                | ~models.Q(channel="email")
+                | models.Q(outgoing__isnull=False),
                 name="message_out_has_outgoing",
             )
         ]

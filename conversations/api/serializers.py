@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from ..channels import CHANNELS
 from ..models import Attachment, Language, Message, Party, ReplyTemplate
 from ..templating import placeholders_in
 
@@ -67,6 +68,12 @@ class MessageCreateSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         help_text="Required without a template; with one, replaces its filled body.",
+    )
+    channel = serializers.ChoiceField(
+        choices=sorted(CHANNELS),
+        default="email",
+        help_text="e-mail is sent from here; sms and whatsapp go out as message.requested"
+        " events for the company's messaging platform.",
     )
     template = serializers.CharField(required=False, max_length=64, help_text="A template key.")
     language = serializers.ChoiceField(choices=Language.choices, required=False)

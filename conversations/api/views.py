@@ -90,6 +90,7 @@ class CaseMessageViewSet(ThrottleFirst, viewsets.GenericViewSet):
                 body=data.get("body", ""),
                 files=data.get("files", []),
                 task_id=data.get("task"),
+                channel=data["channel"],
             )
         else:
             message = services.send_message(
@@ -99,6 +100,7 @@ class CaseMessageViewSet(ThrottleFirst, viewsets.GenericViewSet):
                 subject=data.get("subject", ""),
                 body=data["body"],
                 files=data.get("files", []),
+                channel=data["channel"],
             )
         message = selectors.case_messages(case).get(pk=message.pk)
         return Response(s.MessageSerializer(message).data, status=status.HTTP_201_CREATED)

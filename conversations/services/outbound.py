@@ -17,44 +17,50 @@ from cases.services.transitions import lock_case
 from core import limits, roles
 from core.errors import InvalidInput, PolicyRefusal, TransitionConflict
 from core.roles import User
-from events.mail import queue_mail
 from partners.models import Partner
 
 from .. import addresses
+from ..channels import CHANNELS, Channel, Outgoing, channel_named
 from ..models import Attachment, Direction, Message, Party
 from .attachments import check_uploads
 
 REFERENCES_KEPT = 10
 
 
-def recipient_of(case: Case, party: str) -> tuple[str, Customer | None, Partner | None]:
-    """The address a message to the case's customer or partner goes to, or a clear refusal."""
+def recipient_of(
+    case: Case, party: str, channel: Channel
+) -> tuple[str, Customer | None, Partner | None]:
+    """The address a message to the case's customer or partner goes to on the channel, or a
+    clear refusal."""
+    where = "e-mail address" if channel.name == "email" else f"number for {channel.name}"
     if party == Party.CUSTOMER:
         customer = case.customer
         if customer is None:
             raise InvalidInput({"to": "The case has no customer."})
-        if not customer.email:
-            raise InvalidInput({"to": f"{customer.name} has no e-mail address on file."})
-        if customer.email_failing_since is not None:
+        address = channel.address_of(customer)
+        if not address:
+            raise InvalidInput({"to": f"{customer.name} has no {where} on file."})
+        if channel.name == "email" and customer.email_failing_since is not None:
             raise PolicyRefusal(
                 f"Mail to {customer.email} bounced on {customer.email_failing_since:%Y-%m-%d};"
                 " confirm the address with the customer and correct it first."
             )
-        return customer.email, customer, None
+        return address, customer, None
     if party == Party.PARTNER:
         partner = case.partner
         if partner is None:
             raise InvalidInput({"to": "The case has no partner."})
-        if not partner.email:
-            raise InvalidInput({"to": f"{partner.name} has no e-mail address on file."})
-        return partner.email, None, partner
+        address = channel.address_of(partner)
+        if not address:
+            raise InvalidInput({"to": f"{partner.name} has no {where} on file."})
+        return address, None, partner
     raise InvalidInput({"to": "Write to the customer or the partner."})
 
 
 def thread_headers(case: Case, party: str) -> dict[str, str]:
     """In-Reply-To and References from the case's latest message with the same party."""
     last = (
-        Message.objects.filter(case=case, party=party)
+        Message.objects.filter(case=case, party=party, channel="email")
         .order_by("-at", "-id")
         .values("message_id", "references")
         .first()
@@ -74,50 +80,65 @@ def send_message(
     subject: str = "",
     files: Sequence[UploadedFile] = (),
     template: str = "",
+    channel: str = "email",
 ) -> Message:
-    """E-mail the case's customer or partner (`to`), from an agent. The mail carries the case
-    token in its Reply-To and the case tag in its subject; a message to the customer is a
-    first response on the SLA clock."""
+    """Write to the case's customer or partner (`to`), from an agent, on a channel (e-mail
+    by default; see conversations.channels). A mail carries the case token in its Reply-To
+    and the case tag in its subject; a message to the customer is a first response on the
+    SLA clock."""
     roles.require_role(actor, roles.CASE_WORKERS, doing="write to customers and partners")
     body = limits.bounded(body, "body", limits.DESCRIPTION)
     if not body:
         raise InvalidInput({"body": "Write the message."})
+    carrier = channel_named(channel)
+    if carrier is None:
+        raise InvalidInput({"channel": f"No channel {channel!r}; known: {', '.join(CHANNELS)}."})
+    if files and not carrier.takes_attachments:
+        raise InvalidInput({"files": f"Files cannot be sent by {carrier.name}."})
     check_uploads(files)
     with transaction.atomic():
         case = lock_case(case_id)
         if case.status == CaseStatus.CLOSED:
             raise TransitionConflict(f"Case #{case.pk} is closed; reopen it to write.")
         case = Case.objects.select_related("customer", "partner").get(pk=case.pk)
-        address, customer, partner = recipient_of(case, to)
+        address, customer, partner = recipient_of(case, to, carrier)
         subject = limits.bounded(subject, "subject", limits.SUBJECT) or f"Re: {case.subject}"
         subject = addresses.tagged_subject(subject, case.pk)
         stored = [_store(file, case.pk) for file in files]
-        mail = queue_mail(
-            to=[address],
-            subject=subject,
-            body=body,
-            headers={**thread_headers(case, to), "Reply-To": addresses.reply_address(case.pk)},
-            automatic=False,
-            attachments=[name for name, _ in stored],
+        headers = {}
+        if carrier.name == "email":
+            headers = {**thread_headers(case, to), "Reply-To": addresses.reply_address(case.pk)}
+        sent = carrier.send(
+            Outgoing(
+                case_id=case.pk,
+                party=to,
+                to=address,
+                subject=subject,
+                body=body,
+                headers=headers,
+                attachments=[name for name, _ in stored],
+                template=template[:64],
+                actor_id=getattr(actor, "pk", None),
+            )
         )
-        assert mail is not None  # it has an address
         message = Message.objects.create(
             case=case,
             direction=Direction.OUT,
+            channel=carrier.name,
             party=to,
             customer=customer,
             partner=partner,
             author=actor,
-            message_id=mail.message_id,
-            in_reply_to=mail.headers.get("In-Reply-To", ""),
-            references=mail.headers.get("References", "").split(),
-            from_address=addresses.support_address(),
+            message_id=sent.message_id,
+            in_reply_to=headers.get("In-Reply-To", ""),
+            references=headers.get("References", "").split(),
+            from_address=addresses.support_address() if carrier.name == "email" else "",
             to=[address],
             subject=subject,
             text=body,
             full_text=body,
             template=template[:64],
-            outgoing=mail,
+            outgoing=sent.mail,
         )
         Attachment.objects.bulk_create(
             Attachment(
@@ -137,6 +158,7 @@ def send_message(
             payload={
                 "message": message.pk,
                 "direction": "out",
+                "channel": carrier.name,
                 "party": to,
                 "to": address,
                 "subject": subject[:200],

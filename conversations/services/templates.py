@@ -84,6 +84,7 @@ def send_with_template(
     to: str = "",
     files: Sequence[UploadedFile] = (),
     task_id: int | None = None,
+    channel: str = "email",
 ) -> Message:
     """Send the template (the agent's edits of its subject or body win), then do what it
     says (move the case, set the priority) and close the task it answers, in one go."""
@@ -104,6 +105,7 @@ def send_with_template(
             body=body or draft.body,
             files=files,
             template=draft.key,
+            channel=channel,
         )
         template = find_template(draft.key, draft.language)
         reason = f"Template {template.name!r} sent."
@@ -124,5 +126,6 @@ def send_with_template(
                 data=data,
             )
         if task is not None:
-            close_task(task_id=task.pk, actor=actor, outcome=f"Sent by e-mail: {message.subject}")
+            how = "e-mail" if channel == "email" else channel
+            close_task(task_id=task.pk, actor=actor, outcome=f"Sent by {how}: {message.subject}")
     return message

@@ -154,3 +154,39 @@ def test_api_errors_have_the_one_body(emailed_case, agent, finance_user, partner
     closed_url = f"/api/v1/cases/{closed_case.pk}/messages/"
     closed = client_for(agent).post(closed_url, {"to": "customer", "body": "x"}, format="json")
     assert closed.status_code == 409 and closed.json()["code"]
+
+
+def test_other_channels_go_out_as_message_requested_events(agent):
+    from events.models import OutboxEvent
+
+    case = CaseFactory(customer=CustomerFactory(phone="+919800000001", email=""))
+    message = send_message(
+        case_id=case.pk, actor=agent, to="customer", body="At 4 pm.", channel="sms"
+    )
+    assert message.channel == "sms" and message.outgoing is None
+    event = OutboxEvent.objects.get(type="message.requested")
+    assert event.subject == f"case:{case.pk}"
+    assert event.payload == {
+        "message_id": message.message_id,
+        "case_id": case.pk,
+        "channel": "sms",
+        "party": "customer",
+        "to": "+919800000001",
+        "body": "At 4 pm.",
+        "template": "",
+        "actor_id": agent.pk,
+    }
+    assert not OutgoingMail.objects.exists()
+    pdf = SimpleUploadedFile("q.pdf", b"%PDF-1.4", content_type="application/pdf")
+    with pytest.raises(InvalidInput, match="Invalid"):
+        send_message(
+            case_id=case.pk, actor=agent, to="customer", body="x", channel="sms", files=[pdf]
+        )
+    with pytest.raises(InvalidInput):
+        send_message(case_id=case.pk, actor=agent, to="customer", body="x", channel="pigeon")
+    response = client_for(agent).post(
+        f"/api/v1/cases/{case.pk}/messages/",
+        {"to": "customer", "body": "Hi", "channel": "whatsapp"},
+        format="json",
+    )
+    assert response.status_code == 201 and response.json()["channel"] == "whatsapp"
