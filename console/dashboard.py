@@ -11,12 +11,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, Q, Sum
+from django.db.models import Avg, Count, Q, Sum
 from django.db.models.functions import TruncDate, TruncWeek
 from django.utils import timezone
 
 from cases.catalog import CaseKind, Team
 from cases.models import OPEN_STATES, Case, CaseStatus
+from conversations.models import Survey
 from payouts.models import (
     PartnerAtFault,
     PayoutLine,
@@ -210,6 +211,38 @@ def payout_totals_by_run() -> dict:
     )
 
 
+CSAT_DAYS = 30
+CSAT_GROUPS = {
+    "team": ("team", lambda value: Team(value).label if value in Team.values else value),
+    "agent": ("agent__username", lambda value: value or "(nobody assigned)"),
+    "kind": (
+        "case__kind",
+        lambda value: CaseKind(value).label if value in CaseKind.values else value,
+    ),
+    "region": ("case__city__region__name", lambda value: value),
+}
+
+
+def csat_by(now: datetime) -> dict[str, list[tuple[str, str, int]]]:
+    """The customers' ratings of the last CSAT_DAYS days (by the rated_at index): average and
+    count per team, agent, case kind and region, best first."""
+    rated = Survey.objects.filter(
+        rated_at__gte=now - timedelta(days=CSAT_DAYS), rating__isnull=False
+    )
+    out: dict[str, list[tuple[str, str, int]]] = {}
+    for name, (column, label) in CSAT_GROUPS.items():
+        rows = (
+            rated.values_list(column)
+            .annotate(average=Avg("rating"), n=Count("id"))
+            .order_by("-average", column)
+            .values_list(column, "average", "n")
+        )
+        out[name] = [(label(value), f"{average:.1f}", n) for value, average, n in rows]
+    total = rated.aggregate(average=Avg("rating"), n=Count("id"))
+    out["all"] = [("All", f"{total['average']:.1f}" if total["n"] else "–", total["n"])]
+    return out
+
+
 def dashboard(now: datetime | None = None) -> dict[str, Any]:
     """Every chart of the dashboard, cached for CACHE_SECONDS."""
     cached = cache.get("console:dashboard")
@@ -225,6 +258,7 @@ def dashboard(now: datetime | None = None) -> dict[str, Any]:
         "reversals": reversal_approval_rate(now),
         "refunds": refund_totals_by_reason(now),
         "payouts": payout_totals_by_run(),
+        "csat": csat_by(now),
         "computed_at": now,
     }
     cache.set("console:dashboard", data, CACHE_SECONDS)

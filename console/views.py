@@ -30,10 +30,18 @@ DASHBOARD_ROLES = frozenset({roles.SUPERVISOR, roles.FINANCE})
 def dashboard(request: HttpRequest) -> HttpResponse:
     if not roles.has_role(request.user, DASHBOARD_ROLES):
         raise PermissionDenied("The dashboard is for supervisors and finance.")
+    charts = dashboard_data()
+    csat = charts["csat"]
     context = {
         **admin.site.each_context(request),
         "title": "Dashboard",
-        "charts": dashboard_data(),
+        "charts": charts,
+        "csat_tables": [
+            ("Team", csat["team"]),
+            ("Agent", csat["agent"]),
+            ("Case kind", csat["kind"]),
+            ("Region", csat["region"]),
+        ],
     }
     return TemplateResponse(request, "console/dashboard.html", context)
 

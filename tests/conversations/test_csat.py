@@ -151,3 +151,26 @@ def test_a_case_factory_case_without_customer_gets_no_survey(agent):
     case = CaseFactory(booking=None, customer=None, status=CaseStatus.OPEN)
     resolve(case, agent)
     assert not Survey.objects.exists()
+
+
+def test_the_dashboard_shows_csat_by_team_agent_kind_and_region(client, supervisor, agent):
+    from django.core.cache import cache
+    from django.urls import reverse
+
+    from tests.helpers import logged_in
+
+    for rating, customer_email in ((5, "x1@example.com"), (2, "x2@example.com")):
+        case = case_in(
+            CaseStatus.OPEN, customer=CustomerFactory(email=customer_email), assignee=agent
+        )
+        resolve(case, agent)
+        survey = Survey.objects.get(case=case)
+        client.post(f"/csat/{survey_token(survey)}/", {"rating": str(rating)})
+    cache.clear()
+    html = logged_in(supervisor).get(reverse("console-dashboard")).content.decode()
+    assert "Average rating 3.5 of 5 from 2 ratings" in html
+    section = html[html.index('id="csat-by-agent"') :]
+    assert (
+        f'<td>{agent.username}</td><td class="cw-num">3.5</td><td class="cw-num">2</td>' in section
+    )
+    assert 'id="csat-by-region"' in html and 'id="csat-by-case-kind"' in html
