@@ -159,9 +159,23 @@ def test_load_demo_cases_went_through_the_services(demo):
         assert case.disposition.applies_to(case.kind)
     assert Case.objects.filter(status=CaseStatus.PARKED, parked_until__isnull=True).count() == 0
     assert Case.objects.filter(assignee__isnull=False).exists()
-    # Every case of the world has its promise; the e-mailed one (demo.conversation) has none.
+    # Every case of the world has its promise; the two e-mailed ones (demo.conversation) none.
     unpromised = Case.objects.filter(due_at__isnull=True)
-    assert list(unpromised.values_list("channel", flat=True)) == ["email"]
+    assert list(unpromised.values_list("channel", flat=True)) == ["email", "email"]
+
+
+def test_load_demo_has_an_emailed_case_answered_and_one_rated(demo):
+    from conversations.models import Message, Survey
+
+    answered = Message.objects.get(message_id="<demo-mail-1@customer.example>").case
+    assert answered.channel == "email" and answered.status == CaseStatus.NEW
+    assert answered.messages.filter(direction="out", author__username="agent").exists()
+    survey = Survey.objects.get(case__messages__message_id="<demo-mail-2@customer.example>")
+    assert survey.rating == 5 and survey.case.status == CaseStatus.RESOLVED
+    assert survey.case.events.filter(type="rating", payload__rating=5).exists()
+    rated = Survey.objects.filter(rating__isnull=False)
+    assert 20 <= rated.count() <= 41  # the world's resolved cases' surveys, some rated
+    assert set(rated.values_list("case__city__region__country", flat=True)) == {"IN", "EG"}
 
 
 def test_load_demo_world_spans_both_regions_and_every_booking_status(demo):
