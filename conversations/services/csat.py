@@ -77,7 +77,7 @@ def queue_survey(case: Case, event: CaseEvent) -> Survey | None:
     survey = Survey.objects.create(
         case=case,
         customer=customer,
-        agent_id=case.assignee_id,
+        agent_id=case.assignee_id or event.actor_id,  # who worked it: assignee, else resolver
         team=case.team,
         sent_at=now,
         expires_at=now + timedelta(days=settings.CSAT_LINK_DAYS),

@@ -174,3 +174,9 @@ def test_the_dashboard_shows_csat_by_team_agent_kind_and_region(client, supervis
         f'<td>{agent.username}</td><td class="cw-num">3.5</td><td class="cw-num">2</td>' in section
     )
     assert 'id="csat-by-region"' in html and 'id="csat-by-case-kind"' in html
+
+
+def test_without_an_assignee_the_survey_counts_for_whoever_resolved(agent):
+    case = case_in(CaseStatus.OPEN, customer=CustomerFactory(email="solo@example.com"))
+    resolve(case, agent)
+    assert Survey.objects.get(case=case).agent == agent
