@@ -427,6 +427,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # aiosmtpd logs every SMTP command at INFO: the gateway's own lines say what matters.
+    "loggers": {"mail.log": {"level": env("SMTP_LOG_LEVEL", default="WARNING")}},
 }
 
 # Customer search: a phone number typed in local form ("0127...") is read in the country of

@@ -32,6 +32,10 @@ class Part:
 
 @dataclass
 class Parsed:
+    """A message as read; `raw_headers` holds each header's first raw value by lower-case
+    name (read without the header registry, which is most of a message's parsing time),
+    for the headers that need no decoding."""
+
     message_id: str
     in_reply_to: str
     references: list[str]
@@ -45,9 +49,11 @@ class Parsed:
     attachments: list[Part]
     message: Message
     defects: list[str] = field(default_factory=list)
+    raw_headers: dict[str, str] = field(default_factory=dict)
 
     def header(self, name: str) -> str:
-        return header_text(self.message, name)
+        """A header that needs no decoding (Auto-Submitted, Precedence, List-Id...)."""
+        return self.raw_headers.get(name.lower(), "")
 
 
 class Unreadable(Exception):
@@ -122,7 +128,8 @@ def parse(raw: bytes) -> Parsed:
     except Exception as exc:  # the parser is lenient; this is the bytes being no e-mail
         raise Unreadable(f"The message cannot be parsed: {type(exc).__name__}: {exc}") from exc
     defects = [type(d).__name__ for d in message.defects]
-    message_id = (message_ids(header_text(message, "Message-ID")) or [""])[0]
+    raw_headers = _raw_headers(message)
+    message_id = (message_ids(raw_headers.get("message-id", "")) or [""])[0]
     if not message_id:
         # No Message-ID: one made from the bytes, so the same message delivered twice is
         # still stored once.
@@ -135,8 +142,8 @@ def parse(raw: bytes) -> Parsed:
     text, html, attachments = _body(message, defects)
     return Parsed(
         message_id=message_id,
-        in_reply_to=(message_ids(header_text(message, "In-Reply-To")) or [""])[0],
-        references=message_ids(header_text(message, "References"))[-20:],
+        in_reply_to=(message_ids(raw_headers.get("in-reply-to", "")) or [""])[0],
+        references=message_ids(raw_headers.get("references", ""))[-20:],
         from_address=address[:254],
         from_name=name.strip()[:128],
         to=_addresses(message, "To"),
@@ -147,7 +154,21 @@ def parse(raw: bytes) -> Parsed:
         attachments=attachments,
         message=message,
         defects=defects,
+        raw_headers=raw_headers,
     )
+
+
+def _raw_headers(message: Message) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    try:
+        items = message.raw_items()
+        for name, value in items:
+            key = name.lower()
+            if key not in headers:
+                headers[key] = " ".join(str(value).split())
+    except Exception:  # an unreadable header block: as if it had none
+        return headers
+    return headers
 
 
 def _body(message: Message, defects: list[str]) -> tuple[str, str, list[Part]]:

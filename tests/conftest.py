@@ -43,6 +43,15 @@ def _seeded_data(request):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_template_picker():
+    """The reply-template picker keeps its rows for 30 s per process; a test's rows (rolled
+    back after it) must not show in the next test's pages."""
+    from conversations.selectors import forget_templates
+
+    forget_templates()
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Role users are made in almost every test; the production hasher is slow on purpose.
     Passwords hashed before (a module-scoped demo load) still verify."""

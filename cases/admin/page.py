@@ -25,6 +25,7 @@ from ..selectors import case_workers
 from ..timeline import LIMIT, case_timeline, recent_events
 from .forms import TRANSITION_WORDS, NoteForm, confirm_label, selectable_tags
 from .header import case_header
+from .render import timeline_html
 from .views import CONFIRM_NOTES, offered_transitions, transition_label
 
 if TYPE_CHECKING:
@@ -34,7 +35,9 @@ if TYPE_CHECKING:
 # panels to reuse: "may_change", "events" (recent_events, newest first, at most
 # TIMELINE_LIMIT) and "tasks" (the case's tasks, at most TASKS_SHOWN). Registered at ready().
 Panel = Callable[[HttpRequest, Case, dict[str, Any]], dict[str, Any]]
-TIMELINE_LIMIT = LIMIT
+# The timeline's first view: the latest entries (the page stays as fast with a long history);
+# "Show the whole history" (?history=all) reads up to LIMIT.
+TIMELINE_LIMIT = 50
 TASKS_SHOWN = 50
 _PANELS: list[Panel] = []
 
@@ -84,12 +87,16 @@ def case_page(
     with its errors after a refused save), given the admin's change-form context (the site's
     context is in it already). The caller activated the region's time zone."""
     may_change = model_admin.has_change_permission(request, case)
-    events = recent_events(case, TIMELINE_LIMIT)
+    limit = LIMIT if request.GET.get("history") == "all" else TIMELINE_LIMIT
+    events = recent_events(case, limit + 1)
+    timeline_more = len(events) > limit
+    events = events[:limit]
     tasks = list(
         case.tasks.select_related("owner").order_by("-state", "due_at", "id")[:TASKS_SHOWN]
     )
     adminform = context["adminform"]
     form = adminform.form
+    timeline = case_timeline(case, events=events)
     context = {
         **context,
         "title": f"Case #{case.pk}: {case.subject}",
@@ -108,7 +115,9 @@ def case_page(
         "may_edit": may_change and case.status != CaseStatus.CLOSED,
         "header": case_header(case),
         "guidance": guidance_for(case.kind),
-        "timeline": case_timeline(case, events=events),
+        "timeline": timeline,
+        "timeline_html": timeline_html(timeline),
+        "timeline_more": timeline_more,
         "tasks": tasks,
         "media": model_admin.media + form.media,
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pgtrigger
 from django.contrib.postgres.indexes import GinIndex
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -12,6 +13,17 @@ from django.db.models.functions import Lower
 from partners.models import City
 
 
+@pgtrigger.register(
+    # A corrected address is a working one until it bounces again: every path that changes
+    # the e-mail (console, API upsert, bulk) clears the bounce mark with it.
+    pgtrigger.Trigger(
+        name="customer_new_email_not_failing",
+        when=pgtrigger.Before,
+        operation=pgtrigger.Update,
+        condition=pgtrigger.Q(old__email__df=pgtrigger.F("new__email")),
+        func="NEW.email_failing_since := NULL; RETURN NEW;",
+    )
+)
 class Customer(models.Model):
     external_id = models.CharField(max_length=64, unique=True)
     name = models.CharField(max_length=128)

@@ -17,8 +17,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -48,49 +47,89 @@ def receive_mail(
     envelope_from: str | None = None,
     envelope_to: Iterable[str] = (),
 ) -> InboundMail:
-    """Keep a message as it arrived, then process it. Returns the stored row, whatever the
-    outcome (on a case, a duplicate, refused, quarantined)."""
-    inbound = InboundMail.objects.create(
+    """Keep a message as it arrived, with what became of it (on a case, a duplicate,
+    refused...), in the transaction that processes it; when processing fails, that
+    transaction rolls back and the message is stored quarantined, with the reason, in a
+    transaction of its own. Either way it is stored before this returns (the gateway answers
+    250 only then); only a database that cannot store it at all raises."""
+    inbound = InboundMail(
         via=via[:32],
         envelope_from=(envelope_from or "")[:254],
         envelope_to=[a[:254] for a in envelope_to],
         raw=raw,
         size=len(raw),
     )
-    return process_inbound(inbound.pk)
+    for attempt in (1, 2):
+        try:
+            with transaction.atomic():
+                _Processing(inbound, raw, retry=False).run()
+                inbound.attempts, inbound.processed_at = 1, timezone.now()
+                inbound.save(force_insert=True)
+            return inbound
+        except IntegrityError as exc:
+            # The same message delivered twice at once: the other delivery stored it first;
+            # processing again finds it a duplicate.
+            inbound.pk = None
+            if attempt == 2:
+                return _quarantine(inbound, raw, exc)
+        except Exception as exc:  # whatever went wrong, the message is kept and can be retried
+            inbound.pk = None
+            return _quarantine(inbound, raw, exc)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _quarantine(inbound: InboundMail, raw: bytes, exc: Exception) -> InboundMail:
+    log.error("inbound mail quarantined: %s", exc, exc_info=exc)
+    inbound.result = None
+    inbound.state = InboundState.QUARANTINED
+    inbound.reason = f"Could not be processed: {type(exc).__name__}: {_said(exc)}"[:500]
+    inbound.attempts, inbound.processed_at = 1, timezone.now()
+    for name, value in _headline(raw).items():
+        setattr(inbound, name, value)
+    with transaction.atomic():
+        inbound.save(force_insert=True)
+    return inbound
 
 
 def retry_inbound(*, inbound_id: int, actor: User) -> InboundMail:
     """An admin's retry of a quarantined or refused message."""
     roles.require_role(actor, roles.CASE_WORKERS, doing="retry inbound e-mail")
-    inbound = InboundMail.objects.get(pk=inbound_id)
+    inbound = InboundMail.objects.defer("raw").get(pk=inbound_id)
     if inbound.state not in (InboundState.QUARANTINED, InboundState.REFUSED):
         raise NotPermitted(f"This message is {inbound.get_state_display().lower()}.")
     return process_inbound(inbound_id, retry=True)
 
 
 def process_inbound(inbound_id: int, *, retry: bool = False) -> InboundMail:
-    """Process one stored message, in one transaction; a failure quarantines it."""
+    """Process one stored message (again, with `retry`, when it was quarantined or refused)."""
+    with transaction.atomic():
+        inbound = InboundMail.objects.select_for_update().get(pk=inbound_id)
+        wanted = (InboundState.QUARANTINED, InboundState.REFUSED) if retry else ()
+        if inbound.state == InboundState.RECEIVED or inbound.state in wanted:
+            _process(inbound, bytes(inbound.raw), retry=retry)
+    return inbound
+
+
+_OUTCOME = ("message_id", "from_address", "subject", "state", "reason", "result", "attempts")
+
+
+def _process(inbound: InboundMail, raw: bytes, *, retry: bool) -> None:
     try:
         with transaction.atomic():
-            inbound = InboundMail.objects.select_for_update().get(pk=inbound_id)
-            wanted = (InboundState.QUARANTINED, InboundState.REFUSED) if retry else ()
-            if inbound.state == InboundState.RECEIVED or inbound.state in wanted:
-                _Processing(inbound, retry=retry).run()
-                inbound.attempts += 1
-                inbound.processed_at = timezone.now()
-                inbound.save()
-            return inbound
+            _Processing(inbound, raw, retry=retry).run()
+            inbound.attempts += 1
+            inbound.processed_at = timezone.now()
+            inbound.save(update_fields=[*_OUTCOME, "processed_at"])
     except Exception as exc:  # whatever went wrong, the message is kept and can be retried
-        log.exception("inbound mail %s quarantined", inbound_id)
-        InboundMail.objects.filter(pk=inbound_id).update(
-            state=InboundState.QUARANTINED,
-            reason=f"Could not be processed: {type(exc).__name__}: {_said(exc)}"[:500],
-            attempts=F("attempts") + 1,
-            processed_at=timezone.now(),
-            **_headline(inbound_id),
-        )
-        return InboundMail.objects.get(pk=inbound_id)
+        log.exception("inbound mail %s quarantined", inbound.pk)
+        inbound.result = None
+        inbound.state = InboundState.QUARANTINED
+        inbound.reason = f"Could not be processed: {type(exc).__name__}: {_said(exc)}"[:500]
+        inbound.attempts += 1
+        inbound.processed_at = timezone.now()
+        for name, value in _headline(raw).items():
+            setattr(inbound, name, value)
+        inbound.save(update_fields=[*_OUTCOME, "processed_at"])
 
 
 def _said(exc: Exception) -> str:
@@ -100,11 +139,10 @@ def _said(exc: Exception) -> str:
     return str(exc)
 
 
-def _headline(inbound_id: int) -> dict[str, str]:
+def _headline(raw: bytes) -> dict[str, str]:
     """Sender, subject and id of a quarantined message, for its list (when they can be read)."""
-    raw = InboundMail.objects.filter(pk=inbound_id).values_list("raw", flat=True).first()
     try:
-        parsed = parse(bytes(raw or b""))
+        parsed = parse(raw)
     except Exception:
         return {}
     return {
@@ -121,22 +159,32 @@ class Sender:
     partner: Partner | None = None
 
 
+_RECENT_FROM_SENDER = f"""
+SELECT count(*) FROM (
+    SELECT 1 FROM "{InboundMail._meta.db_table}"
+    WHERE lower(from_address) = %s AND received_at >= %s AND state <> 'refused'
+    LIMIT %s
+) recent
+"""
+
+
 class _Processing:
-    def __init__(self, inbound: InboundMail, *, retry: bool) -> None:
+    def __init__(self, inbound: InboundMail, raw: bytes, *, retry: bool) -> None:
         self.inbound = inbound
+        self.raw = raw
         self.retry = retry
         self.notes: list[str] = []
 
-    def finish(self, state: str, reason: str = "", message: Message | None = None) -> None:
+    def finish(self, state: str, reason: str = "", result_id: int | None = None) -> None:
         self.inbound.state = state
         self.inbound.reason = "; ".join([*self.notes, reason] if reason else self.notes)[:500]
-        self.inbound.result = message
-        log.info("inbound mail %s: %s %s", self.inbound.pk, state, self.inbound.reason)
+        self.inbound.result_id = result_id
+        log.info("inbound mail %s: %s %s", self.inbound.message_id, state, self.inbound.reason)
 
     def run(self) -> None:
         inbound = self.inbound
         try:
-            parsed = parse(bytes(inbound.raw))
+            parsed = parse(self.raw)
         except Unreadable as exc:
             self.finish(InboundState.QUARANTINED, str(exc))
             return
@@ -146,9 +194,20 @@ class _Processing:
         if not parsed.from_address:
             self.finish(InboundState.REFUSED, "No From address: nobody to answer.")
             return
-        existing = Message.objects.filter(message_id=parsed.message_id).first()
-        if existing is not None:
-            self.finish(InboundState.DUPLICATE, "Already stored (same Message-ID).", existing)
+        # One lookup by the Message-ID index: this message (a duplicate) and those it answers.
+        named = [parsed.message_id, parsed.in_reply_to, *parsed.references]
+        known = {
+            message_id: (pk, case_id)
+            for message_id, pk, case_id in Message.objects.filter(
+                message_id__in=[i for i in named if i]
+            ).values_list("message_id", "pk", "case_id")
+        }
+        if parsed.message_id in known:
+            self.finish(
+                InboundState.DUPLICATE,
+                "Already stored (same Message-ID).",
+                known[parsed.message_id][0],
+            )
             return
         automatic = automatic_reason(parsed, envelope_from=inbound.envelope_from or None)
         if automatic and is_bounce(parsed):
@@ -161,7 +220,7 @@ class _Processing:
                 f"sender in {settings.INBOUND_MAIL_WINDOW_SECONDS} s.",
             )
             return
-        case, how = self.find_case(parsed)
+        case, how = self.find_case(parsed, known)
         sender = self.sender_of(parsed, case, create=not automatic)
         if case is None and automatic:
             self.finish(InboundState.AUTOMATIC, f"Automatic ({automatic}) and on no case.")
@@ -171,45 +230,38 @@ class _Processing:
         if automatic:
             self.finish(InboundState.AUTOMATIC, f"Automatic ({automatic}); kept on the case.")
         else:
-            self.finish(InboundState.PROCESSED, f"On case #{case.pk} ({how}).", message)
+            self.finish(InboundState.PROCESSED, f"On case #{case.pk} ({how}).")
         self.inbound.result = message
 
     # --- what the message is ----------------------------------------------------------------
 
     def over_rate_limit(self, address: str) -> bool:
+        """The sender's mail in the window, counted up to the limit by the sender index
+        (SQL of its own: it runs for every message)."""
         since = timezone.now() - timedelta(seconds=settings.INBOUND_MAIL_WINDOW_SECONDS)
-        recent = (
-            InboundMail.objects.annotate(sender=Lower("from_address"))
-            .filter(sender=address.lower(), received_at__gte=since)
-            .exclude(pk=self.inbound.pk)
-            .exclude(state=InboundState.REFUSED)
-        )
-        return recent[: settings.INBOUND_MAIL_PER_SENDER].count() >= (
-            settings.INBOUND_MAIL_PER_SENDER
-        )
+        limit = settings.INBOUND_MAIL_PER_SENDER
+        with connection.cursor() as cursor:
+            cursor.execute(_RECENT_FROM_SENDER, [address.lower(), since, limit])
+            return cursor.fetchone()[0] >= limit
 
-    def find_case(self, parsed: Parsed) -> tuple[Case | None, str]:
-        ids = [i for i in [parsed.in_reply_to, *reversed(parsed.references)] if i]
-        if ids:
-            known = (
-                Message.objects.filter(message_id__in=ids)
-                .order_by("-at", "-id")
-                .values_list("case_id", flat=True)
-                .first()
-            )
-            if known is not None:
-                return Case.objects.get(pk=known), "reply headers"
+    def find_case(
+        self, parsed: Parsed, known: dict[str, tuple[int, int]]
+    ) -> tuple[Case | None, str]:
+        # The message it answers, else the latest of its references that we know.
+        for named in [parsed.in_reply_to, *reversed(parsed.references)]:
+            if named in known:
+                return _case(known[named][1]), "reply headers"
         recipients = [*self.inbound.envelope_to, *parsed.to, *parsed.cc]
         case_id, token_seen = addresses.token_case(recipients)
         if case_id is not None:
-            case = Case.objects.filter(pk=case_id).first()
+            case = _case(case_id)
             if case is not None:
                 return case, "case token"
         if token_seen:
             self.notes.append("A case token in the address did not verify (ignored)")
         tagged = addresses.subject_case(parsed.subject)
         if tagged is not None:
-            case = Case.objects.filter(pk=tagged).first()
+            case = _case(tagged)
             if case is not None and self.case_knows(case, parsed.from_address):
                 return case, "subject tag"
             self.notes.append(f"Subject names case #{tagged}, which does not know this sender")
@@ -217,13 +269,8 @@ class _Processing:
 
     def case_knows(self, case: Case, address: str) -> bool:
         """The sender is the case's customer or partner, or has written on it before."""
-        people = []
-        if case.customer_id:
-            people.append(Customer.objects.filter(pk=case.customer_id).values_list("email"))
-        if case.partner_id:
-            people.append(Partner.objects.filter(pk=case.partner_id).values_list("email"))
-        for rows in people:
-            if any((email or "").lower() == address for (email,) in rows):
+        for person in (case.customer, case.partner):
+            if person is not None and (person.email or "").lower() == address:
                 return True
         return (
             Message.objects.filter(case=case)
@@ -234,14 +281,12 @@ class _Processing:
 
     def sender_of(self, parsed: Parsed, case: Case | None, *, create: bool) -> Sender:
         address = parsed.from_address
-        if case is not None and case.partner_id:
-            partner = Partner.objects.filter(pk=case.partner_id).first()
-            if partner is not None and partner.email.lower() == address:
-                return Sender(Party.PARTNER, partner=partner)
-        if case is not None and case.customer_id:
-            customer = Customer.objects.filter(pk=case.customer_id).first()
-            if customer is not None and customer.email.lower() == address:
-                return Sender(Party.CUSTOMER, customer=customer)
+        partner = case.partner if case is not None else None
+        if partner is not None and partner.email.lower() == address:
+            return Sender(Party.PARTNER, partner=partner)
+        customer = case.customer if case is not None else None
+        if customer is not None and customer.email.lower() == address:
+            return Sender(Party.CUSTOMER, customer=customer)
         customer = (
             Customer.objects.annotate(address=Lower("email"))
             .filter(address=address)
@@ -301,7 +346,7 @@ class _Processing:
                     role_checked=True,
                 )
                 self.notes.append(f"Case #{case.pk} reopened by the reply")
-                return Case.objects.get(pk=case.pk)
+                return _case(case.pk)
         if case is not None and case.status not in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
             return case
         subject = parsed.subject or "E-mail without a subject"
@@ -343,7 +388,7 @@ class _Processing:
             html=parsed.html,
             automatic=automatic,
         )
-        self.attach(message, parsed)
+        kept = self.attach(message, parsed)
         append_event(
             case,
             type=EventType.MESSAGE,
@@ -357,7 +402,7 @@ class _Processing:
                 "subject": parsed.subject[:200],
                 "automatic": automatic,
                 "threaded_by": how,
-                "attachments": message.attachments.count(),
+                "attachments": kept,
             },
         )
         if not automatic and how != "new case" and case.assignee_id:
@@ -370,7 +415,9 @@ class _Processing:
             )
         return message
 
-    def attach(self, message: Message, parsed: Parsed) -> None:
+    def attach(self, message: Message, parsed: Parsed) -> int:
+        """Store the attachments the settings allow; how many were kept."""
+        kept = 0
         limit = settings.MAIL_ATTACHMENT_MAX_BYTES
         allowed = set(settings.MAIL_ATTACHMENT_TYPES)
         for part in parsed.attachments:
@@ -391,6 +438,8 @@ class _Processing:
             )
             attachment.file.save(part.filename, ContentFile(part.data), save=False)
             attachment.save()
+            kept += 1
+        return kept
 
     def bounce(self, parsed: Parsed) -> None:
         """A delivery failure: the address is marked failing on its customer, and the owner
@@ -418,6 +467,11 @@ class _Processing:
             )
         failed = ", ".join(report.failed) or "an unknown address"
         self.finish(InboundState.BOUNCE, f"Delivery failed to {failed}; {marked} marked failing.")
+
+
+def _case(case_id: int) -> Case | None:
+    """A case with the people threading compares the sender with (one query)."""
+    return Case.objects.select_related("customer", "partner").filter(pk=case_id).first()
 
 
 def _city_of(sender: Sender) -> City:

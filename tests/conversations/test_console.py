@@ -126,3 +126,19 @@ def test_the_inbound_list_shows_the_raw_mail_and_processes_it_again(settings, su
         "Quarantined one"
     )
     assert InboundMail.objects.count() == 1
+
+
+def test_a_long_history_shows_its_latest_entries_and_the_rest_on_asking(agent):
+    from cases.services import add_note
+    from tests.factories import CaseFactory
+
+    case = CaseFactory()
+    for n in range(55):
+        add_note(case_id=case.pk, actor=agent, text=f"Note number {n:02d}")
+    client = logged_in(agent)
+    first = page(client, case).content.decode()
+    assert first.count('data-kind="note"') == 50 and 'id="timeline-all"' in first
+    assert "Note number 54" in first and "Note number 04" not in first
+    url = reverse("admin:cases_case_change", args=[case.pk])
+    whole = client.get(url, {"history": "all"}).content.decode()
+    assert whole.count('data-kind="note"') == 55 and 'id="timeline-all"' not in whole

@@ -190,3 +190,19 @@ def test_other_channels_go_out_as_message_requested_events(agent):
         format="json",
     )
     assert response.status_code == 201 and response.json()["channel"] == "whatsapp"
+
+
+def test_correcting_a_bounced_address_makes_it_usable_again(agent):
+    from cases.models import Customer
+
+    customer = CustomerFactory(email="old@example.com", email_failing_since=timezone.now())
+    Customer.objects.filter(pk=customer.pk).update(phone="+911")  # other edits keep the mark
+    customer.refresh_from_db()
+    assert customer.email_failing_since is not None
+    Customer.objects.filter(pk=customer.pk).update(email="new@example.com")
+    customer.refresh_from_db()
+    assert customer.email_failing_since is None
+    case = CaseFactory(customer=customer)
+    assert send_message(case_id=case.pk, actor=agent, to="customer", body="Hi").to == [
+        "new@example.com"
+    ]

@@ -66,8 +66,11 @@ def mail_host(settings):
 
 
 def smtp_send(port: int, raw: bytes, *, to: str = "support@casework.test") -> None:
+    """Send as a mail server does: lines end in CRLF on the wire (smtplib leaves bytes as
+    they are)."""
+    wire = raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
     with smtplib.SMTP("127.0.0.1", port, timeout=10) as client:
-        client.sendmail("asha@example.com", [to], raw)
+        client.sendmail("asha@example.com", [to], wire)
 
 
 def wait_for(count: int) -> None:
@@ -80,10 +83,15 @@ def wait_for(count: int) -> None:
 def test_mail_in_reply_out_and_the_customers_replies_thread(gateway, mail_host):
     CustomerFactory(email="asha@example.com")
     agent = UserFactory(username="agent-mail", role="agent")
-    smtp_send(gateway, mail(sender="Asha <asha@example.com>", subject="Leaking AC"))
+    photo = ("leak.png", "image/png", b"\x89PNG\r\n\x1a\n" + bytes(20_000))
+    smtp_send(
+        gateway, mail(sender="Asha <asha@example.com>", subject="Leaking AC", attachments=[photo])
+    )
     wait_for(1)
     case = Case.objects.get()
     assert case.channel == "email" and case.subject == "Leaking AC"
+    (stored,) = Message.objects.get().attachments.all()
+    assert stored.file.read() == photo[2]  # base64 over the wire, the same bytes stored
 
     send_message(case_id=case.pk, actor=agent, to="customer", body="We come at 4 pm.")
     assert outbox.send_due_mail() == 1

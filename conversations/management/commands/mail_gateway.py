@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from conversations.gateway import start_gateway
+from conversations.gateway import serve_processes, start_gateway
 
 
 class Command(BaseCommand):
@@ -17,9 +17,24 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=2525)
-        parser.add_argument("--workers", type=int, default=4)
+        parser.add_argument("--workers", type=int, default=4, help="threads per process")
+        parser.add_argument(
+            "--processes",
+            type=int,
+            default=1,
+            help="processes sharing the port (processing is Python-bound: one per core)",
+        )
 
-    def handle(self, *args: Any, host: str, port: int, workers: int, **options: Any) -> None:
+    def handle(
+        self, *args: Any, host: str, port: int, workers: int, processes: int, **options: Any
+    ) -> None:
+        if processes > 1:
+            self.stdout.write(
+                f"Mail gateway on smtp://{host}:{port}/ in {processes} processes (Ctrl-C to stop)"
+            )
+            self.stdout.flush()
+            serve_processes(host, port, processes=processes, workers=workers)
+            return
         controller = start_gateway(host, port, workers=workers)
         self.stdout.write(f"Mail gateway on smtp://{host}:{port}/ (Ctrl-C to stop)")
         stop = threading.Event()
