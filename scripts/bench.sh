@@ -112,3 +112,18 @@ $PY bench/bench_backtests.py | tee bench/backtests.log
   grep -E "RESULT|templates|template decisions" bench/backtests.log
   echo '```'
 } >> bench/RESULTS.md
+
+echo "== bench/bench_conversations.py"
+$PY bench/bench_conversations.py | tee bench/conversations.log
+{
+  echo
+  echo "## Conversations: mail in through the gateway, threading at 1,000,000 messages, case page"
+  echo
+  echo 'Command: `make bench` (runs `bench/bench_conversations.py` on the same database: 1,000,000'
+  echo 'stored messages written once with COPY; 10,000 mails sent by 4 SMTP clients to'
+  echo '`manage.py mail_gateway --processes 2`; a case with 200 messages timed as the agent). Output:'
+  echo
+  echo '```'
+  grep -E "RESULT|Index Scan|Index Cond|Execution Time" bench/conversations.log
+  echo '```'
+} >> bench/RESULTS.md
