@@ -272,7 +272,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # One name per choice set used under several field names.
-    "ENUM_NAME_OVERRIDES": {"TeamEnum": "cases.catalog.Team"},
+    "ENUM_NAME_OVERRIDES": {
+        "TeamEnum": "cases.catalog.Team",
+        "MessageChannelEnum": "conversations.models.ChannelName",
+        "ChannelEnum": "cases.models.Channel",
+        "AudienceEnum": "conversations.models.Audience",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.api.schema.add_error_responses",

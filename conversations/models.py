@@ -30,6 +30,21 @@ class Party(models.TextChoices):
     OTHER = "other", "Someone else"
 
 
+class Audience(models.TextChoices):
+    """Who a message from a case or a template is for."""
+
+    CUSTOMER = "customer", "Customer"
+    PARTNER = "partner", "Partner"
+
+
+class ChannelName(models.TextChoices):
+    """The channels a message can be sent on (conversations.channels)."""
+
+    EMAIL = "email", "E-mail"
+    SMS = "sms", "SMS"
+    WHATSAPP = "whatsapp", "WhatsApp"
+
+
 class Message(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="messages")
     direction = models.CharField(max_length=4, choices=Direction.choices)
@@ -210,11 +225,7 @@ class ReplyTemplate(models.Model):
     key = models.CharField(max_length=64, help_text='e.g. "call_customer.confirm_email".')
     language = models.CharField(max_length=2, choices=Language.choices, default="en")
     name = models.CharField(max_length=120)
-    audience = models.CharField(
-        max_length=16,
-        choices=[(Party.CUSTOMER, "Customer"), (Party.PARTNER, "Partner")],
-        default=Party.CUSTOMER,
-    )
+    audience = models.CharField(max_length=16, choices=Audience.choices, default=Audience.CUSTOMER)
     subject = models.CharField(max_length=200, blank=True)
     body = models.TextField()
     then_transition = models.CharField(

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from ..channels import CHANNELS
-from ..models import Attachment, Language, Message, Party, ReplyTemplate
+from ..models import Attachment, Audience, ChannelName, Language, Message, ReplyTemplate
 from ..templating import placeholders_in
 
 
@@ -58,7 +57,7 @@ class MessageSerializer(serializers.ModelSerializer):
 
 class MessageCreateSerializer(serializers.Serializer):
     to = serializers.ChoiceField(
-        choices=[Party.CUSTOMER, Party.PARTNER],
+        choices=Audience.choices,
         required=False,
         help_text="Required without a template (a template names its audience).",
     )
@@ -70,7 +69,7 @@ class MessageCreateSerializer(serializers.Serializer):
         help_text="Required without a template; with one, replaces its filled body.",
     )
     channel = serializers.ChoiceField(
-        choices=sorted(CHANNELS),
+        choices=ChannelName.choices,
         default="email",
         help_text="e-mail is sent from here; sms and whatsapp go out as message.requested"
         " events for the company's messaging platform.",

@@ -21,6 +21,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from backtests.models import Backtest
+from conversations.models import ReplyTemplate
 from cases import services
 from cases.models import CaseEvent, EventType
 from events.models import Delivery, OutboxEvent, WebhookEndpoint
@@ -133,6 +134,7 @@ def world(agent, partner_support):
         ).pk,
         "payout-runs": PayoutRunFactory().pk,
         "refunds": RefundFactory(booking=booking).pk,
+        "reply-templates": ReplyTemplate.objects.order_by("pk").first().pk,
         "tasks": TaskFactory(case=case).pk,
         "webhook-endpoints": endpoint.pk,
         "webhook-deliveries": Delivery.objects.create(
