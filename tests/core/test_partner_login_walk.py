@@ -21,9 +21,9 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from backtests.models import Backtest
-from conversations.models import ReplyTemplate
 from cases import services
 from cases.models import CaseEvent, EventType
+from conversations.models import ReplyTemplate
 from events.models import Delivery, OutboxEvent, WebhookEndpoint
 from tests.factories import (
     CalendarSlotFactory,
