@@ -3,7 +3,7 @@ here (through the outbox's mail: retried, logged, threaded); other channels are 
 the company's messaging platform as a `message.requested` event (through the webhooks).
 
 To add a provider of your own (an SMS gateway called directly, say): write a Channel whose
-`address_of` reads the party's address for it and whose `deliver` records what is to be
+`address_of` reads the party's address for it and whose `send` records what is to be
 sent in the caller's transaction (an outbox row or an event, never a network call from
 inside a transaction that may roll back), and add it to CHANNELS. docs/conversations.md
 says the same with an example."""

@@ -69,67 +69,56 @@ def receive_mail(
         except IntegrityError as exc:
             # The same message delivered twice at once: the other delivery stored it first;
             # processing again finds it a duplicate.
-            inbound.pk = None
+            inbound.pk, inbound.attempts = None, 0
             if attempt == 2:
                 return _quarantine(inbound, raw, exc)
         except Exception as exc:  # whatever went wrong, the message is kept and can be retried
-            inbound.pk = None
+            inbound.pk, inbound.attempts = None, 0
             return _quarantine(inbound, raw, exc)
     raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _quarantine(inbound: InboundMail, raw: bytes, exc: Exception) -> InboundMail:
-    log.error("inbound mail quarantined: %s", exc, exc_info=exc)
-    inbound.result = None
-    inbound.state = InboundState.QUARANTINED
-    inbound.reason = f"Could not be processed: {type(exc).__name__}: {_said(exc)}"[:500]
-    inbound.attempts, inbound.processed_at = 1, timezone.now()
-    for name, value in _headline(raw).items():
-        setattr(inbound, name, value)
+    """Store a new message quarantined, in a transaction of its own."""
+    _mark_quarantined(inbound, raw, exc)
     with transaction.atomic():
         inbound.save(force_insert=True)
     return inbound
 
 
+def _mark_quarantined(inbound: InboundMail, raw: bytes, exc: Exception) -> None:
+    log.error("inbound mail quarantined: %s", exc, exc_info=exc)
+    inbound.result = None
+    inbound.state = InboundState.QUARANTINED
+    inbound.reason = f"Could not be processed: {type(exc).__name__}: {_said(exc)}"[:500]
+    inbound.attempts += 1
+    inbound.processed_at = timezone.now()
+    for name, value in _headline(raw).items():
+        setattr(inbound, name, value)
+
+
 def retry_inbound(*, inbound_id: int, actor: User) -> InboundMail:
-    """An admin's retry of a quarantined or refused message."""
+    """An admin's retry of a quarantined or refused message, processed again as it arrived
+    (the rate limit aside: an admin asked for it)."""
     roles.require_role(actor, roles.CASE_WORKERS, doing="retry inbound e-mail")
-    inbound = InboundMail.objects.defer("raw").get(pk=inbound_id)
-    if inbound.state not in (InboundState.QUARANTINED, InboundState.REFUSED):
-        raise NotPermitted(f"This message is {inbound.get_state_display().lower()}.")
-    return process_inbound(inbound_id, retry=True)
-
-
-def process_inbound(inbound_id: int, *, retry: bool = False) -> InboundMail:
-    """Process one stored message (again, with `retry`, when it was quarantined or refused)."""
     with transaction.atomic():
         inbound = InboundMail.objects.select_for_update().get(pk=inbound_id)
-        wanted = (InboundState.QUARANTINED, InboundState.REFUSED) if retry else ()
-        if inbound.state == InboundState.RECEIVED or inbound.state in wanted:
-            _process(inbound, bytes(inbound.raw), retry=retry)
+        if inbound.state not in (InboundState.QUARANTINED, InboundState.REFUSED):
+            raise NotPermitted(f"This message is {inbound.get_state_display().lower()}.")
+        raw = bytes(inbound.raw)
+        try:
+            with transaction.atomic():
+                _Processing(inbound, raw, retry=True).run()
+                inbound.attempts += 1
+                inbound.processed_at = timezone.now()
+                inbound.save(update_fields=[*_OUTCOME, "processed_at"])
+        except Exception as exc:  # the message stays kept, quarantined with the new reason
+            _mark_quarantined(inbound, raw, exc)
+            inbound.save(update_fields=[*_OUTCOME, "processed_at"])
     return inbound
 
 
 _OUTCOME = ("message_id", "from_address", "subject", "state", "reason", "result", "attempts")
-
-
-def _process(inbound: InboundMail, raw: bytes, *, retry: bool) -> None:
-    try:
-        with transaction.atomic():
-            _Processing(inbound, raw, retry=retry).run()
-            inbound.attempts += 1
-            inbound.processed_at = timezone.now()
-            inbound.save(update_fields=[*_OUTCOME, "processed_at"])
-    except Exception as exc:  # whatever went wrong, the message is kept and can be retried
-        log.exception("inbound mail %s quarantined", inbound.pk)
-        inbound.result = None
-        inbound.state = InboundState.QUARANTINED
-        inbound.reason = f"Could not be processed: {type(exc).__name__}: {_said(exc)}"[:500]
-        inbound.attempts += 1
-        inbound.processed_at = timezone.now()
-        for name, value in _headline(raw).items():
-            setattr(inbound, name, value)
-        inbound.save(update_fields=[*_OUTCOME, "processed_at"])
 
 
 def _said(exc: Exception) -> str:

@@ -30,6 +30,7 @@ class Draft:
     to: str
     subject: str
     body: str
+    template: ReplyTemplate  # what it was filled from (its moves and priority)
 
 
 def template_key_for(task: Task) -> str:
@@ -70,6 +71,7 @@ def compose(
         to=template.audience,
         subject=templating.fill(template.subject, values),
         body=templating.fill(template.body, values),
+        template=template,
     )
 
 
@@ -107,7 +109,7 @@ def send_with_template(
             template=draft.key,
             channel=channel,
         )
-        template = find_template(draft.key, draft.language)
+        template = draft.template
         reason = f"Template {template.name!r} sent."
         if template.then_priority:
             update_case(
