@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.db import connection
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum, Window
 from django.db.models.functions import Greatest
 from django.utils import timezone
@@ -349,43 +350,31 @@ def partner_metrics(
 
 def paf_rate(partner_id: int, *, today: date, days: int = METRICS_WINDOW_DAYS) -> dict[str, Any]:
     """The PAF rate of partner_metrics alone (PAFs not reversed / completed jobs, service
-    dates in the window), in one query: the case page shows it on every visit.
+    dates in the window), in one query: the case page shows it on every visit, so the
+    statement is written once rather than compiled by the ORM per page (its two subqueries
+    cost more to compile than to run).
 
     {"rate": Decimal | None, "standing": int, "delivered": int, "days": int}
     """
     since = today - timedelta(days=days - 1)
-    delivered = (
-        Booking.objects.filter(
-            partner_id=OuterRef("pk"),
-            status=BookingStatus.COMPLETED,
-            service_date__gte=since,
-            service_date__lte=today,
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _PAF_RATE,
+            [partner_id, BookingStatus.COMPLETED, since, today]
+            + [partner_id, PafState.REVERSED, since, today],
         )
-        .order_by()
-        .values("partner_id")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
-    standing = (
-        PartnerAtFault.objects.filter(
-            partner_id=OuterRef("pk"),
-            booking__service_date__gte=since,
-            booking__service_date__lte=today,
-        )
-        .exclude(state=PafState.REVERSED)
-        .order_by()
-        .values("partner_id")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
-    row = (
-        Partner.objects.filter(pk=partner_id)
-        .annotate(delivered=Subquery(delivered), standing=Subquery(standing))
-        .values_list("delivered", "standing")
-        .first()
-    )
-    done, pafs = (row[0] or 0, row[1] or 0) if row else (0, 0)
+        done, pafs = cursor.fetchone()
     return {"rate": _ratio(pafs, done), "standing": pafs, "delivered": done, "days": days}
+
+
+_BOOKINGS = f'"{Booking._meta.db_table}"'
+_PAFS = f'"{PartnerAtFault._meta.db_table}"'
+_PAF_RATE = (
+    f"SELECT (SELECT count(*) FROM {_BOOKINGS} b WHERE b.partner_id = %s AND b.status = %s"
+    " AND b.service_date BETWEEN %s AND %s),"
+    f" (SELECT count(*) FROM {_PAFS} p JOIN {_BOOKINGS} b ON b.id = p.booking_id"
+    " WHERE p.partner_id = %s AND p.state <> %s AND b.service_date BETWEEN %s AND %s)"
+)
 
 
 def next_payout_preview(partner: Partner, *, period_end: date | None = None) -> dict[str, Any]:

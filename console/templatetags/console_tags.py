@@ -16,4 +16,6 @@ def sidebar_key(context: template.Context) -> str:
     gave them for this user, with the active one. Same key, same HTML, so the rendered menu
     can be reused across requests and never goes stale (a new item is a new key)."""
     shown = context.get("sidebar_navigation") or []
+    if getattr(shown, "cache_key", ""):
+        return shown.cache_key  # core.admin.theme's menu knows it already
     return hashlib.sha1(json.dumps(shown, default=str, sort_keys=True).encode()).hexdigest()

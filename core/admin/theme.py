@@ -5,9 +5,13 @@ if a theme upgrade moves what it wraps."""
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 from collections.abc import Callable, Iterator
 from typing import Any
+from urllib.parse import urlparse
 
+from django.urls import reverse_lazy
 from django.utils.functional import SimpleLazyObject
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
@@ -90,11 +94,79 @@ def lazy_app_list(get_app_list: Callable) -> Callable:
     return lazily
 
 
+class Menu(list):
+    """The sidebar's groups for one request, with `cache_key`: what it shows (the menu of
+    these roles, and which items are active), for the rendered menu's fragment cache."""
+
+    cache_key = ""
+
+
+def _is_active(link: str, path: str, index: str) -> bool:
+    """The theme's rule (UnfoldAdminSite._get_is_active, not a tab): the dashboard when on
+    it, else any item whose path is part of the page's path."""
+    if link == path == index:
+        return True
+    return link != "" and link != index and link in path
+
+
+def menu_per_roles(get_sidebar_list: Callable) -> Callable:
+    """The theme builds the sidebar for every page: it calls our menu (console.navigation,
+    a permission check per item), deep-copies it, and works out each item's state through
+    URL parsing (3 ms of a 50 ms case page). Our menu depends only on the user's roles (the
+    role matrix), so the theme's result is kept per set of roles, per process, and only
+    "which item is active" is worked out again per page, by the theme's rule."""
+    from core import roles
+
+    kept: dict[tuple, tuple[list[dict], list[str], str]] = {}
+
+    @functools.wraps(get_sidebar_list)
+    def per_roles(self, request):
+        user = request.user
+        who = (
+            bool(getattr(user, "is_superuser", False)),
+            bool(getattr(user, "is_active", False)),
+            roles.role_names(user),
+        )
+        entry = kept.get(who)
+        if entry is None:
+            groups = get_sidebar_list(self, request)
+            if any(
+                "badge_callback" in g or "link_callback" in i or i.get("items")
+                for g in groups
+                for i in g["items"]
+            ):
+                return groups  # something per request in it: not ours to keep
+            links = [urlparse(str(i["link"])).path for g in groups for i in g["items"]]
+            shape = json.dumps(
+                [{**g, "items": [{**i, "active": None} for i in g["items"]]} for g in groups],
+                default=str,
+                sort_keys=True,
+            )
+            entry = (groups, links, hashlib.sha1(shape.encode()).hexdigest())
+            kept[who] = entry
+        groups, links, shape_key = entry
+        index = str(reverse_lazy(f"{self.name}:index"))
+        active = iter([_is_active(link, request.path, index) for link in links])
+        menu = Menu(
+            {**g, "items": [{**i, "active": next(active)} for i in g["items"]]} for g in groups
+        )
+        flags = "".join("1" if i["active"] else "0" for g in menu for i in g["items"])
+        menu.cache_key = f"{shape_key}:{flags}"
+        return menu
+
+    per_roles.casework_wrapped = True  # type: ignore[attr-defined]
+    per_roles.kept = kept  # type: ignore[attr-defined]
+    return per_roles
+
+
 def install() -> None:
     from django.contrib.admin.sites import AdminSite
     from unfold.contrib.filters import forms as filter_forms
+    from unfold.sites import UnfoldAdminSite
     from unfold.templatetags import unfold_list
 
+    if not getattr(UnfoldAdminSite.get_sidebar_list, "casework_wrapped", False):
+        UnfoldAdminSite.get_sidebar_list = menu_per_roles(UnfoldAdminSite.get_sidebar_list)
     if not getattr(AdminSite.get_app_list, "casework_wrapped", False):
         AdminSite.get_app_list = lazy_app_list(AdminSite.get_app_list)
     if not getattr(unfold_list.result_headers, "casework_wrapped", False):

@@ -96,3 +96,54 @@ def test_the_app_list_is_built_only_when_a_page_reads_it(agent_console):
     page = agent_console.get(reverse("admin:app_list", args=["cases"]))
     assert page.status_code == 200
     assert reverse("admin:cases_case_changelist") in page.content.decode()
+
+
+@pytest.mark.parametrize("role", ["agent", "partner support", "finance", "supervisor"])
+@pytest.mark.parametrize(
+    "path", ["/admin/", "/admin/cases/case/", "/admin/cases/case/7/change/", "/admin/nowhere/"]
+)
+def test_the_menu_kept_per_roles_is_the_themes_menu_for_each_page(role, path):
+    from django.contrib import admin
+    from django.contrib.auth.models import Group
+    from django.test import RequestFactory
+    from unfold.sites import UnfoldAdminSite
+
+    from tests.factories import UserFactory
+
+    kept = UnfoldAdminSite.get_sidebar_list
+    assert getattr(kept, "casework_wrapped", False)
+    user = UserFactory(is_staff=True)
+    user.groups.set([Group.objects.get(name=role)])
+    request = RequestFactory().get(path)
+    request.user = user
+    kept.kept.clear()
+    first = kept(admin.site, request)  # built by the theme, then kept
+    again = kept(admin.site, request)  # from what was kept
+    theirs = kept.__wrapped__(admin.site, request)
+    assert first == again == theirs
+    assert first.cache_key == again.cache_key
+    assert any(item["title"] for group in theirs for item in group["items"])
+    active = [i["title"] for g in again for i in g["items"] if i["active"]]
+    assert active == [i["title"] for g in theirs for i in g["items"] if i["active"]]
+
+
+def test_the_menus_cache_key_changes_with_the_active_item_and_the_roles():
+    from django.contrib import admin
+    from django.contrib.auth.models import Group
+    from django.test import RequestFactory
+    from unfold.sites import UnfoldAdminSite
+
+    from tests.factories import UserFactory
+
+    kept = UnfoldAdminSite.get_sidebar_list
+
+    def key(role: str, path: str) -> str:
+        user = UserFactory(is_staff=True)
+        user.groups.set([Group.objects.get(name=role)])
+        request = RequestFactory().get(path)
+        request.user = user
+        return kept(admin.site, request).cache_key
+
+    assert key("agent", "/admin/cases/case/") == key("agent", "/admin/cases/case/3/change/")
+    assert key("agent", "/admin/cases/case/") != key("agent", "/admin/cases/task/")
+    assert key("agent", "/admin/cases/case/") != key("finance", "/admin/cases/case/")
