@@ -80,7 +80,7 @@ MIDDLEWARE = [
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "core.auth.AccessBackend",  # Django's ModelBackend, its permission reads in one query
 ]
 # Brute-force protection: a username failing this often from one address is locked out.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)

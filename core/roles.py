@@ -36,14 +36,51 @@ POLICY_EDITORS = frozenset({SUPERVISOR})
 
 
 def role_names(user: User | None) -> frozenset[str]:
-    """The role groups a user is in (cached on the user object: one query per request)."""
+    """The role groups a user is in (cached on the user object: one query per request, the
+    same that reads the user's permissions, see read_access)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return frozenset()
     names = getattr(user, "_role_names", None)
     if names is None:
-        names = frozenset(user.groups.values_list("name", flat=True))
-        user._role_names = names  # transitions ask several times per request
+        read_access(user)
+        names = user._role_names
     return names
+
+
+def read_access(user: Any) -> None:
+    """Read in one query what every page asks of a signed-in user: the names of their groups
+    (role_names) and their permissions, direct and through the groups, kept on the user
+    object as Django's ModelBackend keeps them (`_user_perm_cache`, `_group_perm_cache`,
+    `_perm_cache`), so `has_perm` asks nothing more. The backend made two queries for the
+    permissions and role_names a third. A superuser's permissions (all of them) are left to
+    the backend."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(_ACCESS, [user.pk, user.pk, user.pk])
+        rows = cursor.fetchall()
+    user._role_names = frozenset(value for kind, value in rows if kind == "r")
+    if user.is_superuser:
+        return
+    user._user_perm_cache = {value for kind, value in rows if kind == "u"}
+    user._group_perm_cache = {value for kind, value in rows if kind == "g"}
+    user._perm_cache = user._user_perm_cache | user._group_perm_cache
+
+
+_PERMISSION = (
+    "SELECT %s, ct.app_label || '.' || p.codename FROM auth_permission p"
+    " JOIN django_content_type ct ON ct.id = p.content_type_id"
+)
+_ACCESS = (
+    _PERMISSION.replace("%s", "'u'", 1)
+    + " JOIN auth_user_user_permissions up ON up.permission_id = p.id WHERE up.user_id = %s"
+    " UNION ALL "
+    + _PERMISSION.replace("%s", "'g'", 1)
+    + " JOIN auth_group_permissions gp ON gp.permission_id = p.id"
+    " JOIN auth_user_groups ug ON ug.group_id = gp.group_id WHERE ug.user_id = %s"
+    " UNION ALL SELECT 'r', g.name FROM auth_group g"
+    " JOIN auth_user_groups ug ON ug.group_id = g.id WHERE ug.user_id = %s"
+)
 
 
 def has_role(user: User | None, *roles: str | Iterable[str]) -> bool:
