@@ -22,6 +22,7 @@ class _Part:
     model: type[models.Model]
     alias: str
     columns: tuple[str, ...]  # the concrete fields' attnames, in the order selected
+    pk_index: int  # where the primary key is among them
     via: models.ForeignKey | None  # the relation from the parent part, None for the root
     parent: int | None  # index of the parent part
 
@@ -67,7 +68,7 @@ class JoinedRead:
     @staticmethod
     def _part(model, alias, via, parent) -> _Part:
         columns = tuple(f.attname for f in model._meta.concrete_fields)
-        return _Part(model, alias, columns, via, parent)
+        return _Part(model, alias, columns, columns.index(model._meta.pk.attname), via, parent)
 
     def _converters(self) -> list[tuple[int, list, Any]]:
         """What the compiler would apply to each column (JSON decoded, and the like)."""
@@ -104,14 +105,14 @@ class JoinedRead:
         for part in self.parts:
             values = row[start : start + len(part.columns)]
             start += len(part.columns)
-            pk_value = values[part.columns.index(part.model._meta.pk.attname)]
+            pk_value = values[part.pk_index]
             parent = instances[part.parent] if part.parent is not None else None
             if part.via is not None and parent is None:
                 instances.append(None)  # its parent relation was empty
                 continue
             instance = None
             if pk_value is not None:
-                instance = part.model.from_db(connection.alias, list(part.columns), values)
+                instance = part.model.from_db(connection.alias, part.columns, values)
             instances.append(instance)
             if part.via is not None:
                 part.via.set_cached_value(parent, instance)

@@ -67,16 +67,18 @@ def read_access(user: Any) -> None:
     user._perm_cache = user._user_perm_cache | user._group_perm_cache
 
 
-_PERMISSION = (
-    "SELECT %s, ct.app_label || '.' || p.codename FROM auth_permission p"
-    " JOIN django_content_type ct ON ct.id = p.content_type_id"
-)
+def _permissions(kind: str) -> str:
+    """The permissions' names as `app_label.codename`, each row marked `kind`."""
+    return (
+        f"SELECT '{kind}', ct.app_label || '.' || p.codename FROM auth_permission p"
+        " JOIN django_content_type ct ON ct.id = p.content_type_id"
+    )
+
+
 _ACCESS = (
-    _PERMISSION.replace("%s", "'u'", 1)
+    _permissions("u")
     + " JOIN auth_user_user_permissions up ON up.permission_id = p.id WHERE up.user_id = %s"
-    " UNION ALL "
-    + _PERMISSION.replace("%s", "'g'", 1)
-    + " JOIN auth_group_permissions gp ON gp.permission_id = p.id"
+    " UNION ALL " + _permissions("g") + " JOIN auth_group_permissions gp ON gp.permission_id = p.id"
     " JOIN auth_user_groups ug ON ug.group_id = gp.group_id WHERE ug.user_id = %s"
     " UNION ALL SELECT 'r', g.name FROM auth_group g"
     " JOIN auth_user_groups ug ON ug.group_id = g.id WHERE ug.user_id = %s"

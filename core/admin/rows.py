@@ -47,7 +47,6 @@ class _Column:
     classes: str  # the cell's class list without the per-value "nowrap"
     label: str  # data-label, escaped
     tag: str | None  # "th" or "td" for the linking column, None for a plain cell
-    first: bool
 
 
 def can_render(cl: Any, context: Any) -> bool:
@@ -80,9 +79,7 @@ def _columns(cl: Any) -> list[_Column]:
             tag = "th" if no_link_yet else "td"
             no_link_yet = False
         label = headers[index]["text"] if tag or index else gettext("Select record")
-        columns.append(
-            _Column(name, " ".join(classes), conditional_escape(label), tag, first=index == 0)
-        )
+        columns.append(_Column(name, " ".join(classes), conditional_escape(label), tag))
     return columns
 
 

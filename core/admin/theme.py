@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlparse
 
-from django.urls import reverse_lazy
+from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
@@ -145,13 +145,13 @@ def menu_per_roles(get_sidebar_list: Callable) -> Callable:
             entry = (groups, links, hashlib.sha1(shape.encode()).hexdigest())
             kept[who] = entry
         groups, links, shape_key = entry
-        index = str(reverse_lazy(f"{self.name}:index"))
-        active = iter([_is_active(link, request.path, index) for link in links])
+        index = reverse(f"{self.name}:index")
+        active = [_is_active(link, request.path, index) for link in links]
+        flags = iter(active)
         menu = Menu(
-            {**g, "items": [{**i, "active": next(active)} for i in g["items"]]} for g in groups
+            {**g, "items": [{**i, "active": next(flags)} for i in g["items"]]} for g in groups
         )
-        flags = "".join("1" if i["active"] else "0" for g in menu for i in g["items"])
-        menu.cache_key = f"{shape_key}:{flags}"
+        menu.cache_key = f"{shape_key}:{''.join('1' if on else '0' for on in active)}"
         return menu
 
     per_roles.casework_wrapped = True  # type: ignore[attr-defined]
