@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 from unfold.contrib.filters.admin import DropdownFilter
 
@@ -45,6 +47,8 @@ def phone_variants(term: str) -> set[str]:
 
 
 def customer_ids_with_phone(term: str) -> list[int]:
+    if any(ch.isalpha() for ch in term):
+        return []  # a stored number has no letters: BK0047843 is not worth a query
     return list(
         Customer.objects.filter(phone__in=phone_variants(term)).values_list("pk", flat=True)[:50]
     )
@@ -59,19 +63,40 @@ def looks_like_phone(term: str) -> bool:
     return digits >= 10 and all(ch.isdigit() or ch in " +-()." for ch in term)
 
 
+def looks_like_reference(term: str) -> bool:
+    """Five digits or more: a booking id or a number, never part of a person's name."""
+    return sum(ch.isdigit() for ch in term) >= 5
+
+
+def distinctive_part(term: str) -> str:
+    """What the trigram index should look up for a fragment of a booking id.
+
+    A platform's ids share their letters and leading zeros (every id of the load has
+    "-BK00"), so those trigrams are in every row and looking them up reads the index's
+    longest lists: 5-8 ms for "BK0047843" at 500,000 bookings, 0.1 ms for "47843". The
+    longest run of digits without its leading zeros tells ids apart; the whole term is then
+    checked on the rows found.
+    """
+    runs = sorted((run.lstrip("0") for run in re.findall(r"\d+", term)), key=len)
+    return runs[-1] if runs and len(runs[-1]) >= MIN_LIKE else term
+
+
 def booking_ids_like(term: str) -> list[int]:
     """Bookings whose id contains the term (trigram index): BK-000301, 000301, 301."""
     if len(term) < MIN_LIKE or looks_like_phone(term):
         return []
-    return list(
-        Booking.objects.filter(external_id__contains_ci=term)
-        .order_by()
-        .values_list("pk", flat=True)[:SEARCH_LIMIT]
-    )
+    part = distinctive_part(term)
+    bookings = Booking.objects.filter(external_id__contains_ci=part)
+    if part != term:
+        # Checked on the rows the index found; UPPER() keeps it out of the index lookup.
+        bookings = bookings.alias(upper_id=Upper("external_id")).filter(
+            upper_id__contains=term.upper()
+        )
+    return list(bookings.order_by().values_list("pk", flat=True)[:SEARCH_LIMIT])
 
 
 def customer_ids_named(term: str) -> list[int]:
-    if len(term) < MIN_LIKE or term.lstrip("+#").isdigit():
+    if len(term) < MIN_LIKE or term.lstrip("+#").isdigit() or looks_like_reference(term):
         return []
     return list(
         Customer.objects.filter(name__contains_ci=term)
@@ -81,7 +106,7 @@ def customer_ids_named(term: str) -> list[int]:
 
 
 def partner_ids_named(term: str) -> list[int]:
-    if len(term) < MIN_LIKE or term.lstrip("+#").isdigit():
+    if len(term) < MIN_LIKE or term.lstrip("+#").isdigit() or looks_like_reference(term):
         return []
     return list(
         Partner.objects.filter(name__contains_ci=term)

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import services
+from cases.admin.filters import distinctive_part
 from cases.models import Case, CaseEvent, EventType
 from tests.factories import (
     BookingFactory,
@@ -156,6 +157,44 @@ def test_search_finds_the_case_by_any_common_form(agent_console, term):
     CaseFactory()
     response = agent_console.get(CHANGELIST, {"q": term})
     assert [c.pk for c in response.context["cl"].result_list] == [wanted.pk]
+
+
+@pytest.mark.parametrize(
+    ("term", "part"),
+    [
+        ("BK0047843", "47843"),  # letters and leading zeros are in every id
+        ("A25238A0A1-BK00499999", "499999"),  # the longest run of digits
+        ("BK-000301", "301"),
+        ("000301", "301"),
+        ("BK-00001", "BK-00001"),  # what is left is too short to look up alone
+        ("Meera", "Meera"),
+    ],
+)
+def test_a_booking_id_is_looked_up_by_its_distinctive_digits(term, part):
+    assert distinctive_part(term) == part
+
+
+def test_a_booking_id_search_checks_the_whole_term_on_what_the_digits_found(agent_console):
+    wanted = CaseFactory(booking=BookingFactory(external_id="BK-000301"))
+    CaseFactory(booking=BookingFactory(external_id="XY-000301"))  # same digits
+    CaseFactory(booking=BookingFactory(external_id="BK-000302"))
+    for term in ("BK-000301", "bk-000301", "K-000301"):
+        response = agent_console.get(CHANGELIST, {"q": term})
+        assert [c.pk for c in response.context["cl"].result_list] == [wanted.pk], term
+    response = agent_console.get(CHANGELIST, {"q": "000301"})
+    assert len(response.context["cl"].result_list) == 2
+
+
+def test_a_booking_id_search_asks_nothing_of_names_or_phones(agent_console):
+    customer = CustomerFactory(name="BK0047843 Trading")  # only to prove no name is read
+    CaseFactory(customer=customer)
+    with CaptureQueriesContext(connection) as queries:
+        response = agent_console.get(CHANGELIST, {"q": "BK0047843"})
+    assert list(response.context["cl"].result_list) == []
+    searched = [q["sql"] for q in queries.captured_queries]
+    assert not [sql for sql in searched if '"cases_customer"' in sql.split("WHERE")[0]]
+    assert not [sql for sql in searched if 'FROM "partners_partner"' in sql]
+    assert [sql for sql in searched if 'FROM "cases_booking"' in sql]
 
 
 def test_search_by_an_egyptian_number_in_national_form(agent_console):
